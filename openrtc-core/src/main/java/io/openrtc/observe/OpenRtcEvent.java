@@ -1,0 +1,70 @@
+package io.openrtc.observe;
+
+import io.openrtc.agent.JobInfo;
+import io.openrtc.agent.SessionOutcome;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Everything the runtime reports to {@link OpenRtcListener}s: one closed set, so a listener
+ * (the Micrometer binder, a log, a test) handles it with one {@code switch}.
+ */
+public sealed interface OpenRtcEvent {
+
+    /** When it happened. */
+    Instant at();
+
+    /** LiveKit offered a job (an availability request arrived). */
+    record JobOffered(Instant at, JobInfo job) implements OpenRtcEvent {
+    }
+
+    /** The worker accepted a job; {@code agentName} will serve it. */
+    record JobAccepted(Instant at, JobInfo job, String agentName) implements OpenRtcEvent {
+    }
+
+    /** The worker declined a job. {@code detail} is a human-readable explanation. */
+    record JobDeclined(Instant at, JobInfo job, DeclineReason reason, String detail) implements OpenRtcEvent {
+    }
+
+    /** A session started (its thread or process began). */
+    record SessionStarted(Instant at, SessionInfo session) implements OpenRtcEvent {
+    }
+
+    /**
+     * A session is running (its room joined, the agent's code started); {@code sinceOffer} is
+     * the time from the availability request to this moment.
+     */
+    record SessionRunning(Instant at, SessionInfo session, Duration sinceOffer) implements OpenRtcEvent {
+    }
+
+    /** A session ended. */
+    record SessionEnded(Instant at, SessionInfo session, SessionOutcome outcome) implements OpenRtcEvent {
+    }
+
+    /** The worker registered with LiveKit and got {@code workerId}. */
+    record WorkerRegistered(Instant at, String workerId) implements OpenRtcEvent {
+    }
+
+    /**
+     * The worker lost (or could not open) its connection; {@code attempt} counts consecutive
+     * failed attempts, {@code retryIn} is the backoff before the next.
+     */
+    record WorkerDisconnected(Instant at, String error, int attempt, Duration retryIn) implements OpenRtcEvent {
+    }
+
+    /** A drain started ({@code reason}: shutdown, operator request, supervisor, memory). */
+    record DrainStarted(Instant at, String reason, Duration timeout) implements OpenRtcEvent {
+    }
+
+    /** A drain finished; {@code cancelled} sessions did not end in time. */
+    record DrainFinished(Instant at, int completed, int cancelled) implements OpenRtcEvent {
+    }
+
+    /** Too many consecutive failed sessions: the worker is broken and drains. */
+    record SupervisorTripped(Instant at, int consecutiveFailures) implements OpenRtcEvent {
+    }
+
+    /** Memory crossed a watermark ({@code limit} false: the warning one). */
+    record MemoryWatermarkCrossed(Instant at, long usedBytes, long thresholdBytes, boolean limit) implements OpenRtcEvent {
+    }
+}

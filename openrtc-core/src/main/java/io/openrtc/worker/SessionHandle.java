@@ -1,0 +1,25 @@
+package io.openrtc.worker;
+
+import io.openrtc.agent.SessionOutcome;
+import java.util.concurrent.CompletionStage;
+
+/** A launched session, as the worker tracks it. */
+public interface SessionHandle {
+
+    /**
+     * Completes when the session is running: its room joined and the agent's code started (at
+     * once for sessions without a room). Never completes exceptionally; a session that fails
+     * before running only completes {@link #outcome()}.
+     */
+    CompletionStage<Void> running();
+
+    /** Completes, exactly once and never exceptionally, with how the session ended. */
+    CompletionStage<SessionOutcome> outcome();
+
+    /**
+     * Asks the session to stop (job termination, drain timeout); it ends as
+     * {@link SessionOutcome.Cancelled} with {@code reason} unless it already ended. Idempotent,
+     * returns at once.
+     */
+    void cancel(String reason);
+}

@@ -1,0 +1,247 @@
+package io.openrtc.test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A livekit-server process of our own, started and stopped through
+ * {@code scripts/livekit-server.sh} (the same script developers and CI use), which also puts
+ * it in the test network namespace where that applies.
+ */
+final class LocalBinaryLiveKitServer implements LiveKitServer {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalBinaryLiveKitServer.class);
+    private static final Pattern VERSION = Pattern.compile("\"version\":\\s*\"([^\"]+)\"|version[=:]\\s*\"?([0-9][0-9A-Za-z.+-]*)");
+    private static final long SCRIPT_TIMEOUT_SECONDS = 120;
+
+    /** Whether the local backend can run here, and if not, why. */
+    record Availability(boolean available, String reason, Path script) {
+    }
+
+    private final Path script;
+    private final String name;
+    private final URI url;
+    private final String apiKey;
+    private final String apiSecret;
+    private final Path logFile;
+    private volatile boolean running = true;
+
+    private LocalBinaryLiveKitServer(Path script, String name, Map<String, String> env) {
+        this.script = script;
+        this.name = name;
+        this.url = URI.create(env.get("LIVEKIT_URL"));
+        this.apiKey = env.get("LIVEKIT_API_KEY");
+        this.apiSecret = env.get("LIVEKIT_API_SECRET");
+        this.logFile = Path.of(env.get("LIVEKIT_SERVER_LOG"));
+    }
+
+    static Availability availability() {
+        Path script;
+        try {
+            script = locateScript();
+        } catch (IOException e) {
+            return new Availability(false, "could not extract livekit-server.sh: " + e.getMessage(), null);
+        }
+        try {
+            String binary = run(script, List.of("path")).trim();
+            if (!Files.isExecutable(Path.of(binary))) {
+                return new Availability(false, "no livekit-server binary at " + binary
+                        + " (run scripts/livekit-server.sh install)", script);
+            }
+            return new Availability(true, "", script);
+        } catch (IOException e) {
+            return new Availability(false, e.getMessage(), script);
+        }
+    }
+
+    static LocalBinaryLiveKitServer launch(Availability availability) {
+        String name = "junit-" + UUID.randomUUID().toString().substring(0, 8);
+        try {
+            Map<String, String> env = parseEnv(run(availability.script(), List.of("start", "--name", name, "--port", "auto")));
+            LocalBinaryLiveKitServer server = new LocalBinaryLiveKitServer(availability.script(), name, env);
+            log.info("Started local livekit-server {} at {} ({})", server.version(), server.url, server.versionLine());
+            System.out.println("[openrtc-test] livekit-server " + server.versionLine());
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start the local livekit-server: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public URI url() {
+        return url;
+    }
+
+    @Override
+    public String apiKey() {
+        return apiKey;
+    }
+
+    @Override
+    public String apiSecret() {
+        return apiSecret;
+    }
+
+    @Override
+    public LiveKitServerBackend backend() {
+        return LiveKitServerBackend.LOCAL_BINARY;
+    }
+
+    @Override
+    public String version() {
+        Matcher m = VERSION.matcher(versionLine());
+        if (m.find()) {
+            return m.group(1) != null ? m.group(1) : m.group(2);
+        }
+        return "unknown";
+    }
+
+    /** The server's startup log line that names its version. */
+    String versionLine() {
+        try {
+            for (String line : Files.readAllLines(logFile, StandardCharsets.UTF_8)) {
+                if (line.contains("starting LiveKit server")) {
+                    return line.strip();
+                }
+            }
+        } catch (IOException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
+        }
+        return "(no version line in " + logFile + ")";
+    }
+
+    /** The server's log file. */
+    Path logFile() {
+        return logFile;
+    }
+
+    @Override
+    public synchronized void restart() throws IOException {
+        run(script, List.of("restart", "--name", name));
+        running = true;
+    }
+
+    @Override
+    public synchronized void stop() throws IOException {
+        // The network stays so the address answers "refused", as a stopped server's would.
+        run(script, List.of("stop", "--name", name, "--keep-network"));
+        running = false;
+    }
+
+    @Override
+    public synchronized void start() throws IOException {
+        run(script, List.of("restart", "--name", name));
+        running = true;
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        run(script, List.of("stop", "--name", name));
+        running = false;
+    }
+
+    @Override
+    public String toString() {
+        return "local livekit-server '" + name + "' at " + url;
+    }
+
+    private static Map<String, String> parseEnv(String output) {
+        Map<String, String> env = new HashMap<>();
+        for (String line : output.split("\n")) {
+            int eq = line.indexOf('=');
+            if (line.startsWith("LIVEKIT_") && eq > 0) {
+                env.put(line.substring(0, eq), line.substring(eq + 1).strip());
+            }
+        }
+        for (String key : List.of("LIVEKIT_URL", "LIVEKIT_API_KEY", "LIVEKIT_API_SECRET", "LIVEKIT_SERVER_LOG")) {
+            if (!env.containsKey(key)) {
+                throw new IllegalStateException("livekit-server.sh start printed no " + key);
+            }
+        }
+        return env;
+    }
+
+    /** Runs the script and returns its standard output; its standard error goes to the log. */
+    private static String run(Path script, List<String> args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("bash", script.toString()));
+        command.addAll(args);
+        Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
+        process.getOutputStream().close();
+        StringBuilder err = new StringBuilder();
+        Thread errReader = Thread.ofVirtual().start(() -> {
+            try (InputStream in = process.getErrorStream()) {
+                err.append(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException ignored) {
+                // the process went away; what we have is enough
+            }
+        });
+        String out;
+        try (InputStream in = process.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        try {
+            if (!process.waitFor(SCRIPT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IOException("livekit-server.sh " + args + " did not finish within " + SCRIPT_TIMEOUT_SECONDS + " s");
+            }
+            errReader.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running livekit-server.sh " + args, e);
+        }
+        String errText = err.toString().strip();
+        if (!errText.isEmpty()) {
+            log.info("{}", errText);
+        }
+        if (process.exitValue() != 0) {
+            throw new IOException("livekit-server.sh " + String.join(" ", args) + " failed (exit "
+                    + process.exitValue() + "): " + errText);
+        }
+        return out;
+    }
+
+    /**
+     * The script: {@code -Dopenrtc.livekit.script} or {@code OPENRTC_LIVEKIT_SCRIPT}; else the
+     * repository's {@code scripts/livekit-server.sh} above the working directory; else the copy
+     * packaged in this jar.
+     */
+    private static Path locateScript() throws IOException {
+        String configured = System.getProperty("openrtc.livekit.script", System.getenv("OPENRTC_LIVEKIT_SCRIPT"));
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("scripts/livekit-server.sh");
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        try (InputStream in = LocalBinaryLiveKitServer.class.getResourceAsStream("livekit-server.sh")) {
+            if (in == null) {
+                throw new IOException("livekit-server.sh is neither in the repository nor on the classpath");
+            }
+            Path extracted = Files.createTempFile("openrtc-livekit-server", ".sh",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.copy(in, extracted, StandardCopyOption.REPLACE_EXISTING);
+            extracted.toFile().deleteOnExit();
+            return extracted;
+        }
+    }
+}
