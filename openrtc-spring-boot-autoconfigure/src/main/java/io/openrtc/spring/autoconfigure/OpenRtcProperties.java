@@ -1,0 +1,190 @@
+package io.openrtc.spring.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Settings of the OpenRTC worker, bound from openrtc.*. Every value is checked when the
+ * application starts; a bad one stops it with a message naming the property.
+ *
+ * @param enabled                 Whether OpenRTC runs at all; false switches the whole
+ *                                auto-configuration off
+ * @param livekit                 How to reach LiveKit
+ * @param agentName               The name this worker registers under for explicit dispatch;
+ *                                empty for automatic dispatch (a job for every new room)
+ * @param jobType                 Which jobs to take: room (one per room),
+ *                                publisher or participant
+ * @param isolation               How sessions are isolated: coroutine (a virtual thread
+ *                                each, in this JVM) or process (a child JVM each)
+ * @param maxConcurrentSessions   The most sessions this worker runs at once; further jobs are
+ *                                declined so LiveKit offers them to other workers
+ * @param loadThreshold           The load reported to LiveKit when the worker is full; must equal
+ *                                the server's agents.target_load (0.7 by default), above
+ *                                which it stops dispatching to the worker
+ * @param consecutiveFailureLimit How many failed sessions in a row mark the worker broken (it
+ *                                drains and stops, and liveness turns BROKEN)
+ * @param drainTimeout            How long a drain waits for running sessions before cancelling
+ *                                them
+ * @param memory                  Memory watermarks (coroutine isolation)
+ * @param routing                 How jobs are routed to agents
+ * @param process                 Child JVMs (process isolation)
+ * @param defaults                Defaults for agents that leave a setting empty
+ */
+@ConfigurationProperties("openrtc")
+public record OpenRtcProperties(
+        @DefaultValue("true") boolean enabled,
+        @DefaultValue Livekit livekit,
+        @DefaultValue("") String agentName,
+        @DefaultValue("room") JobTypeSetting jobType,
+        @DefaultValue("coroutine") Isolation isolation,
+        @DefaultValue("50") int maxConcurrentSessions,
+        @DefaultValue("0.7") double loadThreshold,
+        @DefaultValue("5") int consecutiveFailureLimit,
+        @DefaultValue("30s") Duration drainTimeout,
+        @DefaultValue Memory memory,
+        @DefaultValue Routing routing,
+        @DefaultValue Process process,
+        @DefaultValue Defaults defaults) {
+
+    public OpenRtcProperties {
+        agentName = agentName == null ? "" : agentName.strip();
+        require(maxConcurrentSessions >= 1, "openrtc.max-concurrent-sessions must be at least 1, was " + maxConcurrentSessions);
+        require(loadThreshold > 0 && loadThreshold <= 1,
+                "openrtc.load-threshold must be in (0, 1] (the server's agents.target_load, 0.7 by default), was " + loadThreshold);
+        require(consecutiveFailureLimit >= 1,
+                "openrtc.consecutive-failure-limit must be at least 1, was " + consecutiveFailureLimit);
+        require(!drainTimeout.isNegative(), "openrtc.drain-timeout must not be negative, was " + drainTimeout);
+    }
+
+    /**
+     * How to reach LiveKit. Each value falls back to the standard environment variable
+     * (LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET) when empty.
+     *
+     * @param url       The LiveKit server URL (wss://..., ws://..., https://...)
+     * @param apiKey    The API key
+     * @param apiSecret The API secret; never logged
+     */
+    public record Livekit(String url, String apiKey, String apiSecret) {
+
+        @Override
+        public String toString() {
+            return "Livekit[url=" + url + ", apiKey=" + apiKey + ", apiSecret=" + (apiSecret == null ? "null" : "<redacted>") + "]";
+        }
+    }
+
+    /**
+     * Memory watermarks, checked against heap used after garbage collection (with the process's
+     * resident memory as a second signal).
+     *
+     * @param warn  Above this, log a warning once per crossing
+     * @param limit Above this, stop taking jobs, drain and stop the worker (so the platform
+     *              restarts it)
+     */
+    public record Memory(DataSize warn, DataSize limit) {
+
+        public Memory {
+            require(warn == null || warn.toBytes() > 0, "openrtc.memory.warn must be positive, was " + warn);
+            require(limit == null || limit.toBytes() > 0, "openrtc.memory.limit must be positive, was " + limit);
+            if (warn != null && limit != null && warn.toBytes() >= limit.toBytes()) {
+                throw new IllegalArgumentException("openrtc.memory.warn (" + describe(warn)
+                        + ") must be below openrtc.memory.limit (" + describe(limit) + ")");
+            }
+        }
+    }
+
+    /**
+     * Routing of jobs to agents.
+     *
+     * @param acceptOnlyRegisteredRooms     Take a job only when its job metadata, room metadata or
+     *                                      room name maps it to a registered agent (no fallback to
+     *                                      the first agent); cannot be combined with a
+     *                                      RequestFilter bean
+     * @param requestFilterTimeout          How long a RequestFilter may take before the job
+     *                                      is declined (LiveKit waits about 3 s for an answer)
+     */
+    public record Routing(@DefaultValue("false") boolean acceptOnlyRegisteredRooms,
+                          @DefaultValue("500ms") Duration requestFilterTimeout) {
+
+        public Routing {
+            require(requestFilterTimeout.isPositive() && requestFilterTimeout.compareTo(Duration.ofSeconds(2)) <= 0,
+                    "openrtc.routing.request-filter-timeout must be between 1ms and 2s (LiveKit waits about 3 s for an answer), was "
+                            + requestFilterTimeout);
+        }
+    }
+
+    /**
+     * Child JVMs for openrtc.isolation=process.
+     *
+     * @param idleProcesses How many children to keep booted and waiting, so a job does not wait
+     *                      for a JVM to start
+     * @param memoryLimit   The most memory one child may use: its -Xmx, and a resident
+     *                      memory watch that kills a child above it
+     * @param jvmArgs       Extra JVM arguments for the children
+     */
+    public record Process(@DefaultValue("1") int idleProcesses,
+                          @DefaultValue("512MB") DataSize memoryLimit,
+                          @DefaultValue List<String> jvmArgs) {
+
+        public Process {
+            require(idleProcesses >= 0, "openrtc.process.idle-processes must not be negative, was " + idleProcesses);
+            if (memoryLimit.toMegabytes() < 64) {
+                throw new IllegalArgumentException("openrtc.process.memory-limit must be at least 64MB, was " + describe(memoryLimit));
+            }
+            jvmArgs = jvmArgs == null ? List.of() : List.copyOf(jvmArgs);
+        }
+    }
+
+    /**
+     * Defaults for agents whose @AgentConfig leaves a setting empty.
+     *
+     * @param greeting        The greeting
+     * @param participantName The display name of the agent participant
+     */
+    public record Defaults(@DefaultValue("") String greeting, @DefaultValue("") String participantName) {
+    }
+
+    /** Session isolation modes. */
+    public enum Isolation {
+        /** One virtual thread per session, in this JVM. */
+        COROUTINE,
+        /** One child JVM per session. */
+        PROCESS;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** LiveKit job types. */
+    public enum JobTypeSetting {
+        /** One job per room. */
+        ROOM,
+        /** One job per participant that publishes. */
+        PUBLISHER,
+        /** One job per participant that joins. */
+        PARTICIPANT
+    }
+
+    /** {@code 2GB}, {@code 512MB} or {@code 1000B}: the way the value was most likely written. */
+    private static String describe(DataSize size) {
+        long bytes = size.toBytes();
+        if (bytes % DataSize.ofGigabytes(1).toBytes() == 0) {
+            return size.toGigabytes() + "GB";
+        }
+        if (bytes % DataSize.ofMegabytes(1).toBytes() == 0) {
+            return size.toMegabytes() + "MB";
+        }
+        return bytes + "B";
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

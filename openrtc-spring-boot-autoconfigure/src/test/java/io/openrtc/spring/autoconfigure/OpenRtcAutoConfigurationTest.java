@@ -1,0 +1,217 @@
+package io.openrtc.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.openrtc.agent.Agent;
+import io.openrtc.agent.AgentConfig;
+import io.openrtc.agent.AgentProvider;
+import io.openrtc.agent.AgentRegistration;
+import io.openrtc.agent.AgentRegistry;
+import io.openrtc.agent.AgentSession;
+import io.openrtc.agent.AgentSettings;
+import io.openrtc.agent.JobInfo;
+import io.openrtc.observe.DeclineReason;
+import io.openrtc.routing.AgentRouter;
+import io.openrtc.routing.RequestFilter;
+import io.openrtc.routing.RouteDecision;
+import io.openrtc.routing.RouteSignal;
+import io.openrtc.routing.RoutingResult;
+import io.openrtc.routing.RoutingStrategy;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Scope;
+import org.springframework.core.annotation.Order;
+
+class OpenRtcAutoConfigurationTest {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(OpenRtcAutoConfiguration.class))
+            .withPropertyValues("openrtc.livekit.url=ws://198.18.0.1:7880", "openrtc.livekit.api-key=key",
+                    "openrtc.livekit.api-secret=secret-that-is-long-enough-for-livekit");
+
+    @AgentConfig(name = "restaurant", greeting = "Welcome to reservations.")
+    static class RestaurantAgent implements Agent {
+        @Override
+        public void run(AgentSession session) {
+        }
+    }
+
+    @AgentConfig
+    static class DentalAgent implements Agent {
+        @Override
+        public void run(AgentSession session) {
+        }
+    }
+
+    @AgentConfig(name = "restaurant")
+    static class OtherRestaurant implements Agent {
+        @Override
+        public void run(AgentSession session) {
+        }
+    }
+
+    @AgentConfig
+    @Scope(ConfigurableBeanFactory.SCOPE_PROTOTYPE)
+    static class StatefulAgent implements Agent {
+        @Override
+        public void run(AgentSession session) {
+        }
+    }
+
+    @AgentConfig(name = "not-an-agent")
+    static class NotAnAgent {
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @Import({RestaurantAgent.class, DentalAgent.class})
+    static class TwoAgents {
+    }
+
+    @Nested
+    class Conditions {
+
+        @Test
+        void backsOffCompletelyWhenDisabled() {
+            runner.withUserConfiguration(TwoAgents.class).withPropertyValues("openrtc.enabled=false")
+                    .run(context -> assertThat(context).hasNotFailed()
+                            .doesNotHaveBean(AgentRegistry.class)
+                            .doesNotHaveBean(OpenRtcProperties.class));
+        }
+
+        @Test
+        void aUserRouterReplacesOurs() {
+            runner.withUserConfiguration(TwoAgents.class)
+                    .withBean("customRouter", AgentRouter.class, () -> new AgentRouter(
+                            AgentRegistry.of(java.util.List.of(new AgentRegistration("x", AgentProvider.singleton(s -> { }), null))),
+                            java.util.List.of(), false))
+                    .run(context -> assertThat(context).getBean(AgentRouter.class).isSameAs(context.getBean("customRouter")));
+        }
+    }
+
+    @Nested
+    class Discovery {
+
+        @Test
+        void registersAnnotatedBeansWithTheirNames() {
+            runner.withUserConfiguration(TwoAgents.class).run(context -> {
+                AgentRegistry registry = context.getBean(AgentRegistry.class);
+                assertThat(registry.names()).containsExactlyInAnyOrder("restaurant", "dental");
+                assertThat(registry.find("restaurant").orElseThrow().settings().greeting()).isEqualTo("Welcome to reservations.");
+            });
+        }
+
+        @Test
+        void aSingletonBeanServesEverySessionAndAPrototypeGetsOneInstancePerSession() {
+            runner.withUserConfiguration(TwoAgents.class, StatefulAgent.class).run(context -> {
+                AgentRegistry registry = context.getBean(AgentRegistry.class);
+                JobInfo job = JobInfo.forRoom("AJ_1", "room", "", "");
+                AgentProvider singleton = registry.find("restaurant").orElseThrow().provider();
+                assertThat(singleton.agentFor(job)).isSameAs(singleton.agentFor(job))
+                        .isSameAs(context.getBean(RestaurantAgent.class));
+                AgentProvider prototype = registry.find("stateful").orElseThrow().provider();
+                assertThat(prototype.agentFor(job)).isInstanceOf(StatefulAgent.class)
+                        .isNotSameAs(prototype.agentFor(job));
+            });
+        }
+
+        @Test
+        void twoBeansWithOneNameFailNamingBoth() {
+            runner.withUserConfiguration(TwoAgents.class, OtherRestaurant.class).run(context ->
+                    assertThat(context).getFailure().rootCause()
+                            .hasMessageContaining("Two agents are named 'restaurant'")
+                            .hasMessageContaining(RestaurantAgent.class.getName())
+                            .hasMessageContaining(OtherRestaurant.class.getName()));
+        }
+
+        @Test
+        void noAgentFailsWithAHint() {
+            runner.run(context -> assertThat(context).getFailure().rootCause()
+                    .hasMessageContaining("OpenRTC found no agent")
+                    .hasMessageContaining("@AgentConfig")
+                    .hasMessageContaining("openrtc.enabled=false"));
+        }
+
+        @Test
+        void anAnnotatedBeanThatIsNoAgentFails() {
+            runner.withUserConfiguration(NotAnAgent.class).run(context ->
+                    assertThat(context).getFailure().rootCause()
+                            .hasMessageContaining("is annotated @AgentConfig but does not implement io.openrtc.agent.Agent"));
+        }
+
+        @Test
+        void agentRegistrationBeansAreAgentsToo() {
+            runner.withUserConfiguration(TwoAgents.class)
+                    .withBean(AgentRegistration.class, () -> new AgentRegistration("programmatic",
+                            AgentProvider.singleton(s -> { }), new AgentSettings("", "", "")))
+                    .run(context -> assertThat(context.getBean(AgentRegistry.class).names()).contains("programmatic"));
+        }
+
+        @Test
+        void defaultsFillWhatTheAnnotationLeavesEmpty() {
+            runner.withUserConfiguration(TwoAgents.class)
+                    .withPropertyValues("openrtc.defaults.greeting=Hello there", "openrtc.defaults.participant-name=Assistant")
+                    .run(context -> {
+                        AgentRegistry registry = context.getBean(AgentRegistry.class);
+                        assertThat(registry.find("dental").orElseThrow().settings().greeting()).isEqualTo("Hello there");
+                        assertThat(registry.find("restaurant").orElseThrow().settings().greeting()).isEqualTo("Welcome to reservations.");
+                        assertThat(registry.find("dental").orElseThrow().settings().participantName()).isEqualTo("Assistant");
+                    });
+        }
+    }
+
+    @Nested
+    class Routing {
+
+        @Configuration(proxyBeanMethods = false)
+        static class Strategies {
+            @Bean
+            @Order(2)
+            RoutingStrategy second() {
+                return (job, agents) -> new RouteDecision.Matched("restaurant", RouteSignal.CUSTOM);
+            }
+
+            @Bean
+            @Order(1)
+            RoutingStrategy first() {
+                return (job, agents) -> job.roomName().startsWith("vip")
+                        ? new RouteDecision.Matched("dental", RouteSignal.CUSTOM) : RouteDecision.NO_MATCH;
+            }
+        }
+
+        @Test
+        void userStrategiesRunFirstInTheirOrder() {
+            runner.withUserConfiguration(TwoAgents.class, Strategies.class).run(context -> {
+                AgentRouter router = context.getBean(AgentRouter.class);
+                assertThat(router.route(JobInfo.forRoom("AJ_1", "vip-1", "", "{\"agent\":\"restaurant\"}")))
+                        .isEqualTo(new RoutingResult.Routed("dental", RouteSignal.CUSTOM));
+                assertThat(router.route(JobInfo.forRoom("AJ_2", "dental-2", "", "")))
+                        .isEqualTo(new RoutingResult.Routed("restaurant", RouteSignal.CUSTOM));
+            });
+        }
+
+        @Test
+        void acceptOnlyRegisteredRoomsDropsTheFallback() {
+            runner.withUserConfiguration(TwoAgents.class)
+                    .withPropertyValues("openrtc.routing.accept-only-registered-rooms=true")
+                    .run(context -> assertThat(context.getBean(AgentRouter.class)
+                            .route(JobInfo.forRoom("AJ_1", "lobby", "", "")))
+                            .isInstanceOfSatisfying(RoutingResult.Unroutable.class,
+                                    u -> assertThat(u.reason()).isEqualTo(DeclineReason.NO_MATCHING_AGENT)));
+        }
+
+        @Test
+        void aRequestFilterAndAcceptOnlyRegisteredRoomsTogetherFailStartup() {
+            runner.withUserConfiguration(TwoAgents.class)
+                    .withBean(RequestFilter.class, () -> job -> true)
+                    .withPropertyValues("openrtc.routing.accept-only-registered-rooms=true")
+                    .run(context -> assertThat(context).getFailure().rootCause()
+                            .hasMessageContaining("openrtc.routing.accept-only-registered-rooms=true cannot be combined with a RequestFilter bean"));
+        }
+    }
+}
