@@ -363,8 +363,8 @@ public final class Worker implements AutoCloseable {
         }
         if (definitive != null && !firstAttempt.isDone()) {
             log.error("LiveKit worker cannot start: {}", reason);
+            closeAndStop("startup failed"); // nothing was accepted yet; STOPPED before start() throws
             firstAttempt.completeExceptionally(definitive);
-            stopNow("startup failed");
             return;
         }
         if (drain != null) {
@@ -563,7 +563,11 @@ public final class Worker implements AutoCloseable {
     private void expire(TrackedJob job, String why) {
         job.settle(TrackedJob.Phase.EXPIRED, System.nanoTime());
         release(job.claim, job);
-        log.warn("Released the slot reserved for job {}: {}", job, why);
+        if (stopped || drain != null) {
+            log.info("Released the slot reserved for job {}: {}", job, why);
+        } else {
+            log.warn("Released the slot reserved for job {}: {}", job, why);
+        }
         sendStatus();
         checkDrainDone();
     }
@@ -799,7 +803,7 @@ public final class Worker implements AutoCloseable {
     }
 
     private void checkDrainDone() {
-        if (drain != null && !drain.finished && activeJobs() == 0) {
+        if (!stopped && drain != null && !drain.finished && activeJobs() == 0) {
             finishDrain();
         }
     }
@@ -839,6 +843,7 @@ public final class Worker implements AutoCloseable {
         if (stopped) {
             return CompletableFuture.completedFuture(null);
         }
+        stopped = true;
         for (TrackedJob job : List.copyOf(jobs.values())) {
             if (job.phase == TrackedJob.Phase.ACCEPTED) {
                 expire(job, reason);
