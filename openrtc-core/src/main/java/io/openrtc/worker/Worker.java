@@ -96,6 +96,7 @@ public final class Worker implements AutoCloseable {
 
     // Guarded by this: the public lifecycle.
     private boolean started;
+    private boolean stopRequested;
     private CompletableFuture<DrainResult> drainResult;
     private CompletionStage<DrainResult> drainView;
 
@@ -163,12 +164,13 @@ public final class Worker implements AutoCloseable {
      *
      * @throws WorkerStartupException when retrying cannot help: LiveKit rejected the API key
      *                                or secret, or the URL answers HTTP but is not LiveKit
-     * @throws IllegalStateException  when called twice
+     * @throws IllegalStateException  when called twice, or after {@link #stop()} or {@link #drain}
      */
     public void start() {
         synchronized (this) {
-            if (started) {
-                throw new IllegalStateException("This worker was already started; a Worker connects once, create a new one");
+            if (started || stopRequested || drainResult != null) {
+                throw new IllegalStateException("This worker was already started, stopped or drained; a Worker connects "
+                        + "once, create a new one");
             }
             started = true;
         }
@@ -226,6 +228,9 @@ public final class Worker implements AutoCloseable {
      * waiting for them) and closes the socket. Waits a few seconds at most. Idempotent.
      */
     public void stop() {
+        synchronized (this) {
+            stopRequested = true;
+        }
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (!post(() -> stopNow("worker stopped").whenComplete((v, e) -> done.complete(null)))) {
             return;

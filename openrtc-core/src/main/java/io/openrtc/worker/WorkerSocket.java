@@ -223,8 +223,14 @@ final class WorkerSocket {
 
         @Override
         public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-            reportClosed("closed by LiveKit (code " + statusCode + (reason == null || reason.isEmpty() ? "" : ", " + reason)
-                    + ")");
+            if (statusCode == WebSocket.NORMAL_CLOSURE || statusCode == 1001) {
+                reportClosed("closed by LiveKit (code " + statusCode + (reason == null || reason.isEmpty() ? "" : ", " + reason)
+                        + ")");
+            } else {
+                // 1006 is the JDK's code for a connection that ended without a close frame.
+                reportClosed("connection to LiveKit ended abnormally (code " + statusCode
+                        + (reason == null || reason.isEmpty() ? "" : ", " + reason) + ")");
+            }
             return null; // the JDK then completes the close handshake with the same code
         }
 

@@ -1,0 +1,101 @@
+package io.openrtc.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.openrtc.agent.SessionOutcome;
+import io.openrtc.observe.ConnectionState;
+import io.openrtc.observe.OpenRtcEvent;
+import io.openrtc.observe.WorkerSnapshot;
+import io.openrtc.test.LiveKitServer;
+import io.openrtc.test.LiveKitServerTest;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The worker across a real livekit-server that stops and starts again. */
+@LiveKitServerTest(restartable = true)
+class WorkerServerRestartTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    private RealWorkers workers;
+    private final Map<String, CountDownLatch> holds = new ConcurrentHashMap<>();
+
+    @BeforeEach
+    void setUp(LiveKitServer server) {
+        workers = new RealWorkers(server);
+    }
+
+    @AfterEach
+    void tearDown() {
+        holds.values().forEach(CountDownLatch::countDown);
+        workers.close();
+    }
+
+    private FixtureSessionPool heldPool(int capacity, String agentName) {
+        return new FixtureSessionPool(capacity, agentName,
+                a -> holds.computeIfAbsent(a.job().roomName(), r -> new CountDownLatch(1)).await());
+    }
+
+    @Test
+    void afterAServerRestartTheWorkerReRegistersKeepsItsRunningSessionAndRunsNewJobs(LiveKitServer server) throws Exception {
+        String agent = RealWorkers.unique("restart");
+        FixtureSessionPool pool = heldPool(3, agent);
+        RealWorkers.Started w = workers.start(agent, pool);
+        String before = workers.dispatchUntilOffered(agent, "", w);
+        await().atMost(WAIT).until(() -> pool.running.get() == 1);
+        String firstId = w.worker().snapshot().workerId();
+
+        server.restart();
+
+        await().atMost(WAIT).until(() -> !w.events().all(OpenRtcEvent.WorkerDisconnected.class).isEmpty());
+        await().atMost(WAIT).until(() -> w.worker().snapshot().state() == ConnectionState.REGISTERED);
+        WorkerSnapshot afterRestart = w.worker().snapshot();
+        assertThat(afterRestart.workerId()).startsWith("AW_").isNotEqualTo(firstId);
+        assertThat(afterRestart.lastError()).isNotEmpty();
+        assertThat(afterRestart.runningJobs()).as("the session outlives the worker socket")
+                .extracting(WorkerSnapshot.RunningJob::roomName).containsExactly(before);
+        assertThat(w.events().all(OpenRtcEvent.WorkerRegistered.class)).hasSizeGreaterThanOrEqualTo(2);
+
+        String after = workers.dispatchUntilOffered(agent, "after restart", w);
+        holds.computeIfAbsent(after, r -> new CountDownLatch(1)).countDown();
+        await().atMost(WAIT).until(() -> pool.outcomeForRoom(after) != null);
+        assertThat(pool.outcomeForRoom(after)).isInstanceOf(SessionOutcome.Success.class);
+
+        holds.get(before).countDown();
+        await().atMost(WAIT).until(() -> pool.outcomeForRoom(before) != null);
+        assertThat(pool.outcomeForRoom(before)).isInstanceOf(SessionOutcome.Success.class);
+        await().atMost(WAIT).until(() -> w.worker().snapshot().runningJobs().isEmpty());
+        assertThat(pool.contractBreaches).isEmpty();
+    }
+
+    @Test
+    void aWorkerStartedWhileTheServerIsDownShowsDisconnectedAndRegistersOnceItIsUp(LiveKitServer server) throws Exception {
+        String agent = RealWorkers.unique("late");
+        server.stop();
+        RealWorkers.Started w;
+        try {
+            w = workers.start(agent, heldPool(1, agent));
+
+            WorkerSnapshot down = w.worker().snapshot();
+            assertThat(down.state()).isIn(ConnectionState.DISCONNECTED, ConnectionState.CONNECTING);
+            assertThat(down.lastError()).contains(server.url() + "/agent");
+            assertThat(down.failedAttempts()).isGreaterThanOrEqualTo(1);
+            await().atMost(WAIT).until(() -> w.worker().snapshot().failedAttempts() >= 2);
+        } finally {
+            server.start();
+        }
+        await().atMost(WAIT).until(() -> w.worker().snapshot().state() == ConnectionState.REGISTERED);
+        assertThat(w.worker().snapshot().failedAttempts()).isZero();
+
+        String room = workers.dispatchUntilOffered(agent, "", w);
+        holds.computeIfAbsent(room, r -> new CountDownLatch(1)).countDown();
+        await().atMost(WAIT).until(() -> w.pool().outcomeForRoom(room) != null);
+        assertThat(w.pool().outcomeForRoom(room)).isInstanceOf(SessionOutcome.Success.class);
+    }
+}
