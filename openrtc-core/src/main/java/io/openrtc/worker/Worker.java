@@ -291,8 +291,16 @@ public final class Worker implements AutoCloseable {
             return;
         }
         handshakeTimer = schedule(() -> handshakeTimedOut(attempt), options.connectTimeout().plus(options.registerTimeout()));
-        WorkerSocket.open(http, endpoint.agentUri(), token, options.connectTimeout(), new SocketEvents(attempt))
-                .whenComplete((opened, error) -> {
+        CompletableFuture<WorkerSocket> opening;
+        try {
+            opening = WorkerSocket.open(http, endpoint.agentUri(), token, options.connectTimeout(), new SocketEvents(attempt));
+        } catch (IllegalArgumentException e) {
+            String message = "cannot open a websocket to " + endpoint.agentUri() + " (" + AgentEndpoint.describe(e)
+                    + "): check " + WorkerOptions.URL_SETTING;
+            lost(message, new WorkerStartupException("openrtc.livekit.url", message, null));
+            return;
+        }
+        opening.whenComplete((opened, error) -> {
                     if (!post(() -> opened(attempt, opened, error)) && opened != null) {
                         opened.abort("worker stopped");
                     }

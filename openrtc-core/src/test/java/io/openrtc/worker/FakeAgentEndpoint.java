@@ -43,6 +43,7 @@ final class FakeAgentEndpoint implements AutoCloseable {
     private final List<Connection> allConnections = new CopyOnWriteArrayList<>();
     private final AtomicInteger registrations = new AtomicInteger();
     private volatile boolean answerPings = true;
+    private volatile boolean answerRegister = true;
     private volatile int httpStatus = 0;
 
     FakeAgentEndpoint() throws IOException {
@@ -70,6 +71,11 @@ final class FakeAgentEndpoint implements AutoCloseable {
     /** Answer every HTTP request with {@code status} and a plain body instead of a websocket. */
     void answerHttp(int status) {
         httpStatus = status;
+    }
+
+    /** Whether to answer registration requests (false: a websocket server that is not LiveKit's). */
+    void answerRegister(boolean answer) {
+        answerRegister = answer;
     }
 
     /** Whether to answer the worker's pings (false simulates a link gone silent). */
@@ -121,10 +127,14 @@ final class FakeAgentEndpoint implements AutoCloseable {
                 }
                 log.add(message);
                 switch (message.getMessageCase()) {
-                    case REGISTER -> send(ServerMessage.newBuilder().setRegister(RegisterWorkerResponse.newBuilder()
-                            .setWorkerId("AW_fake" + registrations.incrementAndGet())
-                            .setServerInfo(ServerInfo.newBuilder().setVersion("fake").setAgentProtocol(1)))
-                            .build());
+                    case REGISTER -> {
+                        if (answerRegister) {
+                            send(ServerMessage.newBuilder().setRegister(RegisterWorkerResponse.newBuilder()
+                                    .setWorkerId("AW_fake" + registrations.incrementAndGet())
+                                    .setServerInfo(ServerInfo.newBuilder().setVersion("fake").setAgentProtocol(1)))
+                                    .build());
+                        }
+                    }
                     case PING -> {
                         if (answerPings) {
                             send(ServerMessage.newBuilder().setPong(WorkerPong.newBuilder()

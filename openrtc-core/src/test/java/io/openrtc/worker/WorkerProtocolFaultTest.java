@@ -469,6 +469,24 @@ class WorkerProtocolFaultTest {
     }
 
     @Test
+    void aWebsocketThatNeverAnswersTheRegistrationIsRetriedUntilOneDoes() throws Exception {
+        fake.answerRegister(false);
+        FixtureSessionPool pool = pool(1, a -> gate.await());
+        worker = new Worker(options().connectTimeout(Duration.ofMillis(500)).registerTimeout(Duration.ofMillis(300))
+                .reconnectBackoff(new ReconnectBackoff(Duration.ofMillis(100), Duration.ofMillis(200), 0.1)).build(),
+                pool, pool, events);
+
+        worker.start();
+
+        assertThat(worker.snapshot().lastError()).contains("no registration answer from " + fake.url() + "/agent");
+        assertThat(worker.snapshot().state()).isNotEqualTo(ConnectionState.REGISTERED);
+        fake.answerRegister(true);
+        await().atMost(WAIT).until(() -> worker.snapshot().state() == ConnectionState.REGISTERED);
+        assertThat(fake.connectionCount()).isGreaterThanOrEqualTo(2);
+        assertThat(worker.snapshot().failedAttempts()).isZero();
+    }
+
+    @Test
     void invalidOptionsAreRejectedNamingTheField() {
         URI url = URI.create("ws://localhost:7880");
         assertThatThrownBy(() -> WorkerOptions.builder(URI.create("localhost:7880"), "k", "s").build())
