@@ -17,7 +17,8 @@ import retrofit2.Response;
  * Test helper for real-server tests: starts workers backed by a {@link FixtureSessionPool},
  * each with its own event recording, stops them all afterwards, and triggers jobs in a way that
  * survives LiveKit's registration race (a dispatch in the instant after registration can miss
- * a new worker and is then dropped for good, so the trigger is retried with a fresh room).
+ * a new worker and is then dropped for good, so the trigger is retried with a fresh room until a
+ * job is accepted by one of the given workers).
  */
 final class RealWorkers implements AutoCloseable {
 
@@ -58,11 +59,11 @@ final class RealWorkers implements AutoCloseable {
     }
 
     /**
-     * Creates dispatches of {@code agentName} with {@code metadata} into fresh rooms until one
-     * is offered to any of {@code workers}; returns that room.
+     * Creates dispatches of {@code agentName} with {@code metadata} into fresh rooms until one of
+     * {@code workers} accepts a job; returns that room.
      */
-    String dispatchUntilOffered(String agentName, String metadata, Started... workers) throws Exception {
-        return triggerUntilOffered(room -> {
+    String dispatchUntilAccepted(String agentName, String metadata, Started... workers) throws Exception {
+        return triggerUntilAccepted(room -> {
             Response<AgentDispatch> response = server.agentDispatch().createDispatch(room, agentName, metadata).execute();
             if (!response.isSuccessful()) {
                 throw new IllegalStateException("CreateDispatch failed: HTTP " + response.code());
@@ -70,9 +71,9 @@ final class RealWorkers implements AutoCloseable {
         }, workers);
     }
 
-    /** Creates fresh rooms until a job for one is offered to any of {@code workers}; returns that room. */
-    String createRoomUntilOffered(Started... workers) throws Exception {
-        return triggerUntilOffered(room -> {
+    /** Creates fresh rooms until one of {@code workers} accepts a job for one; returns that room. */
+    String createRoomUntilAccepted(Started... workers) throws Exception {
+        return triggerUntilAccepted(room -> {
             if (!server.roomService().createRoom(room).execute().isSuccessful()) {
                 throw new IllegalStateException("CreateRoom failed");
             }
@@ -83,10 +84,10 @@ final class RealWorkers implements AutoCloseable {
         void fire(String room) throws Exception;
     }
 
-    private static String triggerUntilOffered(Trigger trigger, Started... workers) throws Exception {
-        Predicate<String> offered = room -> {
+    private static String triggerUntilAccepted(Trigger trigger, Started... workers) throws Exception {
+        Predicate<String> accepted = room -> {
             for (Started w : workers) {
-                if (w.events().offersForRoom(room) > 0) {
+                if (w.events().acceptsForRoom(room) > 0) {
                     return true;
                 }
             }
@@ -96,13 +97,13 @@ final class RealWorkers implements AutoCloseable {
             String room = unique("room");
             trigger.fire(room);
             try {
-                await().atMost(Duration.ofSeconds(5)).until(() -> offered.test(room));
+                await().atMost(Duration.ofSeconds(5)).until(() -> accepted.test(room));
                 return room;
             } catch (ConditionTimeoutException e) {
-                System.out.println("[test] no offer for " + room + " (attempt " + attempt + "), triggering again");
+                System.out.println("[test] no worker accepted a job for " + room + " (attempt " + attempt + "), triggering again");
             }
         }
-        throw new AssertionError("LiveKit offered none of 8 triggered jobs to the workers");
+        throw new AssertionError("none of 8 triggered jobs was accepted by the workers");
     }
 
     @Override

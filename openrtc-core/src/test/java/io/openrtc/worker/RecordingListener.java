@@ -19,10 +19,6 @@ final class RecordingListener implements OpenRtcListener {
         return events.stream().filter(type::isInstance).map(type::cast).toList();
     }
 
-    long offersForRoom(String room) {
-        return all(OpenRtcEvent.JobOffered.class).stream().filter(e -> e.job().roomName().equals(room)).count();
-    }
-
     long acceptsForRoom(String room) {
         return all(OpenRtcEvent.JobAccepted.class).stream().filter(e -> e.job().roomName().equals(room)).count();
     }

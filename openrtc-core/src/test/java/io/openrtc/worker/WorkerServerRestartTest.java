@@ -47,7 +47,7 @@ class WorkerServerRestartTest {
         String agent = RealWorkers.unique("restart");
         FixtureSessionPool pool = heldPool(3, agent);
         RealWorkers.Started w = workers.start(agent, pool);
-        String before = workers.dispatchUntilOffered(agent, "", w);
+        String before = workers.dispatchUntilAccepted(agent, "", w);
         await().atMost(WAIT).until(() -> pool.running.get() == 1);
         String firstId = w.worker().snapshot().workerId();
 
@@ -62,7 +62,7 @@ class WorkerServerRestartTest {
                 .extracting(WorkerSnapshot.RunningJob::roomName).containsExactly(before);
         assertThat(w.events().all(OpenRtcEvent.WorkerRegistered.class)).hasSizeGreaterThanOrEqualTo(2);
 
-        String after = workers.dispatchUntilOffered(agent, "after restart", w);
+        String after = workers.dispatchUntilAccepted(agent, "after restart", w);
         holds.computeIfAbsent(after, r -> new CountDownLatch(1)).countDown();
         await().atMost(WAIT).until(() -> pool.outcomeForRoom(after) != null);
         assertThat(pool.outcomeForRoom(after)).isInstanceOf(SessionOutcome.Success.class);
@@ -93,7 +93,7 @@ class WorkerServerRestartTest {
         await().atMost(WAIT).until(() -> w.worker().snapshot().state() == ConnectionState.REGISTERED);
         assertThat(w.worker().snapshot().failedAttempts()).isZero();
 
-        String room = workers.dispatchUntilOffered(agent, "", w);
+        String room = workers.dispatchUntilAccepted(agent, "", w);
         holds.computeIfAbsent(room, r -> new CountDownLatch(1)).countDown();
         await().atMost(WAIT).until(() -> w.pool().outcomeForRoom(room) != null);
         assertThat(w.pool().outcomeForRoom(room)).isInstanceOf(SessionOutcome.Success.class);
