@@ -290,7 +290,9 @@ public final class Worker implements AutoCloseable {
             lost(message, new WorkerStartupException("openrtc.livekit.api-key/openrtc.livekit.api-secret", message, null));
             return;
         }
-        handshakeTimer = schedule(() -> handshakeTimedOut(attempt), options.connectTimeout().plus(options.registerTimeout()));
+        // The JDK bounds the opening by connectTimeout itself; this is the backstop.
+        handshakeTimer = schedule(() -> handshakeTimedOut(attempt, "could not open " + endpoint.agentUri() + " within "
+                + options.connectTimeout().toMillis() + " ms"), options.connectTimeout().plusSeconds(1));
         CompletableFuture<WorkerSocket> opening;
         try {
             opening = WorkerSocket.open(http, endpoint.agentUri(), token, options.connectTimeout(), new SocketEvents(attempt));
@@ -321,6 +323,9 @@ public final class Worker implements AutoCloseable {
         }
         socket = opened;
         lastInboundNanos = System.nanoTime();
+        cancel(handshakeTimer);
+        handshakeTimer = schedule(() -> handshakeTimedOut(attempt, "no registration answer from " + endpoint.agentUri()
+                + " within " + options.registerTimeout().toMillis() + " ms"), options.registerTimeout());
         opened.send(WorkerMessage.newBuilder().setRegister(RegisterWorkerRequest.newBuilder()
                 .setType(ProtoJobs.toProto(options.jobType()))
                 .setAgentName(options.agentName())
@@ -329,10 +334,9 @@ public final class Worker implements AutoCloseable {
                 .build());
     }
 
-    private void handshakeTimedOut(long attempt) {
+    private void handshakeTimedOut(long attempt, String what) {
         if (attempt == connection && !registered && !stopped) {
-            lost("no registration answer from " + endpoint.agentUri() + " within "
-                    + options.connectTimeout().plus(options.registerTimeout()).toMillis() + " ms", null);
+            lost(what, null);
         }
     }
 

@@ -242,7 +242,18 @@ class WorkerLiveKitServerTest {
         for (int i = 0; i < dispatches; i++) {
             burstRooms.add(RealWorkers.unique("burst-" + i));
         }
+        // The rooms exist first and outlive the test (an auto-created room closes when empty for
+        // 20 s on the test server, and its dispatches, which the accounting reads, with it).
         List<Future<Boolean>> created = new ArrayList<>();
+        try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (String room : burstRooms) {
+                created.add(callers.submit(() -> server.roomService().createRoom(room, 600).execute().isSuccessful()));
+            }
+        }
+        for (Future<Boolean> f : created) {
+            assertThat(f.get()).as("CreateRoom succeeded").isTrue();
+        }
+        created.clear();
         try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
             for (String room : burstRooms) {
                 created.add(callers.submit(() -> server.agentDispatch().createDispatch(room, agent, room).execute().isSuccessful()));
@@ -284,7 +295,9 @@ class WorkerLiveKitServerTest {
         Set<String> assignedByServer = new HashSet<>();
         Set<String> roomsWithoutJob = new HashSet<>();
         for (String room : burstRooms) {
-            List<AgentDispatch> list = server.agentDispatch().listDispatch(room).execute().body();
+            retrofit2.Response<List<AgentDispatch>> response = server.agentDispatch().listDispatch(room).execute();
+            assertThat(response.isSuccessful()).as("ListDispatch for " + room + ": HTTP " + response.code()).isTrue();
+            List<AgentDispatch> list = response.body();
             List<AgentDispatch> ours = list.stream().filter(d -> d.getAgentName().equals(agent)).toList();
             assertThat(ours).as("one dispatch in " + room).hasSize(1);
             List<LivekitAgent.Job> jobs = ours.getFirst().getState().getJobsList();

@@ -472,7 +472,7 @@ class WorkerProtocolFaultTest {
     void aWebsocketThatNeverAnswersTheRegistrationIsRetriedUntilOneDoes() throws Exception {
         fake.answerRegister(false);
         FixtureSessionPool pool = pool(1, a -> gate.await());
-        worker = new Worker(options().connectTimeout(Duration.ofMillis(500)).registerTimeout(Duration.ofMillis(300))
+        worker = new Worker(options().registerTimeout(Duration.ofMillis(300))
                 .reconnectBackoff(new ReconnectBackoff(Duration.ofMillis(100), Duration.ofMillis(200), 0.1)).build(),
                 pool, pool, events);
 
