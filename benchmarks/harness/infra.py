@@ -1,0 +1,319 @@
+"""The moving parts every benchmark needs: the livekit-server, agent workers, the Node
+drivers, and facts about the machine. Standard library only."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+BENCH = REPO / "benchmarks"
+CALLERS = BENCH / "callers"
+SERVER_SCRIPT = REPO / "scripts" / "livekit-server.sh"
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+class BenchmarkError(RuntimeError):
+    """A benchmark cannot go on; the message says what to do."""
+
+
+# ---------------------------------------------------------------------------------------------
+# livekit-server
+
+
+@dataclass
+class LiveKitServer:
+    """One server started through scripts/livekit-server.sh; stop() stops exactly it."""
+
+    name: str
+    url: str
+    api_key: str
+    api_secret: str
+    pid: int
+    log_path: Path
+
+    @classmethod
+    def start(cls, name: str) -> LiveKitServer:
+        log(f"starting livekit-server instance '{name}'")
+        done = subprocess.run(
+            [str(SERVER_SCRIPT), "start", "--name", name, "--port", "auto"],
+            capture_output=True, text=True, timeout=180,
+        )
+        if done.returncode != 0:
+            raise BenchmarkError(f"livekit-server did not start: {done.stderr.strip()[-2000:]}")
+        env = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
+        server = cls(name, env["LIVEKIT_URL"], env["LIVEKIT_API_KEY"], env["LIVEKIT_API_SECRET"],
+                     int(env["LIVEKIT_SERVER_PID"]), Path(env["LIVEKIT_SERVER_LOG"]))
+        log(f"livekit-server '{name}' runs at {server.url} (pid {server.pid})")
+        return server
+
+    def stop(self) -> None:
+        subprocess.run([str(SERVER_SCRIPT), "stop", "--name", self.name], capture_output=True, text=True, timeout=60)
+        log(f"stopped livekit-server '{self.name}'")
+
+    def client_env(self) -> dict[str, str]:
+        """What a worker or a driver needs to reach the server (the secret only goes here)."""
+        return {"LIVEKIT_URL": self.url, "LIVEKIT_API_KEY": self.api_key, "LIVEKIT_API_SECRET": self.api_secret}
+
+    def log_offset(self) -> int:
+        return self.log_path.stat().st_size
+
+    def wait_for_worker(self, agent_name: str, since_offset: int, timeout_s: float, alive) -> None:
+        """Waits until the server logs that a worker registered under agent_name."""
+        needle = f'"agentName": "{agent_name}"'
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            with open(self.log_path, encoding="utf-8", errors="replace") as f:
+                f.seek(since_offset)
+                for line in f:
+                    if "worker registered" in line and needle in line:
+                        return
+            if not alive():
+                raise BenchmarkError(f"the worker for agent '{agent_name}' exited before registering")
+            time.sleep(0.25)
+        raise BenchmarkError(f"no worker registered as '{agent_name}' within {timeout_s:g} s")
+
+    def version(self) -> str | None:
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                found = re.search(r'"version": "([^"]+)"', line)
+                if "starting LiveKit server" in line and found:
+                    return found.group(1)
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# agent workers
+
+
+class WorkerProcess:
+    """An agent worker in its own session (process group), so it can be stopped with all of
+    its children. stop() is bounded: SIGTERM, then SIGKILL to the group and any straggler."""
+
+    def __init__(self, command: list[str], env: dict[str, str], log_path: Path) -> None:
+        self.command = command
+        self.log_path = log_path
+        self._log = open(log_path, "wb")
+        self.process = subprocess.Popen(command, env=env, cwd=REPO, stdin=subprocess.DEVNULL,
+                                        stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.pid = self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self, grace_s: float = 20.0) -> None:
+        from proctree import descendants  # local: proctree is a sibling module
+
+        tree = descendants(self.pid) if self.alive() else []
+        if self.alive():
+            _signal_group(self.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=grace_s)
+            except subprocess.TimeoutExpired:
+                log(f"worker pid {self.pid} ignored SIGTERM for {grace_s:g} s; killing its process group")
+        _signal_group(self.pid, signal.SIGKILL)
+        for pid in tree:  # children that left the group
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            log(f"worker pid {self.pid} still there after SIGKILL")
+        self._log.close()
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+# ---------------------------------------------------------------------------------------------
+# Node drivers
+
+
+def ensure_node_drivers() -> None:
+    """Installs the drivers' npm dependencies (locked) the first time."""
+    if (CALLERS / "node_modules" / "@livekit" / "rtc-node").is_dir() and (CALLERS / "node_modules" / "livekit-server-sdk").is_dir():
+        return
+    if shutil.which("npm") is None:
+        raise BenchmarkError("npm is needed for the callers (Node 18+): install Node.js")
+    log("installing the callers' npm dependencies (npm ci)")
+    subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=CALLERS, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+class JsonLinesProcess:
+    """A driver whose stdout is JSON lines with an "event" field; other lines (the SDK's own
+    logs) go to the log file. Events are queued as they arrive."""
+
+    def __init__(self, command: list[str], env: dict[str, str], log_path: Path, stdin: bool = False) -> None:
+        self._log = open(log_path, "w", encoding="utf-8")
+        self.process = subprocess.Popen(command, env=env, cwd=CALLERS, text=True,
+                                        stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                                        stdout=subprocess.PIPE, stderr=self._log, start_new_session=True)
+        self.pid = self.process.pid
+        self.events: queue.Queue[dict] = queue.Queue()
+        self.all_events: list[dict] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._log.write(line)
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(event, dict) and "event" in event:
+                self.all_events.append(event)
+                self.events.put(event)
+        self.events.put({"event": "_eof"})
+
+    def wait_for(self, name: str, timeout_s: float) -> dict:
+        """The next event called name; raises if the driver ends or the time runs out."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise BenchmarkError(f"driver sent no '{name}' within {timeout_s:g} s")
+            try:
+                event = self.events.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            if event["event"] == name:
+                return event
+            if event["event"] == "_eof":
+                raise BenchmarkError(f"driver exited (code {self.process.wait()}) before '{name}'")
+            if event["event"] == "error" and "id" not in event:
+                raise BenchmarkError(f"driver failed: {event.get('message')}")
+
+    def send(self, line: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+    def finish(self, timeout_s: float = 60.0) -> int:
+        try:
+            code = self.process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            _signal_group(self.pid, signal.SIGKILL)
+            code = self.process.wait(timeout=10)
+        self._reader.join(timeout=5)
+        self._log.close()
+        return code
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            _signal_group(self.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+
+def node_command(script: str, *args: str) -> list[str]:
+    return ["node", str(CALLERS / script), *args]
+
+
+# ---------------------------------------------------------------------------------------------
+# the machine
+
+
+def machine_cpu_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs, from /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return sum(fields) - idle, sum(fields)
+
+
+def machine_facts() -> dict:
+    cpu_model = None
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_kb = int(f.readline().split()[1])
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    return {
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "kernel": f"{platform.system()} {platform.release()}",
+        "cpuModel": cpu_model,
+        "cpus": os.cpu_count(),
+        "memoryGiB": round(mem_kb / 1024 / 1024, 1),
+        "harnessPython": platform.python_version(),
+        "node": node,
+        "rtcNode": _package_version(CALLERS / "node_modules" / "@livekit" / "rtc-node"),
+        "livekitServerSdk": _package_version(CALLERS / "node_modules" / "livekit-server-sdk"),
+        "loadAverage": os.getloadavg(),
+    }
+
+
+def _package_version(directory: Path) -> str | None:
+    try:
+        return json.loads((directory / "package.json").read_text())["version"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def find_jcmd() -> str | None:
+    candidates = []
+    if os.environ.get("JAVA_HOME"):
+        candidates.append(Path(os.environ["JAVA_HOME"]) / "bin" / "jcmd")
+    candidates += sorted(Path("/usr/lib/jvm").glob("*/bin/jcmd"), reverse=True)
+    for candidate in candidates:
+        if candidate.is_file():
+            return str(candidate)
+    return shutil.which("jcmd")
+
+
+def java_thread_counts(pid: int) -> dict | None:
+    """Platform and virtual Java threads of a JVM, from `jcmd <pid> Thread.dump_to_file -format=json`
+    (JDK 21+). None when pid is not a JVM or jcmd is missing."""
+    jcmd = find_jcmd()
+    if jcmd is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "threads.json"
+        done = subprocess.run([jcmd, str(pid), "Thread.dump_to_file", "-format=json", str(out)],
+                              capture_output=True, text=True, timeout=60)
+        if done.returncode != 0 or not out.is_file():
+            return None
+        dump = json.loads(out.read_text())["threadDump"]
+    seen: dict[str, bool] = {}
+    for container in dump.get("threadContainers", []):
+        for thread in container.get("threads", []):
+            seen[thread["tid"]] = bool(thread.get("virtual"))
+    virtual = sum(1 for v in seen.values() if v)
+    return {"platform": len(seen) - virtual, "virtual": virtual}
+
+
+def java_processes(pids: list[int]) -> list[int]:
+    """The JVMs among pids (by the executable's name)."""
+    found = []
+    for pid in pids:
+        try:
+            if os.path.basename(os.readlink(f"/proc/{pid}/exe")) == "java":
+                found.append(pid)
+        except OSError:
+            pass
+    return found

@@ -1,0 +1,229 @@
+"""Real-media density: N concurrent sessions on a real livekit-server, one room each, a
+caller publishing a tone into each room and the agent answering with its own tone; the
+agent's process tree is sampled idle (baseline) and in steady state (load).
+
+Run through benchmarks/run-media-density.sh (see --help). For each runtime and each N:
+  1. start the runtime's worker under a fresh agent name, wait until the server logs that
+     it registered, let it settle (--idle-settle-s), sample it idle (--baseline-s);
+  2. start ONE Node process driving N callers (callers/media-callers.mjs): each joins its
+     room, publishes a 440 Hz tone and dispatches the agent there (CreateDispatch); when
+     every caller hears its agent, wait --settle-s, then a --measure-s window in which the
+     agent tree, the callers and the server are sampled and every caller times the agent's
+     frames;
+  3. delete the rooms, stop the worker (SIGTERM, then SIGKILL to its process group).
+One server serves the whole run (every runtime, every N), and is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from infra import (BENCH, BenchmarkError, JsonLinesProcess, LiveKitServer, WorkerProcess, ensure_node_drivers,
+                   java_processes, java_thread_counts, log, machine_cpu_ticks, machine_facts, node_command)
+from proctree import descendants, sample_tree, samples_to_json, summarize
+from report import (FLOOR_CPU_PERCENT_PER_SESSION, FLOOR_MB_PER_SESSION, media_tables, per_session)
+from runtimes import REFERENCE_RUNTIME, Runtime, parse_runtimes
+
+AGENT_TONE_HZ = 660
+CALLER_TONE_HZ = 440
+
+
+def positive_ints(value: str) -> list[int]:
+    try:
+        numbers = [int(v) for v in value.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--sessions must be a comma-separated list of positive integers, not {value!r}")
+    if not numbers or any(n <= 0 for n in numbers):
+        raise argparse.ArgumentTypeError(f"--sessions must be a comma-separated list of positive integers, not {value!r}")
+    return numbers
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="run-media-density.sh", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--runtime", required=True,
+                   help="comma-separated: python-agents, openrtc-python, openrtc-jvm-coroutine, openrtc-jvm-process")
+    p.add_argument("--sessions", type=positive_ints, default=[1, 2, 5], help="comma-separated N values (default 1,2,5)")
+    p.add_argument("--baseline-s", type=float, default=5.0, help="idle sampling window (default 5)")
+    p.add_argument("--idle-settle-s", type=float, default=5.0, help="wait after registration before the baseline (default 5)")
+    p.add_argument("--settle-s", type=float, default=5.0, help="wait after every caller hears its agent (default 5)")
+    p.add_argument("--measure-s", type=float, default=20.0, help="steady-state window (default 20)")
+    p.add_argument("--interval-s", type=float, default=1.0, help="sampling interval (default 1)")
+    p.add_argument("--ready-timeout-s", type=float, default=120.0, help="how long callers may wait for their agent (default 120)")
+    p.add_argument("--register-timeout-s", type=float, default=180.0, help="how long a worker may take to register (default 180)")
+    p.add_argument("--out", type=Path, default=None, help="result directory (default benchmarks/results/<UTC time>-media)")
+    return p.parse_args(argv)
+
+
+def sample_trees(roots: dict[str, int], interval_s: float, stop) -> dict[str, list]:
+    """Samples every tree at the same instants until stop() is true (one last sample then)."""
+    taken: dict[str, list] = {name: [] for name in roots}
+    while True:
+        for name, pid in roots.items():
+            taken[name].append(sample_tree(pid))
+        if stop():
+            return taken
+        time.sleep(interval_s)
+
+
+def read_sessions(path: Path) -> list[dict]:
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def run_one(server: LiveKitServer, runtime: Runtime, sessions: int, args: argparse.Namespace, out: Path) -> dict:
+    tag = f"{runtime.name}-n{sessions}"
+    agent_name = f"bench-{tag}-{secrets.token_hex(3)}"
+    events_path = out / f"{tag}-sessions.jsonl"
+    events_path.unlink(missing_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEKIT_")}
+    env.update(server.client_env())
+    env.update({
+        "OPENRTC_BENCH_AGENT_NAME": agent_name,
+        "OPENRTC_BENCH_MODE": "media",
+        "OPENRTC_BENCH_EVENTS": str(events_path),
+        "OPENRTC_BENCH_MAX_SESSIONS": str(max(50, 2 * sessions)),
+        "OPENRTC_BENCH_TONE_HZ": str(AGENT_TONE_HZ),
+        "OPENRTC_BENCH_LOG_LEVEL": "INFO",
+    })
+    result: dict = {"runtime": runtime.name, "sessions": sessions, "agentName": agent_name}
+    offset = server.log_offset()
+    command = runtime.command()
+    log(f"[{tag}] starting worker: {' '.join(command)}")
+    worker = WorkerProcess(command, env, out / f"{tag}-worker.log")
+    driver = None
+    try:
+        started = time.monotonic()
+        server.wait_for_worker(agent_name, offset, args.register_timeout_s, worker.alive)
+        result["registeredAfterS"] = round(time.monotonic() - started, 1)
+        log(f"[{tag}] worker registered after {result['registeredAfterS']} s; settling {args.idle_settle_s:g} s, baseline {args.baseline_s:g} s")
+        time.sleep(args.idle_settle_s)
+        deadline = time.monotonic() + args.baseline_s
+        baseline = sample_trees({"agent": worker.pid, "server": server.pid}, args.interval_s,
+                                lambda: time.monotonic() >= deadline)
+        if runtime.is_jvm:
+            result["javaThreadsBaseline"] = [java_thread_counts(p) for p in java_processes(descendants(worker.pid))]
+
+        driver = JsonLinesProcess(
+            node_command("media-callers.mjs", "--sessions", str(sessions), "--agent-name", agent_name,
+                         "--room-prefix", f"media-{tag}-{secrets.token_hex(2)}", "--tone-hz", str(CALLER_TONE_HZ),
+                         "--settle-s", str(args.settle_s), "--measure-s", str(args.measure_s),
+                         "--ready-timeout-s", str(args.ready_timeout_s)),
+            {**env, "LIVEKIT_URL": server.url}, out / f"{tag}-callers.log")
+        hearing = driver.wait_for("all-hearing", 120 + args.ready_timeout_s + 3 * sessions)
+        log(f"[{tag}] {hearing['count']}/{sessions} callers hear their agent after {hearing['sinceStartMs']} ms; settling")
+        driver.wait_for("window-start", args.settle_s + 60)
+        cpu_start = machine_cpu_ticks()
+        window_ended: list[dict] = []
+
+        def window_over() -> bool:
+            # Takes events only up to window-end: what follows is for wait_for("done").
+            while not window_ended and not driver.events.empty():
+                event = driver.events.get()
+                if event["event"] == "window-end":
+                    window_ended.append(event)
+                elif event["event"] == "_eof":
+                    raise BenchmarkError("the callers' driver exited inside the measuring window")
+            return bool(window_ended)
+
+        load = sample_trees({"agent": worker.pid, "server": server.pid, "callers": driver.pid}, args.interval_s, window_over)
+        cpu_end = machine_cpu_ticks()
+        if runtime.is_jvm:
+            result["javaThreadsLoad"] = [java_thread_counts(p) for p in java_processes(descendants(worker.pid))]
+        driver.wait_for("done", 120)
+        driver.finish()
+        callers = [e for e in driver.all_events if e["event"] == "caller"]
+        summary = next(e for e in driver.all_events if e["event"] == "summary")
+
+        agent_base, agent_load = summarize("baseline", baseline["agent"]), summarize("load", load["agent"])
+        result.update({
+            "agentBaseline": asdict(agent_base),
+            "agentLoad": asdict(agent_load),
+            "serverBaseline": asdict(summarize("baseline", baseline["server"])),
+            "serverLoad": asdict(summarize("load", load["server"])),
+            "callersLoad": asdict(summarize("load", load["callers"])),
+            "machineCpuShare": round((cpu_end[0] - cpu_start[0]) / max(1, cpu_end[1] - cpu_start[1]), 3),
+            "callers": {k: v for k, v in summary.items() if k not in ("event", "tMs")},
+            "callerRows": [{k: v for k, v in c.items() if k not in ("event", "tMs")} for c in callers],
+            "sessionsRecorded": read_sessions(events_path),
+            "perSession": per_session(asdict(agent_base), asdict(agent_load), sessions),
+            "samples": {
+                "baseline": {name: samples_to_json(s, per_process=True) for name, s in baseline.items()},
+                "load": {name: samples_to_json(s, per_process=(name == "agent")) for name, s in load.items()},
+            },
+        })
+        return result
+    except BenchmarkError as e:
+        log(f"[{tag}] FAILED: {e}")
+        result["error"] = str(e)
+        return result
+    finally:
+        if driver is not None:
+            driver.kill()
+        worker.stop()
+        log(f"[{tag}] worker stopped")
+
+
+def interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    try:
+        runtimes = parse_runtimes(args.runtime)
+    except BenchmarkError as e:
+        print(f"run-media-density.sh: {e}", file=sys.stderr)
+        return 2
+    out = args.out or BENCH / "results" / (time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-media")
+    out.mkdir(parents=True, exist_ok=True)
+    # SIGTERM unwinds like Ctrl-C, so every finally block stops what it started.
+    signal.signal(signal.SIGTERM, interrupt)
+
+    for runtime in runtimes:
+        runtime.prepare()
+        runtime.command()  # a JVM runtime without its hook fails here, before anything starts
+    ensure_node_drivers()
+
+    report: dict = {
+        "benchmark": "media-density",
+        "command": "benchmarks/run-media-density.sh " + " ".join(argv),
+        "machine": machine_facts(),
+        "floor": {"mbPerSession": FLOOR_MB_PER_SESSION, "cpuPercentPerSession": FLOOR_CPU_PERCENT_PER_SESSION,
+                  "source": "shared/docs/webrtc-java-notes.md (50 audio pairs in one JVM)"},
+        "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+        "runtimes": {r.name: {"summary": r.summary, "versions": r.versions()} for r in runtimes},
+        "runs": [],
+    }
+    server = LiveKitServer.start(f"bench-media-{os.getpid()}")
+    try:
+        report["livekitServer"] = server.version()
+        for sessions in args.sessions:
+            for runtime in runtimes:
+                report["runs"].append(run_one(server, runtime, sessions, args, out))
+                (out / "result.json").write_text(json.dumps(report, indent=1))
+    except KeyboardInterrupt:
+        log("interrupted: stopping everything")
+        return 130
+    finally:
+        server.stop()
+        (out / "result.json").write_text(json.dumps(report, indent=1))
+
+    tables = media_tables(report["runs"], REFERENCE_RUNTIME)
+    (out / "summary.md").write_text(tables + "\n")
+    print(tables)
+    print(f"\nraw JSON: {out / 'result.json'}")
+    return 1 if any(r.get("error") for r in report["runs"]) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

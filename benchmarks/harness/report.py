@@ -1,0 +1,111 @@
+"""Per-session figures, the distance above the physical floor, ratios, and text tables."""
+
+from __future__ import annotations
+
+# The floor: N sender/receiver audio pairs in one JVM through webrtc-java, measured on this
+# machine (shared/docs/webrtc-java-notes.md, 50 pairs): what one real-media session cannot
+# go below (one Opus encode and one decode per 10 ms frame).
+FLOOR_MB_PER_SESSION = 1.3
+FLOOR_CPU_PERCENT_PER_SESSION = 1.6
+
+
+def per_session(baseline: dict, load: dict, sessions: int) -> dict:
+    """Load minus baseline, divided by the number of sessions. Memory: PSS where available
+    (shared pages divided among the processes sharing them), RSS alongside."""
+    def delta(key: str) -> float | None:
+        if baseline.get(key) is None or load.get(key) is None:
+            return None
+        return (load[key] - baseline[key]) / sessions
+
+    pss = delta("pss_mb_mean")
+    rss = delta("rss_mb_mean")
+    cpu = delta("cpu_core_share")
+    memory = pss if pss is not None else rss
+    cpu_percent = None if cpu is None else 100 * cpu
+    return {
+        "pssMb": _round(pss, 2),
+        "rssMb": _round(rss, 2),
+        "cpuPercentOfCore": _round(cpu_percent, 2),
+        "threads": _round(delta("threads_mean"), 2),
+        "processes": _round(delta("processes_mean"), 2),
+        "memoryAboveFloorMb": _round(None if memory is None else memory - FLOOR_MB_PER_SESSION, 2),
+        "memoryTimesFloor": _round(None if memory is None else memory / FLOOR_MB_PER_SESSION, 1),
+        "cpuAboveFloorPercent": _round(None if cpu_percent is None else cpu_percent - FLOOR_CPU_PERCENT_PER_SESSION, 2),
+        "cpuTimesFloor": _round(None if cpu_percent is None else cpu_percent / FLOOR_CPU_PERCENT_PER_SESSION, 1),
+    }
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _fmt(value, digits: int = 1, suffix: str = "") -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}{suffix}"
+    return f"{value}{suffix}"
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table (readable as text too)."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(c.rjust(w) for c, w in zip(cells, widths)) + " |"
+    out = [line(headers), "|" + "|".join("-" * (w + 1) + ":" for w in widths) + "|"]
+    out += [line(r) for r in rows]
+    return "\n".join(out)
+
+
+def media_tables(runs: list[dict], reference: str) -> str:
+    """The raw table, the per-session table with the floor, and ratios to the reference."""
+    raw_rows, session_rows = [], []
+    for run in runs:
+        if run.get("error"):
+            raw_rows.append([run["runtime"], str(run["sessions"]), "FAILED: " + run["error"][:60]] + [""] * 9)
+            continue
+        b, l, c, s = run["agentBaseline"], run["agentLoad"], run["callers"], run["perSession"]
+        raw_rows.append([
+            run["runtime"], str(run["sessions"]), f"{c['callersHearing']}/{run['sessions']}",
+            _fmt(b["pss_mb_mean"]), _fmt(l["pss_mb_mean"]), _fmt(b["rss_mb_mean"]), _fmt(l["rss_mb_mean"]),
+            _fmt(100 * b["cpu_core_share"]), _fmt(100 * l["cpu_core_share"]),
+            f"{b['threads_mean']:.0f}/{l['threads_mean']:.0f}", f"{b['processes_mean']:.0f}/{l['processes_mean']:.0f}",
+            _fmt(100 * run["machineCpuShare"], 0) + ("% SAT" if run["machineCpuShare"] > 0.9 else "%"),
+        ])
+        session_rows.append([
+            run["runtime"], str(run["sessions"]), _fmt(s["pssMb"], 2), _fmt(s["rssMb"], 2),
+            _fmt(s["cpuPercentOfCore"], 2), _fmt(s["threads"], 1),
+            _fmt(c["framesPerSecMean"]), _fmt(c["framesPerSecMin"]), _fmt(c["gapP99MsMedian"]), _fmt(c["gapP99MsWorst"]),
+            f"+{_fmt(s['memoryAboveFloorMb'], 1)} (x{_fmt(s['memoryTimesFloor'])})",
+            f"+{_fmt(s['cpuAboveFloorPercent'], 2)} (x{_fmt(s['cpuTimesFloor'])})",
+        ])
+    parts = [
+        "Agent process tree, baseline (idle, registered) vs load (steady state); CPU in % of one core:",
+        table(["runtime", "N", "hearing", "PSS MB base", "PSS MB load", "RSS MB base", "RSS MB load",
+               "CPU% base", "CPU% load", "threads b/l", "procs b/l", "machine CPU"], raw_rows),
+        "",
+        f"Per session (load minus baseline, / N); floor = {FLOOR_MB_PER_SESSION} MB and "
+        f"{FLOOR_CPU_PERCENT_PER_SESSION}% of a core per audio pair (webrtc-java, 50 pairs):",
+        table(["runtime", "N", "PSS MB", "RSS MB", "CPU %core", "threads", "frames/s mean", "frames/s min",
+               "gap p99 ms (median caller)", "gap p99 ms (worst)", "MB above floor", "CPU% above floor"], session_rows),
+    ]
+    ratio_rows = []
+    by_key = {(r["runtime"], r["sessions"]): r for r in runs if not r.get("error")}
+    for run in runs:
+        if run.get("error") or run["runtime"] == reference:
+            continue
+        ref = by_key.get((reference, run["sessions"]))
+        if ref is None:
+            continue
+        mem, ref_mem = run["perSession"]["pssMb"], ref["perSession"]["pssMb"]
+        cpu, ref_cpu = run["perSession"]["cpuPercentOfCore"], ref["perSession"]["cpuPercentOfCore"]
+        ratio_rows.append([run["runtime"], str(run["sessions"]),
+                           _fmt(mem / ref_mem if mem is not None and ref_mem else None, 1, "x"),
+                           _fmt(cpu / ref_cpu if cpu is not None and ref_cpu else None, 1, "x")])
+    parts.append("")
+    if ratio_rows:
+        parts += [f"Per-session ratios against {reference} (same N, same run):",
+                  table(["runtime", "N", "memory ratio", "CPU ratio"], ratio_rows)]
+    else:
+        parts.append(f"Ratios against {reference}: n/a ({reference} was not measured in this run).")
+    return "\n".join(parts)
