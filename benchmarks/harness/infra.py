@@ -88,6 +88,24 @@ class LiveKitServer:
             time.sleep(0.25)
         raise BenchmarkError(f"no worker registered as '{agent_name}' within {timeout_s:g} s")
 
+    def dispatch_trouble(self, agent_name: str, since_offset: int) -> dict[str, int]:
+        """What the server logged about jobs for agent_name it could not place: declines
+        ("worker not available" = the worker answered available=false), jobs left without a
+        worker, and the like, counted by message and error."""
+        needle = f'"agentName": "{agent_name}"'
+        counts: dict[str, int] = {}
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            f.seek(since_offset)
+            for line in f:
+                if needle not in line or not ("\tWARN\t" in line or "failed" in line or "not dispatching" in line):
+                    continue
+                message = line.split("\t")[4] if line.count("\t") >= 4 else line
+                message = message.split("\t")[0].strip()
+                error = re.search(r'"error": "([^"]+)"', line)
+                key = message + (f" ({error.group(1)})" if error else "")
+                counts[key] = counts.get(key, 0) + 1
+        return counts
+
     def version(self) -> str | None:
         with open(self.log_path, encoding="utf-8", errors="replace") as f:
             for line in f:

@@ -155,6 +155,7 @@ def run_one(server: LiveKitServer, runtime: Runtime, sessions: int, args: argpar
             "callers": {k: v for k, v in summary.items() if k not in ("event", "tMs")},
             "callerRows": [{k: v for k, v in c.items() if k not in ("event", "tMs")} for c in callers],
             "sessionsRecorded": read_sessions(events_path),
+            "serverDispatchTrouble": server.dispatch_trouble(agent_name, offset),
             "perSession": per_session(asdict(agent_base), asdict(agent_load), sessions),
             "samples": {
                 "baseline": {name: samples_to_json(s, per_process=True) for name, s in baseline.items()},
@@ -219,6 +220,10 @@ def main(argv: list[str]) -> int:
         (out / "result.json").write_text(json.dumps(report, indent=1))
 
     tables = media_tables(report["runs"], REFERENCE_RUNTIME)
+    trouble = [f"- {r['runtime']} N={r['sessions']}: {r['serverDispatchTrouble']}" for r in report["runs"]
+               if r.get("serverDispatchTrouble")]
+    if trouble:
+        tables += "\n\nThe server could not place some jobs (from its log):\n" + "\n".join(trouble)
     (out / "summary.md").write_text(tables + "\n")
     print(tables)
     print(f"\nraw JSON: {out / 'result.json'}")
