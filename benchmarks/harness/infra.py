@@ -99,6 +99,8 @@ class LiveKitServer:
             for line in f:
                 if needle not in line or not ("\tWARN\t" in line or "failed" in line or "not dispatching" in line):
                     continue
+                if '"jobType": "JT_PUBLISHER"' in line or '"jobType": "JT_PARTICIPANT"' in line:
+                    continue  # the server looking for workers of other job types: not ours
                 message = line.split("\t")[4] if line.count("\t") >= 4 else line
                 message = message.split("\t")[0].strip()
                 error = re.search(r'"error": "([^"]+)"', line)

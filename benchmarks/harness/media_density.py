@@ -28,7 +28,7 @@ from pathlib import Path
 
 from infra import (BENCH, BenchmarkError, JsonLinesProcess, LiveKitServer, WorkerProcess, ensure_node_drivers,
                    java_processes, java_thread_counts, log, machine_cpu_ticks, machine_facts, node_command)
-from proctree import descendants, sample_tree, samples_to_json, summarize
+from proctree import descendants, sample_tree, samples_to_json, summarize, wait_until_steady
 from report import (FLOOR_CPU_PERCENT_PER_SESSION, FLOOR_MB_PER_SESSION, media_tables, per_session)
 from runtimes import REFERENCE_RUNTIME, Runtime, parse_runtimes
 
@@ -53,7 +53,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="comma-separated: python-agents, openrtc-python, openrtc-jvm-coroutine, openrtc-jvm-process")
     p.add_argument("--sessions", type=positive_ints, default=[1, 2, 5], help="comma-separated N values (default 1,2,5)")
     p.add_argument("--baseline-s", type=float, default=5.0, help="idle sampling window (default 5)")
-    p.add_argument("--idle-settle-s", type=float, default=5.0, help="wait after registration before the baseline (default 5)")
+    p.add_argument("--idle-settle-s", type=float, default=5.0,
+                   help="wait after registration, then until the idle tree is steady, before the baseline (default 5)")
+    p.add_argument("--steady-timeout-s", type=float, default=90.0,
+                   help="longest wait for the idle tree to stop changing (default 90)")
     p.add_argument("--settle-s", type=float, default=5.0, help="wait after every caller hears its agent (default 5)")
     p.add_argument("--measure-s", type=float, default=20.0, help="steady-state window (default 20)")
     p.add_argument("--interval-s", type=float, default=1.0, help="sampling interval (default 1)")
@@ -105,8 +108,10 @@ def run_one(server: LiveKitServer, runtime: Runtime, sessions: int, args: argpar
         started = time.monotonic()
         server.wait_for_worker(agent_name, offset, args.register_timeout_s, worker.alive)
         result["registeredAfterS"] = round(time.monotonic() - started, 1)
-        log(f"[{tag}] worker registered after {result['registeredAfterS']} s; settling {args.idle_settle_s:g} s, baseline {args.baseline_s:g} s")
         time.sleep(args.idle_settle_s)
+        result["steadyAfterS"] = wait_until_steady(worker.pid, max_s=args.steady_timeout_s)
+        log(f"[{tag}] worker registered after {result['registeredAfterS']} s, idle tree steady "
+            f"{result['steadyAfterS']} s later; baseline {args.baseline_s:g} s")
         deadline = time.monotonic() + args.baseline_s
         baseline = sample_trees({"agent": worker.pid, "server": server.pid}, args.interval_s,
                                 lambda: time.monotonic() >= deadline)
@@ -152,11 +157,14 @@ def run_one(server: LiveKitServer, runtime: Runtime, sessions: int, args: argpar
             "serverLoad": asdict(summarize("load", load["server"])),
             "callersLoad": asdict(summarize("load", load["callers"])),
             "machineCpuShare": round((cpu_end[0] - cpu_start[0]) / max(1, cpu_end[1] - cpu_start[1]), 3),
+            "loadAverageAfterWindow": os.getloadavg(),
             "callers": {k: v for k, v in summary.items() if k not in ("event", "tMs")},
             "callerRows": [{k: v for k, v in c.items() if k not in ("event", "tMs")} for c in callers],
             "sessionsRecorded": read_sessions(events_path),
             "serverDispatchTrouble": server.dispatch_trouble(agent_name, offset),
-            "perSession": per_session(asdict(agent_base), asdict(agent_load), sessions),
+            # Divided by the sessions that ran (callers that heard their agent), not by N.
+            "activeSessions": summary["callersHearing"],
+            "perSession": per_session(asdict(agent_base), asdict(agent_load), max(1, summary["callersHearing"])),
             "samples": {
                 "baseline": {name: samples_to_json(s, per_process=True) for name, s in baseline.items()},
                 "load": {name: samples_to_json(s, per_process=(name == "agent")) for name, s in load.items()},

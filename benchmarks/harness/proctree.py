@@ -242,6 +242,24 @@ class Sampler:
         return taken
 
 
+def wait_until_steady(root: int, interval_s: float = 1.0, span: int = 4, tolerance: float = 0.02,
+                      max_s: float = 90.0) -> float:
+    """Waits until the tree stops changing: `span` consecutive samples with the same number of
+    processes and RSS within `tolerance` of each other (a runtime that prewarms idle
+    processes is still starting them after it registers). Returns the seconds waited; gives
+    up after max_s and returns max_s."""
+    started = time.monotonic()
+    recent: list[TreeSample] = []
+    while time.monotonic() - started < max_s:
+        recent = (recent + [sample_tree(root, with_pss=False)])[-span:]
+        if len(recent) == span and len({s.processes for s in recent}) == 1:
+            low, high = min(s.rss_kb for s in recent), max(s.rss_kb for s in recent)
+            if high <= low * (1 + tolerance):
+                return round(time.monotonic() - started, 1)
+        time.sleep(interval_s)
+    return max_s
+
+
 def samples_to_json(samples: list[TreeSample], per_process: bool = False) -> list[dict]:
     out = []
     for s in samples:

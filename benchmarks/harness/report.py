@@ -66,7 +66,7 @@ def media_tables(runs: list[dict], reference: str) -> str:
             continue
         b, l, c, s = run["agentBaseline"], run["agentLoad"], run["callers"], run["perSession"]
         raw_rows.append([
-            run["runtime"], str(run["sessions"]), f"{c['callersHearing']}/{run['sessions']}",
+            run["runtime"], str(run["sessions"]), f"{c['callersHearing']}/{run['sessions']}" + ("" if c["callersHearing"] == run["sessions"] else " !"),
             _fmt(b["pss_mb_mean"]), _fmt(l["pss_mb_mean"]), _fmt(b["rss_mb_mean"]), _fmt(l["rss_mb_mean"]),
             _fmt(100 * b["cpu_core_share"]), _fmt(100 * l["cpu_core_share"]),
             f"{b['threads_mean']:.0f}/{l['threads_mean']:.0f}", f"{b['processes_mean']:.0f}/{l['processes_mean']:.0f}",
@@ -84,7 +84,7 @@ def media_tables(runs: list[dict], reference: str) -> str:
         table(["runtime", "N", "hearing", "PSS MB base", "PSS MB load", "RSS MB base", "RSS MB load",
                "CPU% base", "CPU% load", "threads b/l", "procs b/l", "machine CPU"], raw_rows),
         "",
-        f"Per session (load minus baseline, / N); floor = {FLOOR_MB_PER_SESSION} MB and "
+        f"Per session (load minus baseline, divided by the sessions that ran); frames/s and gaps over all N callers (0 for one that never heard its agent); floor = {FLOOR_MB_PER_SESSION} MB and "
         f"{FLOOR_CPU_PERCENT_PER_SESSION}% of a core per audio pair (webrtc-java, 50 pairs):",
         table(["runtime", "N", "PSS MB", "RSS MB", "CPU %core", "threads", "frames/s mean", "frames/s min",
                "gap p99 ms (median caller)", "gap p99 ms (worst)", "MB above floor", "CPU% above floor"], session_rows),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 
@@ -13,38 +15,55 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from proctree import descendants, sample_tree, summarize  # noqa: E402
 from report import per_session  # noqa: E402
 
-# A parent that starts one child; the child burns CPU for a fixed time and holds 64 MiB.
-_CHILD = "import time; b = bytearray(64 << 20); end = time.time() + {burn}; x = 0\nwhile time.time() < end: x += 1\ntime.sleep(30)"
-_PARENT = "import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', {child!r}]); time.sleep(30)"
+# A parent that starts one child. The child holds 64 MiB, waits for the file `go`, burns
+# exactly 0.5 s of its own CPU time (not wall time: the machine may be busy), writes `done`.
+_CHILD = (
+    "import os, time\n"
+    "b = bytearray(64 << 20)\n"
+    "while not os.path.exists({go!r}): time.sleep(0.01)\n"
+    "x, t0 = 0, time.process_time()\n"
+    "while time.process_time() < t0 + 0.5: x += 1\n"
+    "open({done!r}, 'w').close()\n"
+    "time.sleep(60)\n"
+)
+_PARENT = "import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', {child!r}]); time.sleep(60)"
 
 
 class ProcessTreeTest(unittest.TestCase):
     def setUp(self) -> None:
-        child = _CHILD.format(burn=1.5)
+        self.dir = tempfile.mkdtemp()
+        self.go, self.done = os.path.join(self.dir, "go"), os.path.join(self.dir, "done")
+        # The child's interpreter start-up CPU comes before `go`; 0.5 s is counted from there.
+        child = _CHILD.format(go=self.go, done=self.done)
         self.parent = subprocess.Popen([sys.executable, "-c", _PARENT.format(child=child)], start_new_session=True)
         self.addCleanup(self._stop)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while len(descendants(self.parent.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
 
     def _stop(self) -> None:
         os.killpg(self.parent.pid, 9)
         self.parent.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def test_the_tree_holds_the_child_its_memory_and_its_cpu(self) -> None:
-        samples = []
-        for _ in range(5):
+        samples = [sample_tree(self.parent.pid)]
+        open(self.go, "w").close()
+        deadline = time.monotonic() + 60
+        while not os.path.exists(self.done) and time.monotonic() < deadline:
+            time.sleep(0.1)
             samples.append(sample_tree(self.parent.pid))
-            time.sleep(0.25)
+        samples.append(sample_tree(self.parent.pid))
+        self.assertTrue(os.path.exists(self.done), "the child never finished its CPU burn")
         window = summarize("load", samples)
         self.assertEqual(window.processes_max, 2)
         self.assertGreaterEqual(window.rss_mb_max, 64)
         self.assertIsNotNone(window.pss_mb_max)
         self.assertGreaterEqual(window.pss_mb_max, 60)
-        # The child spins on one core for the whole 1 s window: ~1.0, allow a busy machine.
-        self.assertGreater(window.cpu_core_share, 0.3)
-        self.assertLessEqual(window.cpu_core_share, 1.2)
         self.assertGreaterEqual(window.threads_max, 2)
+        cpu_seconds = window.cpu_core_share * window.seconds
+        self.assertGreater(cpu_seconds, 0.4)  # the 0.5 s burn, at clock-tick resolution
+        self.assertLess(cpu_seconds, 0.9)  # plus a little polling, not more
 
 
 class PerSessionTest(unittest.TestCase):
