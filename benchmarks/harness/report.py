@@ -57,6 +57,16 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(out)
 
 
+def _tone(rows: list[dict]) -> str:
+    """Pitch and level the worst-off caller heard (lowest rms), and how many heard nothing."""
+    heard = [r for r in rows if r.get("rms") is not None]
+    silent = len(rows) - len(heard)
+    if not heard:
+        return "none"
+    worst = min(heard, key=lambda r: r["rms"])
+    return f"{worst['toneHz']:.0f}/{worst['rms']}" + (f" ({silent} heard nothing)" if silent else "")
+
+
 def media_tables(runs: list[dict], reference: str) -> str:
     """The raw table, the per-session table with the floor, and ratios to the reference."""
     raw_rows, session_rows = [], []
@@ -76,6 +86,7 @@ def media_tables(runs: list[dict], reference: str) -> str:
             run["runtime"], str(run["sessions"]), _fmt(s["pssMb"], 2), _fmt(s["rssMb"], 2),
             _fmt(s["cpuPercentOfCore"], 2), _fmt(s["threads"], 1),
             _fmt(c["framesPerSecMean"]), _fmt(c["framesPerSecMin"]), _fmt(c["gapP99MsMedian"]), _fmt(c["gapP99MsWorst"]),
+            _tone(run.get("callerRows", [])),
             f"+{_fmt(s['memoryAboveFloorMb'], 1)} (x{_fmt(s['memoryTimesFloor'])})",
             f"+{_fmt(s['cpuAboveFloorPercent'], 2)} (x{_fmt(s['cpuTimesFloor'])})",
         ])
@@ -87,7 +98,9 @@ def media_tables(runs: list[dict], reference: str) -> str:
         f"Per session (load minus baseline, divided by the sessions that ran); frames/s and gaps over all N callers (0 for one that never heard its agent); floor = {FLOOR_MB_PER_SESSION} MB and "
         f"{FLOOR_CPU_PERCENT_PER_SESSION}% of a core per audio pair (webrtc-java, 50 pairs):",
         table(["runtime", "N", "PSS MB", "RSS MB", "CPU %core", "threads", "frames/s mean", "frames/s min",
-               "gap p99 ms (median caller)", "gap p99 ms (worst)", "MB above floor", "CPU% above floor"], session_rows),
+               "gap p99 ms (median caller)", "gap p99 ms (worst)", "heard Hz/rms (worst caller)", "MB above floor",
+               "CPU% above floor"], session_rows),
+        f"(heard: the agent sends 660 Hz at rms ~4240; a lower pitch or level means lost or concealed frames)",
     ]
     ratio_rows = []
     by_key = {(r["runtime"], r["sessions"]): r for r in runs if not r.get("error")}
