@@ -203,12 +203,16 @@ def main(argv: list[str]) -> int:
         print(f"run-dispatch-latency.sh: {e}", file=sys.stderr)
         return 2
     out = args.out or BENCH / "results" / (time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-dispatch")
-    out.mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGTERM, interrupt)
-    for runtime in runtimes:
-        runtime.prepare()
-        runtime.command()
-    ensure_node_drivers()
+    try:
+        for runtime in runtimes:
+            runtime.prepare()
+            runtime.command()  # a JVM runtime without its hook fails here, before anything starts
+        ensure_node_drivers()
+    except BenchmarkError as e:
+        print(f"run-dispatch-latency.sh: {e}", file=sys.stderr)
+        return 2
+    out.mkdir(parents=True, exist_ok=True)
     report: dict = {"benchmark": "dispatch-latency", "command": "benchmarks/run-dispatch-latency.sh " + " ".join(argv),
                     "machine": machine_facts(),
                     "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},

@@ -194,15 +194,19 @@ def main(argv: list[str]) -> int:
         print(f"run-media-density.sh: {e}", file=sys.stderr)
         return 2
     out = args.out or BENCH / "results" / (time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-media")
-    out.mkdir(parents=True, exist_ok=True)
     # SIGTERM unwinds like Ctrl-C, so every finally block stops what it started.
     signal.signal(signal.SIGTERM, interrupt)
 
-    for runtime in runtimes:
-        runtime.prepare()
-        runtime.command()  # a JVM runtime without its hook fails here, before anything starts
-    ensure_node_drivers()
+    try:
+        for runtime in runtimes:
+            runtime.prepare()
+            runtime.command()  # a JVM runtime without its hook fails here, before anything starts
+        ensure_node_drivers()
+    except BenchmarkError as e:
+        print(f"run-media-density.sh: {e}", file=sys.stderr)
+        return 2
 
+    out.mkdir(parents=True, exist_ok=True)
     report: dict = {
         "benchmark": "media-density",
         "command": "benchmarks/run-media-density.sh " + " ".join(argv),
