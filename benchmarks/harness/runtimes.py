@@ -123,13 +123,15 @@ class JvmRuntime(Runtime):
       closes; with OPENRTC_BENCH_MODE=dispatch it returns right after recording;
     - settings: openrtc.agent-name=${OPENRTC_BENCH_AGENT_NAME},
       openrtc.isolation=coroutine|process (this runtime's isolation),
-      openrtc.max-concurrent-sessions=${OPENRTC_BENCH_MAX_SESSIONS}, LIVEKIT_* from the env,
-      a load report that does not reach 0.7 below max-concurrent-sessions;
-    - the session line in OPENRTC_BENCH_EVENTS: requestedMs = when the worker received the
-      AvailabilityRequest, assignedMs = when the JobAssignment arrived, runningMs = when
-      Agent.run(session) is entered with the room joined. Simplest: an OpenRtcListener bean in
-      the benchmark app that writes the line from the session-started event, if that event
-      carries the request and assignment instants; otherwise the worker must expose them.
+      openrtc.max-concurrent-sessions=${OPENRTC_BENCH_MAX_SESSIONS}, LIVEKIT_* from the env
+      (the worker on main already reports a session-count load that reaches target_load only
+      at capacity, as required);
+    - the session line in OPENRTC_BENCH_EVENTS, written by an OpenRtcListener bean of the
+      benchmark app on OpenRtcEvent.SessionRunning (worker on main): requestedMs = at() minus
+      sinceOffer(), assignedMs = session().startedAt() (the worker fills it with the
+      assignment instant), runningMs = at(), room = session().job().roomName(),
+      jobId = session().job().jobId(). This holds if the pool reports a session running once
+      its room is joined and the agent's code starts, as SessionRunning's javadoc says.
     - process isolation: child JVMs must be descendants of the started JVM (they are, when
       the pool starts them with ProcessBuilder), so the sampled tree includes them.
     Until then, OPENRTC_BENCH_JVM_COMMAND may hold the command (shell words; "{isolation}" is
