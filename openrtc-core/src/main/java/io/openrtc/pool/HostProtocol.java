@@ -1,0 +1,141 @@
+package io.openrtc.pool;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.openrtc.agent.JobInfo;
+import io.openrtc.agent.JobType;
+import io.openrtc.worker.JobAssignment;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Encodes {@link HostMessage}s as JSON objects with a {@code type} field. Written out field by
+ * field rather than bound by reflection, so the wire format is visible here and stays stable
+ * when the records grow.
+ */
+final class HostProtocol {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private HostProtocol() {
+    }
+
+    static byte[] encode(HostMessage message) {
+        ObjectNode node = JSON.createObjectNode();
+        switch (message) {
+            case HostMessage.Ready ready -> node.put("type", "ready").put("pid", ready.pid());
+            case HostMessage.Job job -> {
+                node.put("type", "job");
+                writeRequest(node.putObject("request"), job.request());
+            }
+            case HostMessage.Running running -> node.put("type", "running");
+            case HostMessage.Cancel cancel -> node.put("type", "cancel").put("reason", cancel.reason());
+            case HostMessage.Succeeded succeeded -> node.put("type", "succeeded");
+            case HostMessage.Failed failed -> {
+                node.put("type", "failed");
+                writeFailure(node.putObject("failure"), failed.failure());
+            }
+            case HostMessage.Cancelled cancelled -> node.put("type", "cancelled").put("reason", cancelled.reason());
+        }
+        try {
+            return JSON.writeValueAsBytes(node);
+        } catch (IOException e) {
+            throw new IllegalStateException("Encoding " + message.getClass().getSimpleName() + " failed", e);
+        }
+    }
+
+    static HostMessage decode(byte[] bytes) throws IOException {
+        JsonNode node = JSON.readTree(bytes);
+        String type = text(node, "type");
+        return switch (type) {
+            case "ready" -> new HostMessage.Ready(node.path("pid").asLong());
+            case "job" -> new HostMessage.Job(readRequest(node.path("request")));
+            case "running" -> new HostMessage.Running();
+            case "cancel" -> new HostMessage.Cancel(text(node, "reason"));
+            case "succeeded" -> new HostMessage.Succeeded();
+            case "failed" -> new HostMessage.Failed(readFailure(node.path("failure")));
+            case "cancelled" -> new HostMessage.Cancelled(text(node, "reason"));
+            default -> throw new IOException("Unknown session-host message type '" + type + "'");
+        };
+    }
+
+    private static void writeRequest(ObjectNode node, SessionRequest request) {
+        JobAssignment assignment = request.assignment();
+        JobInfo job = assignment.job();
+        node.put("agentName", request.agentName());
+        node.put("offeredAt", request.offeredAt().toString());
+        node.put("serverUrl", assignment.serverUrl().toString());
+        node.put("token", assignment.token());
+        node.put("participantIdentity", assignment.participantIdentity());
+        ObjectNode j = node.putObject("job");
+        j.put("jobId", job.jobId());
+        j.put("dispatchId", job.dispatchId());
+        j.put("type", job.type().name());
+        j.put("dispatchAgentName", job.dispatchAgentName());
+        j.put("jobMetadata", job.jobMetadata());
+        j.put("roomName", job.roomName());
+        j.put("roomSid", job.roomSid());
+        j.put("roomMetadata", job.roomMetadata());
+        j.put("participantIdentity", job.participantIdentity());
+        ObjectNode attributes = j.putObject("participantAttributes");
+        job.participantAttributes().forEach(attributes::put);
+    }
+
+    private static SessionRequest readRequest(JsonNode node) throws IOException {
+        JsonNode j = node.path("job");
+        Map<String, String> attributes = new LinkedHashMap<>();
+        j.path("participantAttributes").properties().forEach(e -> attributes.put(e.getKey(), e.getValue().asText()));
+        JobInfo job = new JobInfo(text(j, "jobId"), text(j, "dispatchId"), JobType.valueOf(text(j, "type")),
+                text(j, "dispatchAgentName"), text(j, "jobMetadata"), text(j, "roomName"), text(j, "roomSid"),
+                text(j, "roomMetadata"), text(j, "participantIdentity"), attributes);
+        JobAssignment assignment = new JobAssignment(job, URI.create(text(node, "serverUrl")), text(node, "token"),
+                text(node, "participantIdentity"));
+        return new SessionRequest(assignment, text(node, "agentName"), Instant.parse(text(node, "offeredAt")));
+    }
+
+    private static void writeFailure(ObjectNode node, HostMessage.Failure failure) {
+        node.put("type", failure.type());
+        if (failure.message() != null) {
+            node.put("message", failure.message());
+        }
+        ArrayNode stack = node.putArray("stack");
+        for (StackTraceElement e : failure.stack()) {
+            ObjectNode frame = stack.addObject();
+            frame.put("class", e.getClassName());
+            frame.put("method", e.getMethodName());
+            if (e.getFileName() != null) {
+                frame.put("file", e.getFileName());
+            }
+            frame.put("line", e.getLineNumber());
+        }
+        if (failure.cause() != null) {
+            writeFailure(node.putObject("cause"), failure.cause());
+        }
+    }
+
+    private static HostMessage.Failure readFailure(JsonNode node) throws IOException {
+        List<StackTraceElement> stack = new ArrayList<>();
+        for (JsonNode frame : node.path("stack")) {
+            stack.add(new StackTraceElement(frame.path("class").asText(), frame.path("method").asText(),
+                    frame.hasNonNull("file") ? frame.get("file").asText() : null, frame.path("line").asInt()));
+        }
+        HostMessage.Failure cause = node.hasNonNull("cause") ? readFailure(node.get("cause")) : null;
+        return new HostMessage.Failure(text(node, "type"), node.hasNonNull("message") ? node.get("message").asText() : null,
+                stack, cause);
+    }
+
+    private static String text(JsonNode node, String field) throws IOException {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isTextual()) {
+            throw new IOException("Session-host message lacks the text field '" + field + "'");
+        }
+        return value.asText();
+    }
+}

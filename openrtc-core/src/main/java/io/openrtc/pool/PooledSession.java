@@ -1,0 +1,136 @@
+package io.openrtc.pool;
+
+import io.openrtc.agent.SessionOutcome;
+import io.openrtc.observe.SessionInfo;
+import io.openrtc.worker.SessionHandle;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One launched session as the pool and the worker track it, whatever its isolation mode. Its
+ * outcome is settled exactly once; the pool's bookkeeping (capacity, supervisor, events) is done
+ * before the outcome completes, so whoever waits on the outcome sees the pool already updated.
+ */
+final class PooledSession implements SessionHandle {
+
+    /** What the pool does when a session changes state. */
+    interface Listener {
+        void sessionRunning(PooledSession session);
+
+        void sessionEnded(PooledSession session, SessionOutcome outcome);
+
+        /** Runs {@code task} after {@code openrtc.cancel-grace}. */
+        void afterCancelGrace(Runnable task);
+    }
+
+    private final long id;
+    private final SessionRequest request;
+    private final SessionInfo info;
+    private final Listener listener;
+    private final CompletableFuture<Void> running = new CompletableFuture<>();
+    private final CompletableFuture<SessionOutcome> outcome = new CompletableFuture<>();
+    private final AtomicBoolean settled = new AtomicBoolean();
+    private final AtomicReference<String> cancelReason = new AtomicReference<>();
+    private volatile Stopper stopper;
+
+    PooledSession(long id, SessionRequest request, Instant startedAt, Listener listener) {
+        this.id = id;
+        this.request = request;
+        this.info = new SessionInfo(request.job(), request.agentName(), startedAt);
+        this.listener = listener;
+    }
+
+    long id() {
+        return id;
+    }
+
+    SessionRequest request() {
+        return request;
+    }
+
+    SessionInfo info() {
+        return info;
+    }
+
+    Instant startedAt() {
+        return info.startedAt();
+    }
+
+    boolean isSettled() {
+        return settled.get();
+    }
+
+    /** The reason this session was cancelled with, or null. */
+    String cancelReason() {
+        return cancelReason.get();
+    }
+
+    @Override
+    public CompletionStage<Void> running() {
+        return running.minimalCompletionStage();
+    }
+
+    @Override
+    public CompletionStage<SessionOutcome> outcome() {
+        return outcome.minimalCompletionStage();
+    }
+
+    @Override
+    public void cancel(String reason) {
+        String why = reason == null || reason.isBlank() ? "cancelled" : reason;
+        if (settled.get() || !cancelReason.compareAndSet(null, why)) {
+            return;
+        }
+        Stopper current = stopper;
+        if (current != null) {
+            current.requestStop(why);
+        }
+        listener.afterCancelGrace(() -> {
+            if (!settled.get()) {
+                Stopper late = stopper;
+                if (late != null) {
+                    late.forceStop(why);
+                } else {
+                    settle(new SessionOutcome.Cancelled(why, startedAt(), Instant.now()));
+                }
+            }
+        });
+    }
+
+    /** Called by the isolation mode once it can stop the session; replays an earlier cancel. */
+    void attach(Stopper stopper) {
+        this.stopper = stopper;
+        String reason = cancelReason.get();
+        if (reason != null) {
+            stopper.requestStop(reason);
+        }
+    }
+
+    /** The body signalled running. */
+    void markRunning() {
+        if (!settled.get() && running.complete(null)) {
+            listener.sessionRunning(this);
+        }
+    }
+
+    /** Ends the session with {@code result}; false if it had already ended. */
+    boolean settle(SessionOutcome result) {
+        if (!settled.compareAndSet(false, true)) {
+            return false;
+        }
+        try {
+            listener.sessionEnded(this, result);
+        } finally {
+            outcome.complete(result);
+        }
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return "session " + request.job().jobId() + " (agent " + request.agentName() + ")";
+    }
+}

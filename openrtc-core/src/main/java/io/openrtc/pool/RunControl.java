@@ -1,0 +1,84 @@
+package io.openrtc.pool;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The {@link SessionControl} of one session, wherever it runs (worker JVM or child JVM). */
+final class RunControl implements SessionControl {
+
+    private static final Logger log = LoggerFactory.getLogger(RunControl.class);
+
+    private final SharedResources resources;
+    private final Runnable onRunning;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicReference<String> cancelReason = new AtomicReference<>();
+    private final List<Runnable> cancelActions = new ArrayList<>();
+
+    RunControl(SharedResources resources, Runnable onRunning) {
+        this.resources = resources;
+        this.onRunning = onRunning;
+    }
+
+    @Override
+    public void running() {
+        if (running.compareAndSet(false, true)) {
+            onRunning.run();
+        }
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return cancelReason.get() != null;
+    }
+
+    @Override
+    public Optional<String> cancelReason() {
+        return Optional.ofNullable(cancelReason.get());
+    }
+
+    @Override
+    public void onCancel(Runnable action) {
+        boolean runNow;
+        synchronized (cancelActions) {
+            runNow = isCancelled();
+            if (!runNow) {
+                cancelActions.add(action);
+            }
+        }
+        if (runNow) {
+            runQuietly(action);
+        }
+    }
+
+    @Override
+    public SharedResources resources() {
+        return resources;
+    }
+
+    /** Marks the session cancelled and runs the cancel actions; only the first call counts. */
+    boolean cancel(String reason) {
+        List<Runnable> actions;
+        synchronized (cancelActions) {
+            if (!cancelReason.compareAndSet(null, reason)) {
+                return false;
+            }
+            actions = List.copyOf(cancelActions);
+            cancelActions.clear();
+        }
+        actions.forEach(RunControl::runQuietly);
+        return true;
+    }
+
+    private static void runQuietly(Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            log.warn("A session's cancel action failed; ignored", e);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.openrtc.pool;
+
+import java.util.Optional;
+
+/** A running session's link to its pool, handed to {@link SessionBody#run}. Thread-safe. */
+public interface SessionControl {
+
+    /**
+     * Signals that the session is running: its room joined and the agent's code started. The
+     * worker reports the job running to LiveKit at that moment. Idempotent; a body that never
+     * calls it is simply never reported running.
+     */
+    void running();
+
+    /** Whether the pool asked this session to stop (drain, job termination). */
+    boolean isCancelled();
+
+    /** Why the pool asked this session to stop, if it did. */
+    Optional<String> cancelReason();
+
+    /**
+     * Runs {@code action} when the session is cancelled, on the cancelling thread, in addition to
+     * the interrupt of the session's thread: for resources that do not answer interrupts (closing
+     * a room connection). Runs at once if the session is already cancelled. Must be quick; a
+     * throwing action is logged and ignored.
+     */
+    void onCancel(Runnable action);
+
+    /** The JVM's shared resources, created once by the {@link Prewarm}. */
+    SharedResources resources();
+}

@@ -1,0 +1,590 @@
+package io.openrtc.pool;
+
+import io.openrtc.agent.JobInfo;
+import io.openrtc.agent.SessionOutcome;
+import io.openrtc.observe.DeclineReason;
+import io.openrtc.observe.EventPublisher;
+import io.openrtc.observe.OpenRtcEvent;
+import io.openrtc.observe.PoolSnapshot;
+import io.openrtc.observe.SessionInfo;
+import io.openrtc.worker.Admission;
+import io.openrtc.worker.JobAssignment;
+import io.openrtc.worker.JobClaim;
+import io.openrtc.worker.ParticipantSpec;
+import io.openrtc.worker.SessionHandle;
+import io.openrtc.worker.WorkerLoad;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs sessions, at most {@code openrtc.max-concurrent-sessions} at a time, in the configured
+ * {@link Isolation}. The worker asks it for a slot when LiveKit offers a job
+ * ({@link #tryClaim}), launches the claim when the assignment arrives, and reports
+ * {@link #utilization()} to LiveKit.
+ *
+ * <p>Around the sessions it keeps:
+ * <ul>
+ *   <li>capacity with hard reservations: a claim holds its slot until launched or released, so
+ *       concurrent offers can never overshoot;</li>
+ *   <li>a supervisor: {@code openrtc.consecutive-failure-limit} failed sessions in a row trip it,
+ *       which publishes {@link OpenRtcEvent.SupervisorTripped} and calls the {@link StopHandler};</li>
+ *   <li>memory watermarks: {@code openrtc.memory.warn} logs once per crossing,
+ *       {@code openrtc.memory.limit} declines jobs while above it and calls the {@link StopHandler};</li>
+ *   <li>{@link #drain}: stop accepting, wait, cancel what is left.</li>
+ * </ul>
+ * Session events ({@code SessionStarted}, {@code SessionRunning}, {@code SessionEnded}) go
+ * through the {@link EventPublisher}, so observers never run on a session's thread.
+ *
+ * <p>In process isolation this JVM only supervises: each child JVM runs the body its own main
+ * method hands to {@link SessionHost#serve} (normally the same one given here).
+ */
+public final class SessionPool implements WorkerLoad, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SessionPool.class);
+    private static final Duration MEMORY_CHECK_INTERVAL = Duration.ofSeconds(1);
+    /** How long beyond {@code openrtc.cancel-grace} a drain waits for forced ends to land. */
+    private static final Duration DRAIN_SETTLE_MARGIN = Duration.ofSeconds(2);
+
+    private final PoolOptions options;
+    private final EventPublisher events;
+    private final boolean ownsEvents;
+    private final StopHandler stopHandler;
+    private final SharedResources resources;
+    private final ScheduledExecutorService timers;
+    private final Supervisor supervisor;
+    private final MemoryWatch memoryWatch;
+    private final Isolator isolator;
+    private final SessionListener sessionListener = new SessionListener();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Map<Long, PooledSession> active = new LinkedHashMap<>();
+    private final Map<String, Integer> activeByAgent = new TreeMap<>();
+    private int reserved;
+    private long nextSessionId;
+    private CompletableFuture<DrainResult> drain;
+    private boolean drainDeadlinePassed;
+    private int drainCompleted;
+    private int drainCancelled;
+    private boolean closed;
+
+    private SessionPool(Builder builder) {
+        if (SessionHost.isSessionHost()) {
+            throw new IllegalStateException("This JVM is a session host (" + SessionHost.ROLE_PROPERTY + "="
+                    + SessionHost.ROLE + "): it runs one session for its parent and must not start a session pool. "
+                    + "Call SessionHost.serve(...) from main when SessionHost.isSessionHost() is true");
+        }
+        this.options = builder.options;
+        this.ownsEvents = builder.events == null;
+        this.events = ownsEvents ? new EventPublisher() : builder.events;
+        this.stopHandler = builder.stopHandler != null ? builder.stopHandler
+                : (reason, detail) -> drain(options.drainTimeout(), reason.name().toLowerCase(java.util.Locale.ROOT));
+        this.supervisor = new Supervisor(options.consecutiveFailureLimit());
+        this.timers = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("openrtc-pool-timer").factory());
+        this.resources = new SharedResources();
+        try {
+            if (options.isolation() == Isolation.COROUTINE) {
+                builder.prewarm.prewarm(resources);
+                this.isolator = new VirtualThreadIsolator(builder.body, resources);
+            } else {
+                this.isolator = new ProcessIsolator(options, timers);
+            }
+        } catch (Exception e) {
+            shutdownQuietly();
+            throw new IllegalStateException("The session pool could not start: " + e.getMessage(), e);
+        }
+        if (options.memoryWarnBytes().isPresent() || options.memoryLimitBytes().isPresent()) {
+            this.memoryWatch = new MemoryWatch(options.memoryWarnBytes(), options.memoryLimitBytes(),
+                    builder.memoryProbe, this::memoryCrossed, timers);
+            memoryWatch.start(MEMORY_CHECK_INTERVAL);
+        } else {
+            this.memoryWatch = null;
+        }
+        log.info("Session pool started: {} isolation, {} sessions at most", options.isolation().value(),
+                options.maxConcurrentSessions());
+    }
+
+    /**
+     * A builder for a pool with {@code options}, running {@code body} for each session.
+     *
+     * @param body what a session does; in process isolation, what the children run comes from
+     *             their own {@link SessionHost#serve} call
+     */
+    public static Builder builder(PoolOptions options, SessionBody body) {
+        return new Builder(options, body);
+    }
+
+    /** The options this pool runs with. */
+    public PoolOptions options() {
+        return options;
+    }
+
+    /**
+     * Reserves a slot for {@code job}, or says why not, atomically: concurrent callers can never
+     * overshoot the capacity. Quick and non-blocking (called on the worker's message path).
+     *
+     * @param job         the offered job
+     * @param agentName   the agent routing chose to serve it
+     * @param participant the participant the agent will join as
+     * @return {@link Admission.Accepted} with a {@link JobClaim} holding the slot, or
+     *         {@link Admission.Declined} with {@link DeclineReason#DRAINING},
+     *         {@link DeclineReason#MEMORY_PRESSURE} or {@link DeclineReason#AT_CAPACITY}
+     */
+    public Admission tryClaim(JobInfo job, String agentName, ParticipantSpec participant) {
+        Objects.requireNonNull(job, "job");
+        Objects.requireNonNull(agentName, "agentName");
+        Objects.requireNonNull(participant, "participant");
+        lock.lock();
+        try {
+            if (drain != null || closed) {
+                return new Admission.Declined(DeclineReason.DRAINING, "the worker is draining");
+            }
+            if (supervisor.tripped()) {
+                return new Admission.Declined(DeclineReason.DRAINING, "the supervisor tripped after "
+                        + options.consecutiveFailureLimit() + " consecutive failed sessions; the worker is stopping");
+            }
+            if (memoryWatch != null && memoryWatch.overLimit()) {
+                return new Admission.Declined(DeclineReason.MEMORY_PRESSURE, "memory is above openrtc.memory.limit ("
+                        + ResidentMemory.format(options.memoryLimitBytes().orElse(0)) + "): " + memoryWatch.last());
+            }
+            int taken = active.size() + reserved;
+            if (taken >= options.maxConcurrentSessions()) {
+                return new Admission.Declined(DeclineReason.AT_CAPACITY, "all " + options.maxConcurrentSessions()
+                        + " session slots (openrtc.max-concurrent-sessions) are running or reserved");
+            }
+            reserved++;
+            return new Admission.Accepted(new Claim(job, agentName, participant, Instant.now()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Running plus reserved sessions over {@code openrtc.max-concurrent-sessions}, in [0, 1]. */
+    @Override
+    public double utilization() {
+        lock.lock();
+        try {
+            return Math.min(1.0, (active.size() + reserved) / (double) options.maxConcurrentSessions());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether a claim would be declined now: at capacity, draining, tripped or over the memory limit. */
+    @Override
+    public boolean isFull() {
+        lock.lock();
+        try {
+            return drain != null || closed || supervisor.tripped()
+                    || (memoryWatch != null && memoryWatch.overLimit())
+                    || active.size() + reserved >= options.maxConcurrentSessions();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The pool now, for the Actuator endpoint, health and metrics. */
+    public PoolSnapshot snapshot() {
+        lock.lock();
+        try {
+            List<SessionInfo> sessions = active.values().stream().map(PooledSession::info).toList();
+            return new PoolSnapshot(options.isolation().value(), options.maxConcurrentSessions(), active.size(),
+                    reserved, Math.min(1.0, (active.size() + reserved) / (double) options.maxConcurrentSessions()),
+                    drain != null || closed, supervisor.tripped(), supervisor.consecutiveFailures(),
+                    memoryWatch != null && memoryWatch.overLimit(), isolator.idleCount(), activeByAgent, sessions);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Drains with {@code openrtc.drain-timeout}; see {@link #drain(Duration, String)}. */
+    public DrainResult drain() {
+        return drain(options.drainTimeout(), "shutdown");
+    }
+
+    /** Drains with {@code timeout}; see {@link #drain(Duration, String)}. */
+    public DrainResult drain(Duration timeout) {
+        return drain(timeout, "shutdown");
+    }
+
+    /**
+     * Stops accepting jobs, waits up to {@code timeout} for the running sessions (and claims whose
+     * assignment has not come) to end, then cancels what is left: their threads are interrupted,
+     * their child JVMs asked to stop and, after {@code openrtc.cancel-grace}, killed. Those
+     * sessions end {@link SessionOutcome.Cancelled}. Returns within {@code timeout} plus the
+     * cancel grace plus a small margin (at once after {@code timeout} when the sessions answer
+     * their interrupt).
+     *
+     * <p>Idempotent: a second call, concurrent or later, waits for the first drain and returns its
+     * result. The pool stays closed to new jobs afterwards.
+     *
+     * @param reason why (shutdown, supervisor, memory), for the {@link OpenRtcEvent.DrainStarted} event
+     */
+    public DrainResult drain(Duration timeout, String reason) {
+        Objects.requireNonNull(timeout, "timeout");
+        CompletableFuture<DrainResult> result;
+        boolean first = false;
+        lock.lock();
+        try {
+            if (drain == null) {
+                drain = new CompletableFuture<>();
+                first = true;
+            }
+            result = drain;
+        } finally {
+            lock.unlock();
+        }
+        if (first) {
+            try {
+                result.complete(runDrain(timeout, reason));
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+                throw e;
+            }
+        }
+        return result.join();
+    }
+
+    private DrainResult runDrain(Duration timeout, String reason) {
+        long start = System.nanoTime();
+        List<PooledSession> left;
+        int reservedLeft;
+        events.publish(new OpenRtcEvent.DrainStarted(Instant.now(), reason, timeout));
+        isolator.stopPreparing();
+        lock.lock();
+        try {
+            log.info("Draining the session pool ({}): {} active, {} reserved, timeout {}", reason, active.size(),
+                    reserved, timeout);
+            long deadline = start + timeout.toNanos();
+            boolean interrupted = false;
+            while (!active.isEmpty() || reserved > 0) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    break;
+                }
+                try {
+                    changed.awaitNanos(remaining);
+                } catch (InterruptedException e) {
+                    interrupted = true; // cut the wait short, still finish the drain
+                    break;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            drainDeadlinePassed = true; // a claim launched from now on ends cancelled at once
+            left = new ArrayList<>(active.values());
+            reservedLeft = reserved;
+        } finally {
+            lock.unlock();
+        }
+        if (!left.isEmpty()) {
+            log.info("Drain timeout ({}) expired: cancelling {} sessions", timeout, left.size());
+        }
+        String cancelReason = "the worker is draining and openrtc.drain-timeout (" + timeout + ") expired";
+        for (PooledSession session : left) {
+            session.cancel(cancelReason);
+        }
+        awaitEnded(left, options.cancelGrace().plus(DRAIN_SETTLE_MARGIN));
+        int completed;
+        int cancelled;
+        lock.lock();
+        try {
+            completed = drainCompleted;
+            cancelled = drainCancelled;
+        } finally {
+            lock.unlock();
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        log.info("Drain finished in {} ms: {} sessions completed, {} cancelled, {} claims never launched",
+                took.toMillis(), completed, cancelled, reservedLeft);
+        events.publish(new OpenRtcEvent.DrainFinished(Instant.now(), completed, cancelled));
+        return new DrainResult(completed, cancelled, took);
+    }
+
+    private static void awaitEnded(List<PooledSession> sessions, Duration timeout) {
+        if (sessions.isEmpty()) {
+            return;
+        }
+        CompletableFuture<?>[] outcomes = sessions.stream()
+                .map(s -> s.outcome().toCompletableFuture()).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(outcomes).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log.warn("{} cancelled sessions had not ended {} after the drain timeout",
+                    sessions.stream().filter(s -> !s.isSettled()).count(), timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e); // outcomes never complete exceptionally
+        }
+    }
+
+    /**
+     * Drains (if not done yet) with {@code openrtc.drain-timeout}, then stops idle children,
+     * the memory watch and the timers and closes the shared resources.
+     */
+    @Override
+    public void close() {
+        drain(options.drainTimeout(), "pool closed");
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
+        shutdownQuietly();
+        log.info("Session pool closed");
+    }
+
+    private void shutdownQuietly() {
+        if (memoryWatch != null) {
+            memoryWatch.close();
+        }
+        if (isolator != null) {
+            try {
+                isolator.close();
+            } catch (RuntimeException e) {
+                log.warn("Closing the {} isolation failed", options.isolation().value(), e);
+            }
+        }
+        timers.shutdownNow();
+        resources.close();
+        if (ownsEvents) {
+            events.close();
+        }
+    }
+
+    private void memoryCrossed(MemoryReading reading, long threshold, boolean limit) {
+        events.publish(new OpenRtcEvent.MemoryWatermarkCrossed(Instant.now(), reading.footprint(), threshold, limit));
+        if (limit) {
+            String detail = "memory " + reading + " is above openrtc.memory.limit (" + ResidentMemory.format(threshold)
+                    + "); declining jobs, draining and stopping the worker";
+            log.error("{}", detail);
+            requestStop(StopHandler.Reason.MEMORY_LIMIT, detail);
+        } else {
+            log.warn("Memory {} is above openrtc.memory.warn ({})", reading, ResidentMemory.format(threshold));
+        }
+    }
+
+    private void requestStop(StopHandler.Reason reason, String detail) {
+        Thread.ofVirtual().name("openrtc-pool-stop-request").start(() -> {
+            try {
+                stopHandler.stopRequested(reason, detail);
+            } catch (RuntimeException e) {
+                log.error("The pool's stop handler failed ({})", reason, e);
+            }
+        });
+    }
+
+    /** The pool's side of its sessions' life. */
+    private final class SessionListener implements PooledSession.Listener {
+
+        @Override
+        public void sessionRunning(PooledSession session) {
+            Instant now = Instant.now();
+            events.publish(new OpenRtcEvent.SessionRunning(now, session.info(),
+                    Duration.between(session.request().offeredAt(), now)));
+        }
+
+        @Override
+        public void sessionEnded(PooledSession session, SessionOutcome outcome) {
+            boolean tripped;
+            lock.lock();
+            try {
+                if (active.remove(session.id()) != null) {
+                    activeByAgent.computeIfPresent(session.request().agentName(), (agent, n) -> n == 1 ? null : n - 1);
+                }
+                if (drain != null) {
+                    if (outcome instanceof SessionOutcome.Cancelled) {
+                        drainCancelled++;
+                    } else {
+                        drainCompleted++;
+                    }
+                }
+                tripped = supervisor.record(outcome);
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            logOutcome(session, outcome);
+            events.publish(new OpenRtcEvent.SessionEnded(Instant.now(), session.info(), outcome));
+            if (tripped) {
+                String detail = options.consecutiveFailureLimit() + " sessions failed in a row "
+                        + "(openrtc.consecutive-failure-limit); the last: " + ((SessionOutcome.Failed) outcome).message();
+                log.error("Supervisor tripped: {}; draining and stopping the worker", detail);
+                events.publish(new OpenRtcEvent.SupervisorTripped(Instant.now(), options.consecutiveFailureLimit()));
+                requestStop(StopHandler.Reason.SUPERVISOR_TRIPPED, detail);
+            }
+        }
+
+        @Override
+        public void afterCancelGrace(Runnable task) {
+            try {
+                timers.schedule(task, options.cancelGrace().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RuntimeException rejected) { // the pool is closed: do it now
+                task.run();
+            }
+        }
+    }
+
+    private static void logOutcome(PooledSession session, SessionOutcome outcome) {
+        String job = session.request().job().jobId();
+        String agent = session.request().agentName();
+        switch (outcome) {
+            case SessionOutcome.Success s -> log.info("Session {} (agent {}) succeeded after {} ms", job, agent,
+                    s.duration().toMillis());
+            case SessionOutcome.Failed f -> log.warn("Session {} (agent {}) failed after {} ms: {}", job, agent,
+                    f.duration().toMillis(), f.message(), f.error());
+            case SessionOutcome.Cancelled c -> log.info("Session {} (agent {}) cancelled after {} ms: {}", job, agent,
+                    c.duration().toMillis(), c.reason());
+        }
+    }
+
+    /** A reserved slot, bound to a job and an agent, until launched or released. */
+    private final class Claim implements JobClaim {
+        private final JobInfo job;
+        private final String agentName;
+        private final ParticipantSpec participant;
+        private final Instant offeredAt;
+        private boolean done; // launched or released; guarded by the pool's lock
+
+        Claim(JobInfo job, String agentName, ParticipantSpec participant, Instant offeredAt) {
+            this.job = job;
+            this.agentName = agentName;
+            this.participant = participant;
+            this.offeredAt = offeredAt;
+        }
+
+        @Override
+        public String agentName() {
+            return agentName;
+        }
+
+        @Override
+        public ParticipantSpec participant() {
+            return participant;
+        }
+
+        @Override
+        public SessionHandle launch(JobAssignment assignment) {
+            Objects.requireNonNull(assignment, "assignment");
+            if (!assignment.job().jobId().equals(job.jobId())) {
+                log.warn("Claim for job {} launched with the assignment of job {}", job.jobId(),
+                        assignment.job().jobId());
+            }
+            SessionRequest request = new SessionRequest(assignment, agentName, offeredAt);
+            PooledSession session;
+            boolean tooLate;
+            lock.lock();
+            try {
+                if (done) {
+                    throw new IllegalStateException("The claim for job " + job.jobId() + " was already launched or released");
+                }
+                done = true;
+                reserved--;
+                session = new PooledSession(++nextSessionId, request, Instant.now(), sessionListener);
+                tooLate = drainDeadlinePassed;
+                if (!tooLate) {
+                    active.put(session.id(), session);
+                    activeByAgent.merge(agentName, 1, Integer::sum);
+                }
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            events.publish(new OpenRtcEvent.SessionStarted(Instant.now(), session.info()));
+            if (tooLate) {
+                session.settle(new SessionOutcome.Cancelled("the assignment arrived after the drain timeout",
+                        session.startedAt(), Instant.now()));
+                return session;
+            }
+            try {
+                isolator.launch(session);
+            } catch (Throwable t) { // launch never throws: the session fails instead
+                session.settle(new SessionOutcome.Failed(t, session.startedAt(), Instant.now()));
+            }
+            return session;
+        }
+
+        @Override
+        public void release() {
+            lock.lock();
+            try {
+                if (!done) {
+                    done = true;
+                    reserved--;
+                    changed.signalAll();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Builds and starts a {@link SessionPool}. */
+    public static final class Builder {
+        private final PoolOptions options;
+        private final SessionBody body;
+        private EventPublisher events;
+        private Prewarm prewarm = Prewarm.NONE;
+        private StopHandler stopHandler;
+        private java.util.function.Supplier<MemoryReading> memoryProbe = MemoryWatch::readJvm;
+
+        private Builder(PoolOptions options, SessionBody body) {
+            this.options = Objects.requireNonNull(options, "options");
+            this.body = Objects.requireNonNull(body, "body");
+        }
+
+        /** Where session, drain, supervisor and memory events go (default: a publisher of its own). */
+        public Builder events(EventPublisher events) {
+            this.events = Objects.requireNonNull(events, "events");
+            return this;
+        }
+
+        /** Creates the JVM's shared resources before the first session (default: nothing). */
+        public Builder prewarm(Prewarm prewarm) {
+            this.prewarm = Objects.requireNonNull(prewarm, "prewarm");
+            return this;
+        }
+
+        /**
+         * Called when the worker should drain and stop (supervisor tripped, memory limit). Default:
+         * the pool drains itself.
+         */
+        public Builder stopHandler(StopHandler stopHandler) {
+            this.stopHandler = Objects.requireNonNull(stopHandler, "stopHandler");
+            return this;
+        }
+
+        /**
+         * Starts the pool: runs the prewarm (coroutine mode) or starts the idle child JVMs (process
+         * mode, in the background), and the memory watch.
+         *
+         * @throws IllegalStateException if the prewarm failed, or this JVM is a session host
+         */
+        public SessionPool start() {
+            return new SessionPool(this);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.openrtc.pool;
+
+/**
+ * A session's child JVM (process isolation) failed as a process: it did not start, crashed,
+ * was killed ({@code kill -9}, the out-of-memory killer) or was killed by the pool for using
+ * more than {@code openrtc.process.memory-limit}. The message says which.
+ */
+public final class SessionProcessException extends Exception {
+
+    private static final long serialVersionUID = 1L;
+
+    private final long pid;
+
+    public SessionProcessException(long pid, String message) {
+        super(message);
+        this.pid = pid;
+    }
+
+    public SessionProcessException(long pid, String message, Throwable cause) {
+        super(message, cause);
+        this.pid = pid;
+    }
+
+    /** The child's process id, or -1 if it never started. */
+    public long pid() {
+        return pid;
+    }
+}

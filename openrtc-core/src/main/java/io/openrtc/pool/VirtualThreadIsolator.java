@@ -1,0 +1,62 @@
+package io.openrtc.pool;
+
+import io.openrtc.agent.SessionOutcome;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Coroutine isolation: each session on its own virtual thread in this JVM. */
+final class VirtualThreadIsolator implements Isolator {
+
+    private static final Logger log = LoggerFactory.getLogger(VirtualThreadIsolator.class);
+
+    private final SessionBody body;
+    private final SharedResources resources;
+
+    VirtualThreadIsolator(SessionBody body, SharedResources resources) {
+        this.body = body;
+        this.resources = resources;
+    }
+
+    @Override
+    public void launch(PooledSession session) {
+        SessionRequest request = session.request();
+        RunControl control = new RunControl(resources, session::markRunning);
+        Thread thread = Thread.ofVirtual().name(request.threadName()).unstarted(
+                () -> session.settle(SessionRun.run(body, request, control, session.startedAt())));
+        session.attach(new Stopper() {
+            @Override
+            public void requestStop(String reason) {
+                control.cancel(reason);
+                thread.interrupt();
+            }
+
+            @Override
+            public void forceStop(String reason) {
+                // A virtual thread cannot be killed. Its outcome is settled so that the worker and
+                // a drain can go on; the thread itself keeps running until its code returns.
+                log.warn("Session {} (agent {}) ignored the interrupt for openrtc.cancel-grace; its thread is "
+                        + "abandoned and still running at:\n  {}", request.job().jobId(), request.agentName(),
+                        Arrays.stream(thread.getStackTrace()).map(String::valueOf).collect(Collectors.joining("\n  ")));
+                session.settle(new SessionOutcome.Cancelled(reason + " (the session did not stop within "
+                        + "openrtc.cancel-grace and was abandoned)", session.startedAt(), Instant.now()));
+            }
+        });
+        thread.start();
+    }
+
+    @Override
+    public void stopPreparing() {
+    }
+
+    @Override
+    public int idleCount() {
+        return 0;
+    }
+
+    @Override
+    public void close() {
+    }
+}
