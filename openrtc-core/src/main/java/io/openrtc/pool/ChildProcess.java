@@ -130,6 +130,7 @@ final class ChildProcess {
             }
             state = State.BUSY;
             session = s;
+            s.processId(pid());
             label = s.request().agentName() + " " + s.request().job().jobId() + " pid " + pid();
         } finally {
             lock.unlock();

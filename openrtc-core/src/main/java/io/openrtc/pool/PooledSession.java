@@ -35,6 +35,7 @@ final class PooledSession implements SessionHandle {
     private final AtomicBoolean settled = new AtomicBoolean();
     private final AtomicReference<String> cancelReason = new AtomicReference<>();
     private volatile Stopper stopper;
+    private volatile long processId = -1;
 
     PooledSession(long id, SessionRequest request, Instant startedAt, Listener listener) {
         this.id = id;
@@ -57,6 +58,15 @@ final class PooledSession implements SessionHandle {
 
     Instant startedAt() {
         return info.startedAt();
+    }
+
+    /** The child JVM serving this session (process isolation), or -1. */
+    long processId() {
+        return processId;
+    }
+
+    void processId(long pid) {
+        this.processId = pid;
     }
 
     boolean isSettled() {
