@@ -374,7 +374,7 @@ final class ChildProcess {
         }
         Integer exitCode = awaitExit();
         String why = startTimedOut ? "was not ready within openrtc.process.start-timeout (" + startTimeout + ")"
-                : describeExit(exitCode) + " (" + e.getMessage() + ")";
+                : exitCode != null ? describeExit(exitCode) : "failed (" + e + ")";
         return new SessionProcessException(p.pid(), "The session-host JVM (pid " + p.pid() + ", main "
                 + command.target() + ") " + why + " before it was ready. Its output is in the log, prefixed "
                 + "[session-host pid " + p.pid() + "]; its main method must call SessionHost.serve(...) when "

@@ -1,8 +1,11 @@
 package io.openrtc.pool;
 
+import io.openrtc.agent.JobInfo;
 import io.openrtc.agent.SessionOutcome;
+import io.openrtc.worker.JobAssignment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -91,6 +94,7 @@ public final class SessionHost {
             } catch (Exception e) {
                 throw new IllegalStateException("The session host's prewarm failed: " + e.getMessage(), e);
             }
+            warmUp();
             long pid = ProcessHandle.current().pid();
             frames.send(new HostMessage.Ready(pid));
             HostMessage first = frames.receive();
@@ -105,6 +109,26 @@ public final class SessionHost {
         } catch (IOException e) {
             throw new UncheckedIOException("The session host lost its connection to the pool at " + socket, e);
         }
+    }
+
+    /**
+     * Runs the session path once with an empty body before reporting ready, so that the first
+     * real job does not pay for loading these classes and starting the first virtual thread.
+     */
+    private static void warmUp() throws IOException {
+        JobInfo job = JobInfo.forRoom("AJ_warmup", "warmup", "", "");
+        SessionRequest request = new SessionRequest(
+                new JobAssignment(job, URI.create("ws://localhost"), "-", "-"), "warmup", Instant.now());
+        HostProtocol.decode(HostProtocol.encode(new HostMessage.Job(request)));
+        HostProtocol.decode(HostProtocol.encode(new HostMessage.Running()));
+        CompletableFuture<SessionOutcome> outcome = new CompletableFuture<>();
+        RunControl control = new RunControl(new SharedResources(), () -> {
+        });
+        Thread.ofVirtual().name(request.threadName()).start(() -> outcome.complete(
+                SessionRun.run((r, c) -> c.running(), request, control, Instant.now())));
+        HostProtocol.decode(HostProtocol.encode(HostMessage.ending(outcome.join())));
+        HostProtocol.decode(HostProtocol.encode(HostMessage.ending(new SessionOutcome.Failed(
+                new IllegalStateException("warm-up"), Instant.now(), Instant.now()))));
     }
 
     private static void runSession(SessionBody body, SessionRequest request, FrameChannel frames,

@@ -131,6 +131,11 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
         return new Builder(options, body);
     }
 
+    /** The isolation mode, for tests in this package. */
+    Isolator isolator() {
+        return isolator;
+    }
+
     /** The options this pool runs with. */
     public PoolOptions options() {
         return options;
