@@ -24,13 +24,15 @@ import org.slf4j.LoggerFactory;
  * Watches this JVM's memory against {@code openrtc.memory.warn} and {@code openrtc.memory.limit}.
  * Measures after every garbage collection (GC notifications) and on a timer, as heap used after
  * GC plus resident memory outside the heap (see {@link MemoryReading#footprint()}). Each
- * watermark fires once per crossing; it re-arms when memory falls 5 % below it, so a value
- * hovering at the line does not flood the log.
+ * watermark fires as soon as memory is above it, once per crossing; it re-arms only when memory
+ * has stayed 5 % below it for {@link #REARM_AFTER}, so a value hovering at the line, or a dip of
+ * the measure while the heap expands, does not fire it again.
  */
 final class MemoryWatch implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MemoryWatch.class);
     static final double REARM_FACTOR = 0.95;
+    static final Duration REARM_AFTER = Duration.ofSeconds(5);
 
     /** What the pool does when a watermark is crossed upwards. */
     interface Listener {
@@ -46,7 +48,8 @@ final class MemoryWatch implements AutoCloseable {
     private final List<NotificationEmitter> emitters = new ArrayList<>();
     private final NotificationListener onGc = (notification, handback) -> queueCheck();
     private ScheduledFuture<?> periodic;
-    private boolean warnCrossed;
+    private final Mark warnMark = new Mark(false);
+    private final Mark limitMark = new Mark(true);
     private volatile boolean overLimit;
     private volatile MemoryReading last;
 
@@ -115,25 +118,41 @@ final class MemoryWatch implements AutoCloseable {
             return;
         }
         last = reading;
-        long used = reading.footprint();
-        if (warn.isPresent()) {
-            long threshold = warn.getAsLong();
-            if (!warnCrossed && used > threshold) {
-                warnCrossed = true;
-                listener.crossed(reading, threshold, false);
-            } else if (warnCrossed && used < threshold * REARM_FACTOR) {
-                warnCrossed = false;
-                log.info("Memory is back below openrtc.memory.warn ({}): {}", ResidentMemory.format(threshold), reading);
-            }
+        long now = System.nanoTime();
+        warn.ifPresent(threshold -> warnMark.update(reading, threshold, now));
+        limit.ifPresent(threshold -> limitMark.update(reading, threshold, now));
+        overLimit = limitMark.above;
+    }
+
+    /** One watermark's state: above it or not, and since when memory is back below its re-arm level. */
+    private final class Mark {
+        private final boolean isLimit;
+        private boolean above;
+        private long belowSince = -1;
+
+        Mark(boolean isLimit) {
+            this.isLimit = isLimit;
         }
-        if (limit.isPresent()) {
-            long threshold = limit.getAsLong();
-            if (!overLimit && used > threshold) {
-                overLimit = true;
-                listener.crossed(reading, threshold, true);
-            } else if (overLimit && used < threshold * REARM_FACTOR) {
-                overLimit = false;
-                log.info("Memory is back below openrtc.memory.limit ({}): {}", ResidentMemory.format(threshold), reading);
+
+        void update(MemoryReading reading, long threshold, long now) {
+            long used = reading.footprint();
+            if (!above) {
+                if (used > threshold) {
+                    above = true;
+                    belowSince = -1;
+                    listener.crossed(reading, threshold, isLimit);
+                }
+                return;
+            }
+            if (used >= threshold * REARM_FACTOR) {
+                belowSince = -1;
+            } else if (belowSince < 0) {
+                belowSince = now;
+            } else if (now - belowSince >= REARM_AFTER.toNanos()) {
+                above = false;
+                belowSince = -1;
+                log.info("Memory is back below openrtc.memory.{} ({}): {}", isLimit ? "limit" : "warn",
+                        ResidentMemory.format(threshold), reading);
             }
         }
     }

@@ -66,12 +66,13 @@ final class ScriptedBody implements SessionBody {
                     }
                 }
                 case "alloc-heap" -> {
-                    for (int i = 0; i < Integer.parseInt(arg); i++) {
-                        byte[] mb = new byte[1024 * 1024];
-                        for (int j = 0; j < mb.length; j += 4096) {
-                            mb[j] = 1;
+                    // 256 KiB pieces: small enough not to be humongous objects in G1
+                    for (int i = 0; i < Integer.parseInt(arg) * 4; i++) {
+                        byte[] piece = new byte[256 * 1024];
+                        for (int j = 0; j < piece.length; j += 4096) {
+                            piece[j] = 1;
                         }
-                        retained.add(mb);
+                        retained.add(piece);
                     }
                 }
                 case "alloc-direct" -> {
