@@ -102,17 +102,16 @@ final class HostProtocol {
 
     private static void writeFailure(ObjectNode node, HostMessage.Failure failure) {
         node.put("type", failure.type());
-        if (failure.message() != null) {
-            node.put("message", failure.message());
-        }
+        putIfPresent(node, "message", failure.message());
         ArrayNode stack = node.putArray("stack");
         for (StackTraceElement e : failure.stack()) {
             ObjectNode frame = stack.addObject();
+            putIfPresent(frame, "loader", e.getClassLoaderName());
+            putIfPresent(frame, "module", e.getModuleName());
+            putIfPresent(frame, "moduleVersion", e.getModuleVersion());
             frame.put("class", e.getClassName());
             frame.put("method", e.getMethodName());
-            if (e.getFileName() != null) {
-                frame.put("file", e.getFileName());
-            }
+            putIfPresent(frame, "file", e.getFileName());
             frame.put("line", e.getLineNumber());
         }
         if (failure.cause() != null) {
@@ -123,12 +122,22 @@ final class HostProtocol {
     private static HostMessage.Failure readFailure(JsonNode node) throws IOException {
         List<StackTraceElement> stack = new ArrayList<>();
         for (JsonNode frame : node.path("stack")) {
-            stack.add(new StackTraceElement(frame.path("class").asText(), frame.path("method").asText(),
-                    frame.hasNonNull("file") ? frame.get("file").asText() : null, frame.path("line").asInt()));
+            stack.add(new StackTraceElement(optional(frame, "loader"), optional(frame, "module"),
+                    optional(frame, "moduleVersion"), frame.path("class").asText(), frame.path("method").asText(),
+                    optional(frame, "file"), frame.path("line").asInt()));
         }
         HostMessage.Failure cause = node.hasNonNull("cause") ? readFailure(node.get("cause")) : null;
-        return new HostMessage.Failure(text(node, "type"), node.hasNonNull("message") ? node.get("message").asText() : null,
-                stack, cause);
+        return new HostMessage.Failure(text(node, "type"), optional(node, "message"), stack, cause);
+    }
+
+    private static void putIfPresent(ObjectNode node, String field, String value) {
+        if (value != null) {
+            node.put(field, value);
+        }
+    }
+
+    private static String optional(JsonNode node, String field) {
+        return node.hasNonNull(field) ? node.get(field).asText() : null;
     }
 
     private static String text(JsonNode node, String field) throws IOException {

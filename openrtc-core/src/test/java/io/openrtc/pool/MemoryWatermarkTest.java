@@ -66,7 +66,7 @@ class MemoryWatermarkTest {
             assertThat(warned.limit()).isFalse();
             assertThat(warned.thresholdBytes()).isEqualTo(warn);
             assertThat(warned.usedBytes()).isGreaterThan(warn);
-            assertThat(claim(pool)).isInstanceOfSatisfying(Admission.Accepted.class, a -> a.claim().release());
+            assertThat(claim(pool)).isInstanceOfSatisfying(Admission.Accepted.class, accepted -> accepted.claim().release());
 
             SessionHandle b = TestJobs.launch(pool, "alloc-heap:500;running;await-file:" + releaseB);
             b.running().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -90,7 +90,7 @@ class MemoryWatermarkTest {
             assertThat(b.outcome().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS))
                     .isInstanceOf(SessionOutcome.Success.class);
             awaitAfterGc(() -> !pool.snapshot().memoryPressure());
-            assertThat(claim(pool)).isInstanceOfSatisfying(Admission.Accepted.class, a -> a.claim().release());
+            assertThat(claim(pool)).isInstanceOfSatisfying(Admission.Accepted.class, accepted -> accepted.claim().release());
             assertThat(stops).containsExactly(StopHandler.Reason.MEMORY_LIMIT);
         } finally {
             events.close();
