@@ -227,6 +227,7 @@ final class ChildProcess {
             Process p = builder.start();
             process = p;
             label = "session-host pid " + p.pid();
+            p.getOutputStream().close(); // nothing comes on stdin: the job travels over the socket
             forward(p.getInputStream(), false);
             forward(p.getErrorStream(), true);
             // A child that dies or hangs before it is ready must not leave accept() or the first read waiting.

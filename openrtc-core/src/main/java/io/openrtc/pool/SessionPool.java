@@ -567,7 +567,11 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
             return this;
         }
 
-        /** Creates the JVM's shared resources before the first session (default: nothing). */
+        /**
+         * Creates the JVM's shared resources before the first session (default: nothing). In
+         * process isolation each child runs the prewarm its own main hands to
+         * {@link SessionHost#serve(SessionBody, Prewarm)} instead.
+         */
         public Builder prewarm(Prewarm prewarm) {
             this.prewarm = Objects.requireNonNull(prewarm, "prewarm");
             return this;

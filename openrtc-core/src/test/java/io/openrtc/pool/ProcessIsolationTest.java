@@ -194,4 +194,40 @@ class ProcessIsolationTest {
             assertThat(pool.snapshot().idleProcesses()).isZero(); // idle children retired
         }
     }
+
+    @Test
+    void whenTheWorkerDiesItsChildrenCancelTheirSessionAndExit() throws Exception {
+        Process worker = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), TestWorkerMain.class.getName())
+                .redirectErrorStream(true).start();
+        long sessionChild = -1;
+        long idleChild = -1;
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(worker.getInputStream()))) {
+            String line;
+            while ((sessionChild < 0 || idleChild < 0) && (line = lines.readLine()) != null) {
+                System.out.println("[worker] " + line);
+                if (line.startsWith("SESSION_CHILD=")) {
+                    sessionChild = Long.parseLong(line.substring("SESSION_CHILD=".length()));
+                } else if (line.startsWith("IDLE_CHILD=")) {
+                    idleChild = Long.parseLong(line.substring("IDLE_CHILD=".length()));
+                }
+            }
+            assertThat(sessionChild).isPositive();
+            assertThat(idleChild).isPositive();
+            assertThat(ProcessHandle.of(sessionChild)).isPresent();
+            worker.destroyForcibly(); // kill -9 of the worker
+            assertThat(worker.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            long session = sessionChild;
+            long idle = idleChild;
+            await().atMost(WAIT).until(() -> ProcessHandle.of(session).isEmpty() && ProcessHandle.of(idle).isEmpty());
+        } finally {
+            worker.destroyForcibly();
+            // never leave an orphan behind, whatever the assertions said
+            for (long pid : new long[] {sessionChild, idleChild}) {
+                if (pid > 0) {
+                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+        }
+    }
 }
