@@ -138,11 +138,13 @@ public record PoolOptions(
             Optional<String> mainClass,
             Duration startTimeout) {
 
-        public static final int DEFAULT_IDLE_PROCESSES = 2;
+        public static final int DEFAULT_IDLE_PROCESSES = 1;
+        /** The default {@code openrtc.process.memory-limit}: 512 MiB. */
+        public static final long DEFAULT_MEMORY_LIMIT = 512L * 1024 * 1024;
         public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
         /** A JVM needs about this much to start at all. */
         public static final long MIN_MEMORY_LIMIT = 64L * 1024 * 1024;
-        static final ProcessOptions DEFAULTS = new ProcessOptions(DEFAULT_IDLE_PROCESSES, OptionalLong.empty(),
+        static final ProcessOptions DEFAULTS = new ProcessOptions(DEFAULT_IDLE_PROCESSES, OptionalLong.of(DEFAULT_MEMORY_LIMIT),
                 List.of(), Optional.empty(), DEFAULT_START_TIMEOUT);
 
         private static final Pattern CLASS_NAME = Pattern.compile("\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*"
@@ -214,7 +216,7 @@ public record PoolOptions(
         private OptionalLong memoryWarn = OptionalLong.empty();
         private OptionalLong memoryLimit = OptionalLong.empty();
         private int idleProcesses = ProcessOptions.DEFAULT_IDLE_PROCESSES;
-        private OptionalLong processMemoryLimit = OptionalLong.empty();
+        private OptionalLong processMemoryLimit = OptionalLong.of(ProcessOptions.DEFAULT_MEMORY_LIMIT);
         private List<String> jvmArgs = new ArrayList<>();
         private Optional<String> mainClass = Optional.empty();
         private Duration startTimeout = ProcessOptions.DEFAULT_START_TIMEOUT;
@@ -264,6 +266,12 @@ public record PoolOptions(
 
         public Builder processMemoryLimitBytes(long bytes) {
             this.processMemoryLimit = OptionalLong.of(bytes);
+            return this;
+        }
+
+        /** No per-child memory limit: no {@code -Xmx} added, no resident memory watch. */
+        public Builder noProcessMemoryLimit() {
+            this.processMemoryLimit = OptionalLong.empty();
             return this;
         }
 

@@ -18,8 +18,6 @@ final class PooledSession implements SessionHandle {
 
     /** What the pool does when a session changes state. */
     interface Listener {
-        void sessionRunning(PooledSession session);
-
         void sessionEnded(PooledSession session, SessionOutcome outcome);
 
         /** Runs {@code task} after {@code openrtc.cancel-grace}. */
@@ -121,8 +119,8 @@ final class PooledSession implements SessionHandle {
 
     /** The body signalled running. */
     void markRunning() {
-        if (!settled.get() && running.complete(null)) {
-            listener.sessionRunning(this);
+        if (!settled.get()) {
+            running.complete(null);
         }
     }
 

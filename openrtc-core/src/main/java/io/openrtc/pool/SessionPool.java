@@ -48,8 +48,12 @@ import org.slf4j.LoggerFactory;
  *       {@code openrtc.memory.limit} declines jobs while above it and calls the {@link StopHandler};</li>
  *   <li>{@link #drain}: stop accepting, wait, cancel what is left.</li>
  * </ul>
- * Session events ({@code SessionStarted}, {@code SessionRunning}, {@code SessionEnded}) go
- * through the {@link EventPublisher}, so observers never run on a session's thread.
+ * The pool publishes {@code SessionStarted} and {@code SessionEnded} for every launched session,
+ * {@code SupervisorTripped} and {@code MemoryWatermarkCrossed} through the {@link EventPublisher},
+ * so observers never run on a session's thread. {@code SessionRunning} and the drain events are
+ * the worker's: it reports a job running to LiveKit when {@link SessionHandle#running()}
+ * completes, and its drain is the one LiveKit sees; the pool's own {@link #drain} reports
+ * through its {@link DrainResult} and the log.
  *
  * <p>In process isolation this JVM only supervises: each child JVM runs the body its own main
  * method hands to {@link SessionHost#serve} (normally the same one given here).
@@ -240,7 +244,7 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
      * <p>Idempotent: a second call, concurrent or later, waits for the first drain and returns its
      * result. The pool stays closed to new jobs afterwards.
      *
-     * @param reason why (shutdown, supervisor, memory), for the {@link OpenRtcEvent.DrainStarted} event
+     * @param reason why (shutdown, supervisor, memory), for the log
      */
     public DrainResult drain(Duration timeout, String reason) {
         Objects.requireNonNull(timeout, "timeout");
@@ -271,7 +275,6 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
         long start = System.nanoTime();
         List<PooledSession> left;
         int reservedLeft;
-        events.publish(new OpenRtcEvent.DrainStarted(Instant.now(), reason, timeout));
         isolator.stopPreparing();
         lock.lock();
         try {
@@ -320,7 +323,6 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         log.info("Drain finished in {} ms: {} sessions completed, {} cancelled, {} claims never launched",
                 took.toMillis(), completed, cancelled, reservedLeft);
-        events.publish(new OpenRtcEvent.DrainFinished(Instant.now(), completed, cancelled));
         return new DrainResult(completed, cancelled, took);
     }
 
@@ -404,13 +406,6 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
 
     /** The pool's side of its sessions' life. */
     private final class SessionListener implements PooledSession.Listener {
-
-        @Override
-        public void sessionRunning(PooledSession session) {
-            Instant now = Instant.now();
-            events.publish(new OpenRtcEvent.SessionRunning(now, session.info(),
-                    Duration.between(session.request().offeredAt(), now)));
-        }
 
         @Override
         public void sessionEnded(PooledSession session, SessionOutcome outcome) {

@@ -26,8 +26,8 @@ class PoolOptionsTest {
         assertThat(options.cancelGrace()).isEqualTo(Duration.ofSeconds(5));
         assertThat(options.memoryWarnBytes()).isEmpty();
         assertThat(options.memoryLimitBytes()).isEmpty();
-        assertThat(options.process().idleProcesses()).isEqualTo(2);
-        assertThat(options.process().memoryLimitBytes()).isEmpty();
+        assertThat(options.process().idleProcesses()).isEqualTo(1);
+        assertThat(options.process().memoryLimitBytes()).hasValue(512 * MIB);
         assertThat(options.process().jvmArgs()).isEmpty();
         assertThat(options.process().mainClass()).isEmpty();
         assertThat(options.toBuilder().build()).isEqualTo(options);
@@ -71,7 +71,8 @@ class PoolOptionsTest {
 
     @Test
     void idleProcessesMayExceedTheCapacityInCoroutineModeWhereTheyAreUnused() {
-        assertThat(PoolOptions.builder().maxConcurrentSessions(1).build().process().idleProcesses()).isEqualTo(2);
+        assertThat(PoolOptions.builder().maxConcurrentSessions(1).idleProcesses(3).build().process().idleProcesses())
+                .isEqualTo(3);
     }
 
     @Test
