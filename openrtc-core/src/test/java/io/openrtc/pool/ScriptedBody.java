@@ -17,6 +17,7 @@ import java.util.List;
  *   <li>{@code stubborn}: wait forever, swallowing interrupts</li>
  *   <li>{@code await-file:PATH}: wait until PATH exists</li>
  *   <li>{@code check-request}: fail unless token, thread name and job fields arrived intact</li>
+ *   <li>{@code check-child-jvm}: fail unless running in a session-host child JVM</li>
  *   <li>{@code check-shared}: fail unless the prewarm's {@link TestShared} is there</li>
  *   <li>{@code alloc-heap:MB}, {@code alloc-direct:MB}: allocate and touch, kept until the session ends</li>
  *   <li>{@code stack-overflow}: recurse until StackOverflowError</li>
@@ -60,6 +61,7 @@ final class ScriptedBody implements SessionBody {
                     }
                 }
                 case "check-request" -> checkRequest(request);
+                case "check-child-jvm" -> check(SessionHost.isSessionHost(), "the session-host role");
                 case "check-shared" -> {
                     if (!"prewarmed".equals(control.resources().get(TestShared.class).name())) {
                         throw new IllegalStateException("shared resource not prewarmed");
