@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.openrtc.agent.SessionOutcome;
+import io.openrtc.observe.EventPublisher;
 import io.openrtc.worker.SessionHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,15 @@ class ProcessIsolationTest {
 
     /** Starts a pool and waits until its idle children are ready, so jobs take prewarmed ones. */
     static SessionPool startWarm(PoolOptions options) {
-        SessionPool pool = SessionPool.builder(options, new ScriptedBody()).start();
+        return awaitIdle(SessionPool.builder(options, new ScriptedBody()).start());
+    }
+
+    static SessionPool startWarm(PoolOptions options, EventPublisher events) {
+        return awaitIdle(SessionPool.builder(options, new ScriptedBody()).events(events).start());
+    }
+
+    private static SessionPool awaitIdle(SessionPool pool) {
+        PoolOptions options = pool.options();
         await().atMost(WAIT).until(() -> pool.isolator().idleCount() == options.process().idleProcesses());
         return pool;
     }
