@@ -26,6 +26,8 @@ public final class EventPublisher implements AutoCloseable {
     private final List<OpenRtcListener> listeners = new CopyOnWriteArrayList<>();
     private final BlockingQueue<OpenRtcEvent> queue;
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong queued = new AtomicLong();
+    private final AtomicLong delivered = new AtomicLong();
     private final Thread dispatcher;
     private volatile boolean closed;
 
@@ -55,7 +57,9 @@ public final class EventPublisher implements AutoCloseable {
         if (closed || event == null) {
             return;
         }
-        if (!queue.offer(event)) {
+        if (queue.offer(event)) {
+            queued.incrementAndGet();
+        } else {
             long n = dropped.incrementAndGet();
             if (Long.bitCount(n) == 1) { // 1, 2, 4, 8...: visible without flooding the log
                 log.warn("OpenRTC event listeners are too slow: {} events dropped so far", n);
@@ -73,8 +77,11 @@ public final class EventPublisher implements AutoCloseable {
      * shutdown. Returns false if that took longer than {@code timeout}.
      */
     public boolean awaitDelivered(Duration timeout) throws InterruptedException {
+        // Counted, not "queue empty": the dispatcher may have taken the last event from the
+        // queue and not yet handed it to the listeners.
+        long target = queued.get();
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!queue.isEmpty() || busy) {
+        while (delivered.get() < target) {
             if (System.nanoTime() > deadline) {
                 return false;
             }
@@ -82,8 +89,6 @@ public final class EventPublisher implements AutoCloseable {
         }
         return true;
     }
-
-    private volatile boolean busy;
 
     private void dispatchLoop() {
         while (!closed || !queue.isEmpty()) {
@@ -99,13 +104,12 @@ public final class EventPublisher implements AutoCloseable {
             if (event == null) {
                 continue;
             }
-            busy = true;
             try {
                 for (OpenRtcListener listener : listeners) {
                     deliver(listener, event);
                 }
             } finally {
-                busy = false;
+                delivered.incrementAndGet();
             }
         }
     }
