@@ -69,6 +69,7 @@ final class ChildProcess {
     private volatile String label;
     private volatile boolean reported;
     private volatile boolean startTimedOut;
+    private volatile boolean stopRequested;
     private volatile long startNanos;
     private volatile long readyNanos;
 
@@ -162,6 +163,7 @@ final class ChildProcess {
 
     /** Lets an idle child go: it exits on its own when its connection closes. */
     void retire() {
+        stopRequested = true;
         killCause.compareAndSet(null, new KillCause.Retired());
         FrameChannel f = frames;
         if (f != null) {
@@ -185,6 +187,7 @@ final class ChildProcess {
 
     /** Kills the process at once (SIGKILL); {@code cause}, if the first given, decides the outcome. */
     private void kill(KillCause cause) {
+        stopRequested = true;
         if (cause != null) {
             killCause.compareAndSet(null, cause);
         }
@@ -226,6 +229,9 @@ final class ChildProcess {
             ProcessBuilder builder = new ProcessBuilder(command.forSocket(socket));
             Process p = builder.start();
             process = p;
+            if (stopRequested) { // retired or killed while the JVM was being started
+                p.destroyForcibly();
+            }
             label = "session-host pid " + p.pid();
             p.getOutputStream().close(); // nothing comes on stdin: the job travels over the socket
             forward(p.getInputStream(), false);

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -35,6 +36,8 @@ final class ProcessIsolator implements Isolator {
     private static final Logger log = LoggerFactory.getLogger(ProcessIsolator.class);
     private static final Duration RSS_CHECK_INTERVAL = Duration.ofMillis(250);
     private static final Duration MAX_RESPAWN_BACKOFF = Duration.ofSeconds(30);
+    /** Longer than a child's exit grace plus its kill, so closing normally finds them all gone. */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(15);
 
     private final PoolOptions.ProcessOptions options;
     private final ScheduledExecutorService timers;
@@ -43,6 +46,7 @@ final class ProcessIsolator implements Isolator {
     private final ScheduledFuture<?> rssWatch;
 
     private final ReentrantLock lock = new ReentrantLock();
+    private final Condition childGone = lock.newCondition();
     private final Deque<ChildProcess> idle = new ArrayDeque<>();
     private final Set<ChildProcess> live = new LinkedHashSet<>();
     private int startingForIdle;
@@ -235,6 +239,7 @@ final class ProcessIsolator implements Isolator {
         try {
             wasIdle = idle.remove(child);
             live.remove(child);
+            childGone.signalAll();
         } finally {
             lock.unlock();
         }
@@ -287,6 +292,20 @@ final class ProcessIsolator implements Isolator {
         }
     }
 
+    private List<ChildProcess> liveChildren() {
+        lock.lock();
+        try {
+            return List.copyOf(live);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Where the children's sockets are, for tests. */
+    Path socketDir() {
+        return socketDir;
+    }
+
     /** The idle children, for tests that check a job went to a prewarmed one. */
     List<ChildProcess> idleChildren() {
         lock.lock();
@@ -318,18 +337,22 @@ final class ProcessIsolator implements Isolator {
                 child.retire();
             }
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        for (ChildProcess child : remaining) {
-            long pid = child.pid();
-            if (pid > 0) {
-                ProcessHandle.of(pid).ifPresent(handle -> {
-                    try {
-                        handle.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                    } catch (Exception e) {
-                        handle.destroyForcibly();
-                    }
-                });
+        // Wait for every child's reader to reap its process and remove its socket (it then leaves
+        // the live set); kill what lingers.
+        lock.lock();
+        try {
+            long remainingNanos = CLOSE_TIMEOUT.toNanos();
+            while (!live.isEmpty() && remainingNanos > 0) {
+                remainingNanos = childGone.awaitNanos(remainingNanos);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+        for (ChildProcess child : liveChildren()) {
+            log.warn("Session host {} still running after the pool closed; killing it", child);
+            child.killForCancel("the session pool closed");
         }
         try (Stream<Path> files = Files.walk(socketDir)) {
             files.sorted(Comparator.reverseOrder()).forEach(path -> {

@@ -211,14 +211,17 @@ class ProcessIsolationTest {
                 .redirectErrorStream(true).start();
         long sessionChild = -1;
         long idleChild = -1;
+        Path socketDir = null;
         try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(worker.getInputStream()))) {
             String line;
-            while ((sessionChild < 0 || idleChild < 0) && (line = lines.readLine()) != null) {
+            while ((sessionChild < 0 || idleChild < 0 || socketDir == null) && (line = lines.readLine()) != null) {
                 System.out.println("[worker] " + line);
                 if (line.startsWith("SESSION_CHILD=")) {
                     sessionChild = Long.parseLong(line.substring("SESSION_CHILD=".length()));
                 } else if (line.startsWith("IDLE_CHILD=")) {
                     idleChild = Long.parseLong(line.substring("IDLE_CHILD=".length()));
+                } else if (line.startsWith("SOCKET_DIR=")) {
+                    socketDir = Path.of(line.substring("SOCKET_DIR=".length()));
                 }
             }
             assertThat(sessionChild).isPositive();
@@ -236,6 +239,15 @@ class ProcessIsolationTest {
                 if (pid > 0) {
                     ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
                 }
+            }
+            if (socketDir != null && socketDir.getFileName().toString().startsWith("openrtc-pool-")) {
+                // A worker killed with -9 cannot clean up; its (empty) socket directory is ours to remove.
+                try (var files = Files.list(socketDir)) {
+                    for (Path file : files.toList()) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+                Files.deleteIfExists(socketDir);
             }
         }
     }

@@ -25,6 +25,7 @@ public final class TestWorkerMain {
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> isolator.idleCount() == 1);
         System.out.println("SESSION_CHILD=" + ((PooledSession) session).processId());
         System.out.println("IDLE_CHILD=" + isolator.idleChildren().getFirst().pid());
+        System.out.println("SOCKET_DIR=" + isolator.socketDir());
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);
     }
