@@ -1,0 +1,216 @@
+// A third-party LiveKit caller for OpenRTC-JVM's integration tests, built on LiveKit's own
+// Node SDK (@livekit/rtc-node). One process drives any number of callers.
+//
+// Commands arrive as JSON lines on stdin (tokens travel here, never on the command line):
+//   {"op":"join","id":"c1","url":"ws://198.18.0.1:20001","token":"<jwt>","toneHz":440}
+//       joins, publishes a sine tone of toneHz (0 or absent: publishes nothing) as a microphone
+//       track, and analyses every remote audio track it gets subscribed to
+//   {"op":"leave","id":"c1"}       leaves the room
+//   {"op":"exit"}                  leaves every room and exits
+// Events leave as JSON lines on stdout, each with "event", the caller "id" and "tMs" (epoch ms):
+//   ready, joined{room,identity}, published{trackSid}, subscribed{participant,trackSid},
+//   heard{participant,trackSid,hz,rms}  (every ~200 ms per remote track: dominant frequency of
+//                                        the last 4096 samples, and their RMS in 16-bit units)
+//   unsubscribed{participant,trackSid}, disconnected{reason}, left, error{message}
+import {
+  AudioFrame,
+  AudioSource,
+  AudioStream,
+  LocalAudioTrack,
+  Room,
+  RoomEvent,
+  TrackKind,
+  TrackPublishOptions,
+  TrackSource,
+  dispose,
+} from '@livekit/rtc-node';
+import { createInterface } from 'node:readline';
+
+const SAMPLE_RATE = 48000;
+const FRAME = SAMPLE_RATE / 100; // 10 ms
+const FFT_SIZE = 4096;
+const REPORT_EVERY_MS = 200;
+
+const callers = new Map();
+
+function emit(event, fields = {}) {
+  process.stdout.write(JSON.stringify({ event, tMs: Date.now(), ...fields }) + '\n');
+}
+
+// Dominant frequency of a block: Hann window, radix-2 FFT, strongest bin refined by a parabola.
+function dominantFrequency(samples, sampleRate) {
+  const n = samples.length;
+  const re = new Float64Array(n);
+  const im = new Float64Array(n);
+  let sumSquares = 0;
+  for (let i = 0; i < n; i++) {
+    sumSquares += samples[i] * samples[i];
+    re[i] = samples[i] * (0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (n - 1)));
+  }
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) {
+      [re[i], re[j]] = [re[j], re[i]];
+    }
+  }
+  for (let len = 2; len <= n; len <<= 1) {
+    const angle = (-2 * Math.PI) / len;
+    for (let i = 0; i < n; i += len) {
+      for (let k = 0; k < len / 2; k++) {
+        const wr = Math.cos(angle * k);
+        const wi = Math.sin(angle * k);
+        const a = i + k;
+        const b = a + len / 2;
+        const tr = re[b] * wr - im[b] * wi;
+        const ti = re[b] * wi + im[b] * wr;
+        re[b] = re[a] - tr;
+        im[b] = im[a] - ti;
+        re[a] += tr;
+        im[a] += ti;
+      }
+    }
+  }
+  let best = 1;
+  let bestMag = -1;
+  const mags = new Float64Array(n / 2);
+  for (let k = 1; k < n / 2; k++) {
+    mags[k] = Math.hypot(re[k], im[k]);
+    if (mags[k] > bestMag) {
+      bestMag = mags[k];
+      best = k;
+    }
+  }
+  let offset = 0;
+  if (best > 1 && best < n / 2 - 1) {
+    const a = mags[best - 1];
+    const b = mags[best];
+    const c = mags[best + 1];
+    const denominator = a - 2 * b + c;
+    offset = denominator === 0 ? 0 : (0.5 * (a - c)) / denominator;
+  }
+  return { hz: ((best + offset) * sampleRate) / n, rms: Math.sqrt(sumSquares / n) };
+}
+
+async function playTone(caller, hz) {
+  const source = new AudioSource(SAMPLE_RATE, 1, 200);
+  const track = LocalAudioTrack.createAudioTrack('tone', source);
+  const options = new TrackPublishOptions();
+  options.source = TrackSource.SOURCE_MICROPHONE;
+  const publication = await caller.room.localParticipant.publishTrack(track, options);
+  emit('published', { id: caller.id, trackSid: publication.sid });
+  caller.source = source;
+  let phase = 0;
+  const step = (2 * Math.PI * hz) / SAMPLE_RATE;
+  while (!caller.closed) {
+    const data = new Int16Array(FRAME);
+    for (let i = 0; i < FRAME; i++) {
+      data[i] = Math.round(8000 * Math.sin(phase));
+      phase += step;
+    }
+    phase %= 2 * Math.PI;
+    // captureFrame waits while the source's 200 ms queue is full: real-time pacing.
+    await source.captureFrame(new AudioFrame(data, SAMPLE_RATE, 1, FRAME));
+  }
+}
+
+async function listen(caller, track, participant) {
+  const stream = new AudioStream(track, { sampleRate: SAMPLE_RATE, numChannels: 1 });
+  // The newest FFT_SIZE samples, kept in a circular buffer and unrolled when analysed.
+  const ring = new Float64Array(FFT_SIZE);
+  const window = new Float64Array(FFT_SIZE);
+  let written = 0;
+  let lastReport = 0;
+  for await (const frame of stream) {
+    if (caller.closed) break;
+    const data = frame.data;
+    for (let i = 0; i < data.length; i++) {
+      ring[written++ % FFT_SIZE] = data[i];
+    }
+    const now = Date.now();
+    if (written >= FFT_SIZE && now - lastReport >= REPORT_EVERY_MS) {
+      lastReport = now;
+      for (let i = 0; i < FFT_SIZE; i++) {
+        window[i] = ring[(written + i) % FFT_SIZE];
+      }
+      const { hz, rms } = dominantFrequency(window, frame.sampleRate);
+      emit('heard', {
+        id: caller.id,
+        participant: participant.identity,
+        trackSid: track.sid,
+        hz: Math.round(hz * 10) / 10,
+        rms: Math.round(rms),
+      });
+    }
+  }
+}
+
+async function join(command) {
+  const { id, url, token } = command;
+  if (callers.has(id)) throw new Error(`caller ${id} already exists`);
+  const room = new Room();
+  const caller = { id, room, closed: false, source: null };
+  callers.set(id, caller);
+  room.on(RoomEvent.TrackSubscribed, (track, publication, participant) => {
+    if (track.kind !== TrackKind.KIND_AUDIO) return;
+    emit('subscribed', { id, participant: participant.identity, trackSid: track.sid });
+    listen(caller, track, participant).catch((e) => emit('error', { id, message: `listen: ${e}` }));
+  });
+  room.on(RoomEvent.TrackUnsubscribed, (track, publication, participant) => {
+    emit('unsubscribed', { id, participant: participant.identity, trackSid: track.sid });
+  });
+  room.on(RoomEvent.Disconnected, (reason) => {
+    emit('disconnected', { id, reason: String(reason) });
+  });
+  await room.connect(url, token, { autoSubscribe: true, dynacast: false });
+  emit('joined', { id, room: room.name, identity: room.localParticipant.identity });
+  if (command.toneHz && command.toneHz > 0) {
+    playTone(caller, command.toneHz).catch((e) => {
+      if (!caller.closed) emit('error', { id, message: `tone: ${e}` });
+    });
+  }
+}
+
+async function leave(id) {
+  const caller = callers.get(id);
+  if (!caller) return;
+  caller.closed = true;
+  callers.delete(id);
+  try {
+    if (caller.source) await caller.source.close();
+  } catch (e) {
+    // already closed with the room
+  }
+  await caller.room.disconnect();
+  emit('left', { id });
+}
+
+async function exitAll() {
+  for (const id of [...callers.keys()]) {
+    await leave(id).catch(() => {});
+  }
+  await dispose();
+  process.exit(0);
+}
+
+const input = createInterface({ input: process.stdin });
+input.on('line', (line) => {
+  if (!line.trim()) return;
+  let command;
+  try {
+    command = JSON.parse(line);
+  } catch (e) {
+    emit('error', { message: `bad command: ${e}` });
+    return;
+  }
+  const run =
+    command.op === 'join' ? join(command)
+    : command.op === 'leave' ? leave(command.id)
+    : command.op === 'exit' ? exitAll()
+    : Promise.reject(new Error(`unknown op ${command.op}`));
+  run.catch((e) => emit('error', { id: command.id, message: String(e?.message ?? e) }));
+});
+// The test JVM closing our stdin (or dying) ends the process too.
+input.on('close', () => exitAll().catch(() => process.exit(1)));
+emit('ready', { pid: process.pid });
