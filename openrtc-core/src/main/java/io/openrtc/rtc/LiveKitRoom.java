@@ -1,0 +1,1227 @@
+package io.openrtc.rtc;
+
+import dev.onvoid.webrtc.PeerConnectionObserver;
+import dev.onvoid.webrtc.RTCBundlePolicy;
+import dev.onvoid.webrtc.RTCConfiguration;
+import dev.onvoid.webrtc.RTCDataChannel;
+import dev.onvoid.webrtc.RTCDataChannelBuffer;
+import dev.onvoid.webrtc.RTCDataChannelInit;
+import dev.onvoid.webrtc.RTCDataChannelObserver;
+import dev.onvoid.webrtc.RTCIceCandidate;
+import dev.onvoid.webrtc.RTCIceServer;
+import dev.onvoid.webrtc.RTCIceTransportPolicy;
+import dev.onvoid.webrtc.RTCPeerConnectionState;
+import dev.onvoid.webrtc.RTCRtcpMuxPolicy;
+import dev.onvoid.webrtc.RTCRtpTransceiver;
+import dev.onvoid.webrtc.RTCRtpTransceiverDirection;
+import dev.onvoid.webrtc.RTCRtpTransceiverInit;
+import dev.onvoid.webrtc.RTCSdpType;
+import dev.onvoid.webrtc.RTCSessionDescription;
+import dev.onvoid.webrtc.media.MediaStreamTrack;
+import dev.onvoid.webrtc.media.audio.AudioTrack;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.openrtc.rtc.PeerTransport.NegotiationException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import livekit.LivekitModels;
+import livekit.LivekitModels.DisconnectReason;
+import livekit.LivekitModels.ParticipantInfo;
+import livekit.LivekitModels.TrackInfo;
+import livekit.LivekitRtc;
+import livekit.LivekitRtc.AddTrackRequest;
+import livekit.LivekitRtc.JoinResponse;
+import livekit.LivekitRtc.LeaveRequest;
+import livekit.LivekitRtc.SessionDescription;
+import livekit.LivekitRtc.SignalRequest;
+import livekit.LivekitRtc.SignalResponse;
+import livekit.LivekitRtc.SignalTarget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Room} implementation: LiveKit's signal protocol v0 over a JDK websocket, with a
+ * publisher and a subscriber peer connection from the {@link RtcRuntime}'s factories.
+ *
+ * <p><b>Threads.</b> All mutable state is owned by one event loop per room (a single virtual
+ * thread). Websocket messages and webrtc callbacks only copy what they need and hand a task to
+ * the loop, so the factory's shared signalling thread never waits on us. Loop tasks may block on
+ * webrtc's offer/answer callbacks (which complete without the loop) but never on a server reply:
+ * those arrive as later loop tasks and complete futures that callers outside the loop wait on.
+ *
+ * <p><b>Connections.</b> A {@link Connection} is one join attempt: signal socket, two peer
+ * connections, negotiation state and the native senders of published tracks. A rejoin tears the
+ * old one down and builds a new one; {@link LocalAudioTrack}s survive it and are published again.
+ */
+final class LiveKitRoom implements Room {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveKitRoom.class);
+    private static final AtomicInteger IDS = new AtomicInteger();
+    private static final Duration LOOP_CALL_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(15);
+
+    private enum State { JOINING, CONNECTED, RECONNECTING, CLOSED }
+
+    private final RtcRuntime runtime;
+    private final NativeCounters counters;
+    private final RoomOptions options;
+    private final URI serverUrl;
+    private final String label;
+    private final ExecutorService loop;
+    private final RoomEventHub events;
+    private final ParticipantDirectory participants = new ParticipantDirectory();
+    private final CompletableFuture<CloseReason> closeFuture = new CompletableFuture<>();
+    private final CopyOnWriteArrayList<LocalAudioTrack> localTracks = new CopyOnWriteArrayList<>();
+    private final ReentrantLock tracksLock = new ReentrantLock();
+    private final Condition tracksChanged = tracksLock.newCondition();
+    private final DataPacketHandler dataHandler;
+
+    // Owned by the loop; volatile where other threads read them.
+    private volatile Thread loopThread;
+    private volatile State state = State.JOINING;
+    private volatile String token;
+    private volatile Connection current;
+    private volatile String roomName = "";
+    private volatile String roomSid = "";
+    private volatile String localIdentity = "";
+    private volatile String localSid = "";
+    private volatile List<RemoteAudioTrack> audioTrackList = List.of();
+    private final Map<String, RemoteAudioTrack> remoteTracks = new LinkedHashMap<>();
+    private boolean reconnecting;
+
+    private LiveKitRoom(RtcRuntime runtime, URI serverUrl, String token, RoomOptions options) {
+        this.runtime = runtime;
+        this.counters = runtime.counters();
+        this.options = options;
+        this.serverUrl = serverUrl;
+        this.token = token;
+        this.label = Integer.toString(IDS.incrementAndGet());
+        this.loop = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("room-" + label).factory());
+        this.events = new RoomEventHub(label);
+        this.dataHandler = DataPacketHandler.IGNORE;
+    }
+
+    static Room connect(RtcRuntime runtime, URI serverUrl, String token, RoomOptions options)
+            throws RoomJoinException, InterruptedException {
+        SignalConnection.rtcUri(serverUrl, "rtc", true); // refuses a bad URL before anything is allocated
+        LiveKitRoom room = new LiveKitRoom(runtime, serverUrl, token, options);
+        runtime.register(room);
+        long started = System.nanoTime();
+        try {
+            room.attemptJoin();
+        } catch (RoomJoinException | InterruptedException | RuntimeException e) {
+            room.closeFor(new CloseReason(CloseReason.Cause.CLIENT_LEFT, "join failed"));
+            throw e;
+        }
+        room.runOnLoop(() -> {
+            if (room.state == State.JOINING) {
+                room.state = State.CONNECTED;
+            }
+            return null;
+        });
+        log.info("Joined room '{}' as '{}' ({}) in {} ms", room.roomName, room.localIdentity, room.localSid,
+                (System.nanoTime() - started) / 1_000_000);
+        return room;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Room API
+
+    @Override
+    public String name() {
+        return roomName;
+    }
+
+    @Override
+    public String sid() {
+        return roomSid;
+    }
+
+    @Override
+    public String localIdentity() {
+        return localIdentity;
+    }
+
+    @Override
+    public String localSid() {
+        return localSid;
+    }
+
+    @Override
+    public Collection<Participant> remoteParticipants() {
+        return participants.snapshot().values();
+    }
+
+    @Override
+    public Optional<Participant> remoteParticipant(String identity) {
+        return Optional.ofNullable(participants.snapshot().get(identity));
+    }
+
+    @Override
+    public List<RemoteAudioTrack> audioTracks() {
+        return audioTrackList;
+    }
+
+    @Override
+    public Optional<RemoteAudioTrack> awaitAudioTrack(Predicate<? super RemoteAudioTrack> filter, Duration timeout)
+            throws InterruptedException {
+        long nanos = timeout.toNanos();
+        tracksLock.lockInterruptibly();
+        try {
+            while (true) {
+                for (RemoteAudioTrack track : audioTrackList) {
+                    if (filter.test(track)) {
+                        return Optional.of(track);
+                    }
+                }
+                if (state == State.CLOSED || nanos <= 0) {
+                    return Optional.empty();
+                }
+                nanos = tracksChanged.awaitNanos(nanos);
+            }
+        } finally {
+            tracksLock.unlock();
+        }
+    }
+
+    @Override
+    public LocalAudioTrack publishAudio(String name) throws RoomException, InterruptedException {
+        Objects.requireNonNull(name, "name");
+        Connection c = requireConnected();
+        LocalAudioTrack track = new LocalAudioTrack(this, name, options.publishBufferFrames());
+        publishOn(c, track);
+        localTracks.add(track);
+        return track;
+    }
+
+    @Override
+    public List<LocalAudioTrack> localAudioTracks() {
+        return List.copyOf(localTracks);
+    }
+
+    @Override
+    public RoomEventStream events() {
+        return events.openStream();
+    }
+
+    @Override
+    public AutoCloseable addListener(Consumer<? super RoomEvent> listener) {
+        return events.addListener(Objects.requireNonNull(listener, "listener"));
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closeFuture.isDone();
+    }
+
+    @Override
+    public Optional<CloseReason> closeReason() {
+        return Optional.ofNullable(closeFuture.getNow(null));
+    }
+
+    @Override
+    public CompletionStage<CloseReason> closed() {
+        return closeFuture.copy();
+    }
+
+    @Override
+    public Optional<CloseReason> awaitClosed(Duration timeout) throws InterruptedException {
+        try {
+            return Optional.of(closeFuture.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("unreachable: the close future never fails", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closeFor(new CloseReason(CloseReason.Cause.CLIENT_LEFT, ""));
+    }
+
+    @Override
+    public String toString() {
+        return "Room[" + roomName + " as " + localIdentity + ", " + state + "]";
+    }
+
+    /** Closes the room for {@code reason} and waits (bounded) until it has released everything. */
+    void closeFor(CloseReason reason) {
+        boolean sendLeave = reason.cause() == CloseReason.Cause.CLIENT_LEFT
+                || reason.cause() == CloseReason.Cause.RUNTIME_CLOSED;
+        if (!executeOnLoop(() -> finish(reason, sendLeave))) {
+            return; // already finished: the loop is gone
+        }
+        try {
+            closeFuture.get(options.leaveTimeout().plus(CLOSE_WAIT).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("Room {} did not finish closing in time: {}", label, e.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Joining (runs on the caller's thread, or the reconnect thread; never on the loop)
+
+    private Connection attemptJoin() throws RoomJoinException, InterruptedException {
+        Connection c = new Connection();
+        Boolean registered = runOnLoop(() -> {
+            if (state == State.CLOSED) {
+                return false;
+            }
+            current = c;
+            return true;
+        });
+        if (!Boolean.TRUE.equals(registered)) {
+            throw new RoomJoinException(JoinStep.SIGNAL_CONNECT, "the room was closed");
+        }
+        try {
+            // Assigned before opening: the JoinResponse may be handled before open() returns.
+            c.signal = new SignalConnection(c);
+            c.signal.open(runtime.httpClient(), serverUrl, token, options.autoSubscribe(), options.joinTimeout());
+            if (c.tornDown) { // closed while the socket was opening
+                c.signal.abort();
+            }
+            await(c.joined, options.joinTimeout(), JoinStep.JOIN_RESPONSE,
+                    "no JoinResponse within " + options.joinTimeout().toMillis() + " ms");
+            await(c.mediaConnected, options.connectTimeout(), JoinStep.MEDIA_CONNECT,
+                    "ICE/DTLS did not connect within " + options.connectTimeout().toMillis() + " ms (publisher "
+                            + c.stateOf(SignalTarget.PUBLISHER) + ", subscriber " + c.stateOf(SignalTarget.SUBSCRIBER) + ")");
+            runOnLoop(() -> {
+                c.established = true;
+                startPinging(c);
+                return null;
+            });
+            return c;
+        } catch (RoomJoinException | InterruptedException | RuntimeException e) {
+            executeOnLoop(() -> teardown(c, false));
+            throw e;
+        }
+    }
+
+    private static void await(CompletableFuture<?> step, Duration timeout, JoinStep joinStep, String timeoutMessage)
+            throws RoomJoinException, InterruptedException {
+        try {
+            step.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new RoomJoinException(joinStep, timeoutMessage);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RoomJoinException failure) {
+                throw new RoomJoinException(failure.step(), failure.detail(), failure);
+            }
+            throw new RoomJoinException(joinStep, SignalConnection.rootMessage(e.getCause()), e.getCause());
+        }
+    }
+
+    private void reconnect(String cause) {
+        long started = System.nanoTime();
+        try {
+            Connection c = attemptJoin();
+            for (LocalAudioTrack track : localTracks) {
+                try {
+                    publishOn(c, track);
+                } catch (RoomException e) {
+                    log.warn("Room {}: could not publish '{}' again after rejoining: {}", label, track.name(), e.getMessage());
+                    localTracks.remove(track);
+                    track.ended(new CloseReason(CloseReason.Cause.CONNECTION_LOST, "not published again after rejoin"));
+                }
+            }
+            executeOnLoop(() -> {
+                if (state == State.RECONNECTING && current == c) {
+                    state = State.CONNECTED;
+                    reconnecting = false;
+                    log.info("Room '{}' rejoined as '{}' in {} ms", roomName, localIdentity,
+                            (System.nanoTime() - started) / 1_000_000);
+                    events.emit(new RoomEvent.Reconnected());
+                }
+            });
+        } catch (RoomJoinException | RuntimeException e) {
+            log.warn("Room '{}': rejoin after '{}' failed: {}", roomName, cause, e.getMessage());
+            executeOnLoop(() -> finish(new CloseReason(CloseReason.Cause.CONNECTION_LOST,
+                    cause + "; the rejoin failed: " + e.getMessage()), false));
+        } catch (InterruptedException e) {
+            executeOnLoop(() -> finish(new CloseReason(CloseReason.Cause.CONNECTION_LOST, cause + "; rejoin interrupted"), false));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Publishing (caller's thread)
+
+    private void publishOn(Connection c, LocalAudioTrack track) throws RoomException, InterruptedException {
+        String cid = UUID.randomUUID().toString();
+        AudioSender sender = AudioSender.create(runtime.sendingFactory(), track, cid, counters, options.silenceOnUnderrun());
+        String step = "add_track";
+        try {
+            CompletableFuture<TrackInfo> published = callOnLoop(() -> {
+                c.requireUsable();
+                CompletableFuture<TrackInfo> reply = new CompletableFuture<>();
+                c.pendingTracks.put(cid, reply);
+                c.signal.send(SignalRequest.newBuilder().setAddTrack(AddTrackRequest.newBuilder()
+                        .setCid(cid)
+                        .setName(track.name())
+                        .setType(LivekitModels.TrackType.AUDIO)
+                        .setSource(LivekitModels.TrackSource.MICROPHONE)
+                        .setMuted(track.isMuted())).build());
+                return reply;
+            });
+            TrackInfo info = awaitReply(published, "the server did not answer within "
+                    + options.requestTimeout().toMillis() + " ms");
+            step = "negotiation";
+            CompletableFuture<Void> negotiated = callOnLoop(() -> {
+                c.requireUsable();
+                RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
+                init.direction = RTCRtpTransceiverDirection.SEND_ONLY;
+                init.streamIds = List.of(localSid.isEmpty() ? "openrtc" : localSid);
+                RTCRtpTransceiver transceiver = c.publisher.pc().addTransceiver(sender.nativeTrack(), init);
+                sender.attached(transceiver.getSender());
+                c.senders.put(track, sender);
+                return negotiatePublisher(c);
+            });
+            awaitReply(negotiated, "the publisher was not renegotiated within " + options.requestTimeout().toMillis() + " ms");
+            track.published(info.getSid());
+            runtime.pacer().add(sender);
+            log.debug("Room {}: published audio '{}' as {}", label, track.name(), info.getSid());
+        } catch (RoomException | InterruptedException | RuntimeException e) {
+            boolean queued = executeOnLoop(() -> {
+                c.pendingTracks.remove(cid);
+                if (c.senders.remove(track) == sender) {
+                    removeSender(c, sender);
+                }
+                sender.dispose();
+            });
+            if (!queued) {
+                sender.dispose(); // the room finished; its teardown already took the track off
+            }
+            if (e instanceof RoomClosedException || e instanceof InterruptedException) {
+                throw e;
+            }
+            throw new RoomException("publishing audio track '" + track.name() + "' failed at step " + step + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private <T> T awaitReply(CompletableFuture<T> reply, String timeoutMessage) throws RoomException, InterruptedException {
+        try {
+            return reply.get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new RoomException(timeoutMessage);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RoomClosedException closed) {
+                throw closed;
+            }
+            throw new RoomException(e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    void unpublish(LocalAudioTrack track) throws InterruptedException {
+        if (!localTracks.remove(track)) {
+            return;
+        }
+        track.ended(new CloseReason(CloseReason.Cause.CLIENT_LEFT, "track unpublished"));
+        CompletableFuture<Void> renegotiated = callOnLoopOrNull(() -> {
+            Connection c = current;
+            if (c == null) {
+                return null;
+            }
+            AudioSender sender = c.senders.remove(track);
+            if (sender == null) {
+                return null;
+            }
+            CompletableFuture<Void> done = removeSender(c, sender);
+            sender.dispose();
+            return done;
+        });
+        if (renegotiated != null) {
+            try {
+                renegotiated.get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                log.debug("Room {}: renegotiation after unpublishing '{}' did not complete: {}", label, track.name(), e.toString());
+            }
+        }
+    }
+
+    void sendMute(LocalAudioTrack track, boolean muted) {
+        executeOnLoop(() -> {
+            Connection c = current;
+            if (c != null && !c.tornDown && !track.sid().isEmpty()) {
+                c.signal.send(SignalRequest.newBuilder().setMute(LivekitRtc.MuteTrackRequest.newBuilder()
+                        .setSid(track.sid()).setMuted(muted)).build());
+            }
+        });
+    }
+
+    /** Loop: stops pushing a sender and takes its track off the publisher; returns the renegotiation. */
+    private CompletableFuture<Void> removeSender(Connection c, AudioSender sender) {
+        runtime.pacer().remove(sender);
+        sender.stopPushing();
+        if (sender.rtpSender() == null || c.publisher == null || c.publisher.isClosed()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        try {
+            c.publisher.pc().removeTrack(sender.rtpSender());
+        } catch (RuntimeException e) {
+            log.debug("Room {}: removing a track from the publisher failed: {}", label, e.toString());
+        }
+        return c.tornDown ? CompletableFuture.completedFuture(null) : negotiatePublisher(c);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Signal messages (loop)
+
+    private void onSignal(Connection c, SignalResponse message) {
+        if (c.tornDown) {
+            return;
+        }
+        c.lastMessageNanos = System.nanoTime();
+        switch (message.getMessageCase()) {
+            case JOIN -> onJoin(c, message.getJoin());
+            case OFFER -> onSubscriberOffer(c, message.getOffer());
+            case ANSWER -> onPublisherAnswer(c, message.getAnswer());
+            case TRICKLE -> onTrickle(c, message.getTrickle());
+            case UPDATE -> onParticipantUpdate(c, message.getUpdate().getParticipantsList());
+            case TRACK_PUBLISHED -> {
+                CompletableFuture<TrackInfo> reply = c.pendingTracks.remove(message.getTrackPublished().getCid());
+                if (reply != null) {
+                    reply.complete(message.getTrackPublished().getTrack());
+                }
+            }
+            case REQUEST_RESPONSE -> onRequestResponse(c, message.getRequestResponse());
+            case LEAVE -> onLeave(c, message.getLeave());
+            case MUTE -> {
+                for (LocalAudioTrack track : localTracks) {
+                    if (track.sid().equals(message.getMute().getSid())) {
+                        log.info("Room {}: the server {} track '{}'", label,
+                                message.getMute().getMuted() ? "muted" : "unmuted", track.name());
+                        track.mutedByServer(message.getMute().getMuted());
+                    }
+                }
+            }
+            case REFRESH_TOKEN -> token = message.getRefreshToken();
+            case ROOM_UPDATE -> {
+                if (!message.getRoomUpdate().getRoom().getSid().isEmpty()) {
+                    roomSid = message.getRoomUpdate().getRoom().getSid();
+                }
+            }
+            case TRACK_UNPUBLISHED -> log.warn("Room {}: the server unpublished our track {}", label,
+                    message.getTrackUnpublished().getTrackSid());
+            case SUBSCRIPTION_RESPONSE -> log.warn("Room {}: subscribing to {} failed: {}", label,
+                    message.getSubscriptionResponse().getTrackSid(), message.getSubscriptionResponse().getErr());
+            case PONG_RESP -> c.rttMillis = System.currentTimeMillis() - message.getPongResp().getLastPingTimestamp();
+            default -> {
+                // speakers, connection quality, stream state and newer messages: not needed here
+            }
+        }
+    }
+
+    private void onJoin(Connection c, JoinResponse join) {
+        if (c.publisher != null) {
+            return; // a second JoinResponse on the same socket is not expected; ignore it
+        }
+        try {
+            roomName = join.getRoom().getName();
+            roomSid = join.getRoom().getSid();
+            localIdentity = join.getParticipant().getIdentity();
+            localSid = join.getParticipant().getSid();
+            c.subscriberPrimary = join.getSubscriberPrimary();
+            c.pingInterval = Duration.ofSeconds(join.getPingInterval() > 0 ? join.getPingInterval() : 5);
+            c.pingTimeout = Duration.ofSeconds(join.getPingTimeout() > 0 ? join.getPingTimeout() : 15);
+            participants.reset(join.getOtherParticipantsList());
+
+            RTCConfiguration configuration = rtcConfiguration(join);
+            c.shard = runtime.acquireReceivingShard();
+            c.subscriber = PeerTransport.create(SignalTarget.SUBSCRIBER, c.shard.factory, configuration,
+                    new TransportObserver(c, SignalTarget.SUBSCRIBER), counters);
+            c.publisher = PeerTransport.create(SignalTarget.PUBLISHER, runtime.sendingFactory(), configuration,
+                    new TransportObserver(c, SignalTarget.PUBLISHER), counters);
+            // The data channels exist before the first offer so that it negotiates SCTP.
+            RTCDataChannelInit reliable = new RTCDataChannelInit();
+            RTCDataChannelInit lossy = new RTCDataChannelInit();
+            lossy.ordered = false;
+            lossy.maxRetransmits = 0;
+            adoptDataChannel(c, c.publisher.pc().createDataChannel("_reliable", reliable), SignalTarget.PUBLISHER);
+            adoptDataChannel(c, c.publisher.pc().createDataChannel("_lossy", lossy), SignalTarget.PUBLISHER);
+            negotiatePublisher(c);
+            c.joined.complete(null);
+        } catch (RuntimeException e) {
+            c.failJoin(new RoomJoinException(JoinStep.NEGOTIATION, "setting up the peer connections failed: " + e, e));
+        }
+    }
+
+    private static RTCConfiguration rtcConfiguration(JoinResponse join) {
+        RTCConfiguration configuration = new RTCConfiguration();
+        for (LivekitRtc.ICEServer server : join.getIceServersList()) {
+            RTCIceServer ice = new RTCIceServer();
+            ice.urls = new ArrayList<>(server.getUrlsList());
+            ice.username = server.getUsername();
+            ice.password = server.getCredential();
+            configuration.iceServers.add(ice);
+        }
+        if (join.getClientConfiguration().getForceRelay() == LivekitModels.ClientConfigSetting.ENABLED) {
+            configuration.iceTransportPolicy = RTCIceTransportPolicy.RELAY;
+        }
+        configuration.bundlePolicy = RTCBundlePolicy.MAX_BUNDLE;
+        configuration.rtcpMuxPolicy = RTCRtcpMuxPolicy.REQUIRE;
+        return configuration;
+    }
+
+    private void onSubscriberOffer(Connection c, SessionDescription offer) {
+        if (c.subscriber == null) {
+            return;
+        }
+        c.midToTrackId.putAll(offer.getMidToTrackIdMap());
+        try {
+            c.subscriber.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offer.getSdp()));
+            RTCSessionDescription answer = c.subscriber.createAnswer();
+            c.subscriber.setLocalDescription(answer);
+            c.signal.send(SignalRequest.newBuilder().setAnswer(SessionDescription.newBuilder()
+                    .setType("answer").setSdp(answer.sdp).setId(offer.getId())).build());
+        } catch (NegotiationException e) {
+            negotiationFailed(c, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Loop: returns a future completed when an offer made after this call has been answered. */
+    private CompletableFuture<Void> negotiatePublisher(Connection c) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        c.nextOfferWaiters.add(done);
+        if (c.offerInFlight) {
+            c.renegotiate = true;
+        } else {
+            sendPublisherOffer(c);
+        }
+        return done;
+    }
+
+    private void sendPublisherOffer(Connection c) {
+        c.inFlightWaiters = new ArrayList<>(c.nextOfferWaiters);
+        c.nextOfferWaiters.clear();
+        try {
+            RTCSessionDescription offer = c.publisher.createOffer();
+            c.publisher.setLocalDescription(offer);
+            c.offerId++;
+            c.offerInFlight = true;
+            c.signal.send(SignalRequest.newBuilder().setOffer(SessionDescription.newBuilder()
+                    .setType("offer").setSdp(offer.sdp).setId(c.offerId)).build());
+        } catch (NegotiationException e) {
+            c.inFlightWaiters.forEach(w -> w.completeExceptionally(new RoomException(e.getMessage())));
+            negotiationFailed(c, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void onPublisherAnswer(Connection c, SessionDescription answer) {
+        if (c.publisher == null || (answer.getId() != 0 && answer.getId() != c.offerId)) {
+            log.debug("Room {}: ignored a stale publisher answer {} (offer {})", label, answer.getId(), c.offerId);
+            return;
+        }
+        try {
+            c.publisher.setRemoteDescription(new RTCSessionDescription(RTCSdpType.ANSWER, answer.getSdp()));
+            c.offerInFlight = false;
+            c.inFlightWaiters.forEach(w -> w.complete(null));
+            c.inFlightWaiters = List.of();
+            if (c.renegotiate) {
+                c.renegotiate = false;
+                sendPublisherOffer(c);
+            }
+        } catch (NegotiationException e) {
+            c.inFlightWaiters.forEach(w -> w.completeExceptionally(new RoomException(e.getMessage())));
+            negotiationFailed(c, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void negotiationFailed(Connection c, String message) {
+        if (!c.established) {
+            c.failJoin(new RoomJoinException(JoinStep.NEGOTIATION, message));
+        } else {
+            connectionLost(c, "negotiation failed: " + message);
+        }
+    }
+
+    private void onTrickle(Connection c, LivekitRtc.TrickleRequest trickle) {
+        PeerTransport transport = trickle.getTarget() == SignalTarget.PUBLISHER ? c.publisher : c.subscriber;
+        if (transport == null) {
+            return;
+        }
+        try {
+            transport.addRemoteCandidate(IceCandidates.fromJson(trickle.getCandidateInit()));
+        } catch (java.io.IOException e) {
+            log.debug("Room {}: ignored a malformed remote candidate: {}", label, e.getMessage());
+        }
+    }
+
+    private void onRequestResponse(Connection c, LivekitRtc.RequestResponse response) {
+        if (response.getReason() == LivekitRtc.RequestResponse.Reason.OK) {
+            return;
+        }
+        if (response.hasAddTrack()) {
+            CompletableFuture<TrackInfo> reply = c.pendingTracks.remove(response.getAddTrack().getCid());
+            if (reply != null) {
+                reply.completeExceptionally(new RoomException("the server refused the track: " + response.getReason()
+                        + (response.getMessage().isEmpty() ? "" : " (" + response.getMessage() + ")")));
+                return;
+            }
+        }
+        log.warn("Room {}: the server refused a request: {} {}", label, response.getReason(), response.getMessage());
+    }
+
+    private void onLeave(Connection c, LeaveRequest leave) {
+        String detail = "server leave, reason " + leave.getReason() + ", action " + leave.getAction();
+        if (!c.established) {
+            c.failJoin(new RoomJoinException(JoinStep.JOIN_RESPONSE, "the server refused the participant ("
+                    + detail + ")"));
+            return;
+        }
+        switch (leave.getAction()) {
+            case RESUME, RECONNECT -> connectionLost(c, "the server asked to reconnect (" + detail + ")");
+            default -> finish(closeReasonOf(leave.getReason(), detail), false);
+        }
+    }
+
+    private static CloseReason closeReasonOf(DisconnectReason reason, String detail) {
+        CloseReason.Cause cause = switch (reason) {
+            case ROOM_DELETED, ROOM_CLOSED -> CloseReason.Cause.ROOM_DELETED;
+            case PARTICIPANT_REMOVED -> CloseReason.Cause.PARTICIPANT_REMOVED;
+            case DUPLICATE_IDENTITY -> CloseReason.Cause.DUPLICATE_IDENTITY;
+            default -> CloseReason.Cause.SERVER_LEAVE;
+        };
+        return new CloseReason(cause, detail);
+    }
+
+    private void onParticipantUpdate(Connection c, List<ParticipantInfo> infos) {
+        List<ParticipantInfo> others = new ArrayList<>(infos.size());
+        for (ParticipantInfo info : infos) {
+            boolean self = info.getSid().equals(localSid)
+                    || (!info.getIdentity().isEmpty() && info.getIdentity().equals(localIdentity));
+            if (!self) {
+                others.add(info);
+            }
+        }
+        for (RoomEvent event : participants.apply(others)) {
+            if (event instanceof RoomEvent.TrackUnpublished unpublished) {
+                endRemoteTrack(unpublished.track().sid());
+            }
+            events.emit(event);
+        }
+        // Tracks whose owner was unknown when they arrived.
+        for (var parked : new ArrayList<>(c.parkedTracks.entrySet())) {
+            participants.ownerOf(parked.getKey()).ifPresent(owner -> {
+                c.parkedTracks.remove(parked.getKey());
+                subscribed(c, parked.getKey(), owner, parked.getValue());
+            });
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Remote tracks (loop)
+
+    private void onRemoteTrack(Connection c, String mid, AudioTrack track) {
+        if (c.tornDown) {
+            return;
+        }
+        String trackSid = c.midToTrackId.get(mid);
+        if (trackSid == null) {
+            log.warn("Room {}: a remote audio track arrived on mid {} with no track id in the offer; ignored", label, mid);
+            return;
+        }
+        Optional<Participant> owner = participants.ownerOf(trackSid);
+        if (owner.isEmpty()) {
+            c.parkedTracks.put(trackSid, track);
+            return;
+        }
+        subscribed(c, trackSid, owner.get(), track);
+    }
+
+    private void subscribed(Connection c, String trackSid, Participant owner, AudioTrack track) {
+        endRemoteTrack(trackSid);
+        TrackPublication publication = owner.track(trackSid).orElseThrow();
+        RemoteAudioTrack remote = new RemoteAudioTrack(trackSid, owner.identity(), publication, track,
+                options.receiveBufferFrames(), counters);
+        remoteTracks.put(trackSid, remote);
+        publishTrackList();
+        events.emit(new RoomEvent.TrackSubscribed(owner, remote));
+    }
+
+    private void endRemoteTrack(String trackSid) {
+        RemoteAudioTrack remote = remoteTracks.remove(trackSid);
+        if (remote != null) {
+            remote.end();
+            publishTrackList();
+            events.emit(new RoomEvent.TrackUnsubscribed(remote.participantIdentity(), remote));
+        }
+    }
+
+    private void publishTrackList() {
+        tracksLock.lock();
+        try {
+            audioTrackList = List.copyOf(remoteTracks.values());
+            tracksChanged.signalAll();
+        } finally {
+            tracksLock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Data channels (loop). Rooms part 2 decodes and routes the packets (DataPacketHandler).
+
+    private void adoptDataChannel(Connection c, RTCDataChannel channel, SignalTarget side) {
+        counters.dataChannels.incrementAndGet();
+        c.dataChannels.add(channel);
+        String channelLabel = channel.getLabel();
+        channel.registerObserver(new RTCDataChannelObserver() {
+            @Override
+            public void onBufferedAmountChange(long previousAmount) {
+            }
+
+            @Override
+            public void onStateChange() {
+            }
+
+            @Override
+            public void onMessage(RTCDataChannelBuffer buffer) {
+                try {
+                    // The buffer is only valid during this callback: copy it before handing off.
+                    byte[] bytes = new byte[buffer.data.remaining()];
+                    buffer.data.get(bytes);
+                    boolean reliable = "_reliable".equals(channelLabel);
+                    executeOnLoop(() -> onDataMessage(c, bytes, reliable));
+                } catch (Throwable t) {
+                    log.debug("Room {}: dropped a data message on {}: {}", label, channelLabel, t.toString());
+                }
+            }
+        });
+        log.debug("Room {}: data channel {} on the {}", label, channelLabel, PeerTransport.name(side));
+    }
+
+    private void onDataMessage(Connection c, byte[] bytes, boolean reliable) {
+        if (c.tornDown) {
+            return;
+        }
+        try {
+            dataHandler.onDataPacket(LivekitModels.DataPacket.parseFrom(bytes), reliable);
+        } catch (InvalidProtocolBufferException e) {
+            log.debug("Room {}: dropped a data message that is not a DataPacket ({} bytes)", label, bytes.length);
+        } catch (RuntimeException e) {
+            log.warn("Room {}: the data packet handler failed: {}", label, e.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Connection health (loop)
+
+    private void startPinging(Connection c) {
+        long interval = c.pingInterval.toMillis();
+        c.pingTask = runtime.timers().scheduleAtFixedRate(() -> executeOnLoop(() -> pingTick(c)), interval, interval,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void pingTick(Connection c) {
+        if (c.tornDown || c != current) {
+            return;
+        }
+        long silentMillis = (System.nanoTime() - c.lastMessageNanos) / 1_000_000;
+        if (silentMillis > c.pingTimeout.toMillis()) {
+            connectionLost(c, "no message from the server for " + silentMillis + " ms");
+            return;
+        }
+        c.signal.send(SignalRequest.newBuilder().setPingReq(LivekitRtc.Ping.newBuilder()
+                .setTimestamp(System.currentTimeMillis()).setRtt(c.rttMillis)).build());
+    }
+
+    private void onTransportState(Connection c, SignalTarget target, RTCPeerConnectionState newState) {
+        if (c.tornDown) {
+            return;
+        }
+        log.debug("Room {}: {} connection {}", label, PeerTransport.name(target), newState);
+        if (newState == RTCPeerConnectionState.FAILED) {
+            if (!c.established) {
+                c.failJoin(new RoomJoinException(JoinStep.MEDIA_CONNECT, "the " + PeerTransport.name(target)
+                        + " connection failed (ICE/DTLS)"));
+            } else {
+                connectionLost(c, "the " + PeerTransport.name(target) + " connection failed");
+            }
+            return;
+        }
+        boolean publisherUp = c.publisher != null && c.publisher.state() == RTCPeerConnectionState.CONNECTED;
+        boolean subscriberUp = c.subscriber != null && (c.subscriber.state() == RTCPeerConnectionState.CONNECTED
+                || !c.subscriberPrimary);
+        if (publisherUp && subscriberUp) {
+            c.mediaConnected.complete(null);
+        }
+    }
+
+    /** Loop: the connection is gone; rejoin once, or close. */
+    private void connectionLost(Connection c, String cause) {
+        if (c.tornDown || c != current || state == State.CLOSED) {
+            return;
+        }
+        if (!c.established) {
+            c.failJoin(new RoomJoinException(JoinStep.JOIN_RESPONSE, cause));
+            return;
+        }
+        if (!options.reconnect() || reconnecting) {
+            finish(new CloseReason(CloseReason.Cause.CONNECTION_LOST, cause), false);
+            return;
+        }
+        log.warn("Room '{}': {}; rejoining", roomName, cause);
+        reconnecting = true;
+        state = State.RECONNECTING;
+        events.emit(new RoomEvent.Reconnecting(cause));
+        teardown(c, false);
+        Thread.ofVirtual().name("room-" + label + "-rejoin").start(() -> reconnect(cause));
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Closing (loop)
+
+    private void finish(CloseReason reason, boolean sendLeave) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        Connection c = current;
+        current = null;
+        if (c != null) {
+            teardown(c, sendLeave);
+        }
+        for (LocalAudioTrack track : localTracks) {
+            track.ended(reason);
+        }
+        localTracks.clear();
+        runtime.unregister(this);
+        if (reason.isNormal() || reason.cause() == CloseReason.Cause.RUNTIME_CLOSED) {
+            log.info("Room '{}' closed: {}", roomName, reason);
+        } else {
+            log.warn("Room '{}' closed: {}", roomName, reason);
+        }
+        publishTrackList();
+        events.emit(new RoomEvent.Closed(reason));
+        closeFuture.complete(reason);
+        loop.shutdown();
+    }
+
+    /**
+     * Loop: releases one connection in the safe order: stop pushing audio; leave and close the
+     * socket; detach remote sinks; close both peer connections (synchronous: CLOSED on return);
+     * release data channels and local tracks and sources. Factories stay with the runtime.
+     */
+    private void teardown(Connection c, boolean sendLeave) {
+        if (c.tornDown) {
+            return;
+        }
+        c.tornDown = true;
+        RoomJoinException aborted = new RoomJoinException(JoinStep.SIGNAL_CONNECT, "the join was aborted: the room closed");
+        c.joined.completeExceptionally(aborted);
+        c.mediaConnected.completeExceptionally(aborted);
+        RoomClosedException closed = new RoomClosedException("the connection closed",
+                new CloseReason(CloseReason.Cause.CONNECTION_LOST, "connection closed"));
+        c.pendingTracks.values().forEach(f -> f.completeExceptionally(closed));
+        c.pendingTracks.clear();
+        c.nextOfferWaiters.forEach(f -> f.completeExceptionally(closed));
+        c.inFlightWaiters.forEach(f -> f.completeExceptionally(closed));
+        if (c.pingTask != null) {
+            c.pingTask.cancel(false);
+        }
+        for (AudioSender sender : c.senders.values()) {
+            runtime.pacer().remove(sender);
+            sender.stopPushing();
+            // webrtc-java never releases a closed peer connection, so a sender that still holds
+            // the track would keep it (and its source) alive: take the track off first.
+            if (sender.rtpSender() != null && c.publisher != null) {
+                try {
+                    c.publisher.pc().removeTrack(sender.rtpSender());
+                } catch (RuntimeException e) {
+                    log.debug("Room {}: removing a track before closing failed: {}", label, e.toString());
+                }
+            }
+        }
+        if (c.signal != null) {
+            if (sendLeave) {
+                c.signal.send(SignalRequest.newBuilder().setLeave(LeaveRequest.newBuilder()
+                        .setReason(DisconnectReason.CLIENT_INITIATED)
+                        .setAction(LeaveRequest.Action.DISCONNECT)).build());
+                c.signal.close(options.leaveTimeout());
+            } else {
+                c.signal.abort();
+            }
+        }
+        for (String trackSid : new ArrayList<>(remoteTracks.keySet())) {
+            endRemoteTrack(trackSid);
+        }
+        c.parkedTracks.clear();
+        for (RTCDataChannel channel : c.dataChannels) {
+            try {
+                channel.unregisterObserver();
+            } catch (Throwable t) {
+                log.debug("Room {}: unregistering a data channel observer failed: {}", label, t.toString());
+            }
+        }
+        if (c.subscriber != null) {
+            c.subscriber.close();
+        }
+        if (c.publisher != null) {
+            c.publisher.close();
+        }
+        for (RTCDataChannel channel : c.dataChannels) {
+            try {
+                channel.dispose();
+            } catch (Throwable t) {
+                log.debug("Room {}: a data channel was not released: {}", label, t.toString());
+                counters.releaseFailures.incrementAndGet();
+            } finally {
+                counters.dataChannels.decrementAndGet();
+            }
+        }
+        c.dataChannels.clear();
+        for (AudioSender sender : c.senders.values()) {
+            sender.dispose();
+        }
+        c.senders.clear();
+        if (c.shard != null) {
+            c.shard.release();
+            c.shard = null;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // The loop
+
+    /** Queues a task on the loop; false when the room has finished. */
+    private boolean executeOnLoop(Runnable task) {
+        try {
+            loop.execute(() -> {
+                loopThread = Thread.currentThread();
+                try {
+                    task.run();
+                } catch (Throwable t) {
+                    log.error("Room {}: an event-loop task failed", label, t);
+                }
+            });
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
+    /** Runs a task on the loop and waits for its result. */
+    private <T> T runOnLoop(Callable<T> task) throws InterruptedException {
+        if (Thread.currentThread() == loopThread) {
+            try {
+                return task.call();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        Future<T> result;
+        try {
+            result = loop.submit(() -> {
+                loopThread = Thread.currentThread();
+                return task.call();
+            });
+        } catch (RejectedExecutionException e) {
+            throw new RoomClosedException("the room is closed", closeReason().orElse(
+                    new CloseReason(CloseReason.Cause.CLIENT_LEFT, "closed")));
+        }
+        try {
+            return result.get(LOOP_CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtimeException) {
+                throw runtimeException;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the room's event loop did not answer within " + LOOP_CALL_TIMEOUT.toSeconds() + " s");
+        }
+    }
+
+    private <T> T callOnLoop(Callable<T> task) throws InterruptedException {
+        return runOnLoop(task);
+    }
+
+    private <T> T callOnLoopOrNull(Callable<T> task) throws InterruptedException {
+        try {
+            return runOnLoop(task);
+        } catch (RoomClosedException e) {
+            return null;
+        }
+    }
+
+    private Connection requireConnected() {
+        Connection c = current;
+        if (state == State.CLOSED || c == null) {
+            throw new RoomClosedException("the room is closed", closeReason().orElse(
+                    new CloseReason(CloseReason.Cause.CLIENT_LEFT, "closed")));
+        }
+        if (state == State.RECONNECTING) {
+            throw new IllegalStateException("the room is rejoining after a lost connection; try again when it has");
+        }
+        return c;
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    /** One join attempt: its socket, peer connections and negotiation state. Loop-owned. */
+    private final class Connection implements SignalConnection.Handler {
+        final CompletableFuture<Void> joined = new CompletableFuture<>();
+        final CompletableFuture<Void> mediaConnected = new CompletableFuture<>();
+        final Map<String, String> midToTrackId = new HashMap<>();
+        final Map<String, CompletableFuture<TrackInfo>> pendingTracks = new HashMap<>();
+        final Map<LocalAudioTrack, AudioSender> senders = new LinkedHashMap<>();
+        final Map<String, AudioTrack> parkedTracks = new LinkedHashMap<>();
+        final List<RTCDataChannel> dataChannels = new ArrayList<>();
+        final List<CompletableFuture<Void>> nextOfferWaiters = new ArrayList<>();
+        List<CompletableFuture<Void>> inFlightWaiters = List.of();
+        volatile SignalConnection signal;
+        volatile PeerTransport publisher;
+        volatile PeerTransport subscriber;
+        RtcRuntime.ReceivingShard shard;
+        volatile boolean tornDown;
+        boolean established;
+        boolean subscriberPrimary = true;
+        int offerId;
+        boolean offerInFlight;
+        boolean renegotiate;
+        Duration pingInterval = Duration.ofSeconds(5);
+        Duration pingTimeout = Duration.ofSeconds(15);
+        volatile long lastMessageNanos = System.nanoTime();
+        long rttMillis;
+        ScheduledFuture<?> pingTask;
+
+        @Override
+        public void onMessage(SignalResponse message) {
+            executeOnLoop(() -> onSignal(this, message));
+        }
+
+        @Override
+        public void onLost(String cause) {
+            executeOnLoop(() -> connectionLost(this, cause));
+        }
+
+        void failJoin(RoomJoinException failure) {
+            joined.completeExceptionally(failure);
+            mediaConnected.completeExceptionally(failure);
+        }
+
+        void requireUsable() {
+            if (tornDown || this != current) {
+                throw new RoomClosedException("the connection closed", closeReason().orElse(
+                        new CloseReason(CloseReason.Cause.CONNECTION_LOST, "connection replaced")));
+            }
+        }
+
+        String stateOf(SignalTarget target) {
+            PeerTransport transport = target == SignalTarget.PUBLISHER ? publisher : subscriber;
+            return transport == null ? "not created" : transport.state().name();
+        }
+    }
+
+    /** Releases a data channel that arrived after its connection was torn down. */
+    private void releaseOrphan(RTCDataChannel channel) {
+        try {
+            channel.dispose();
+        } catch (Throwable t) {
+            log.debug("Room {}: a late data channel was not released: {}", label, t.toString());
+        }
+    }
+
+    /**
+     * webrtc's callbacks for one peer connection. They run on the factory's shared signalling
+     * thread: copy what is needed, hand the rest to the loop, never block, never throw.
+     */
+    private final class TransportObserver implements PeerConnectionObserver {
+        private final Connection c;
+        private final SignalTarget target;
+
+        TransportObserver(Connection c, SignalTarget target) {
+            this.c = c;
+            this.target = target;
+        }
+
+        @Override
+        public void onIceCandidate(RTCIceCandidate candidate) {
+            try {
+                SignalConnection signal = c.signal;
+                if (signal != null && !c.tornDown) {
+                    signal.send(SignalRequest.newBuilder().setTrickle(LivekitRtc.TrickleRequest.newBuilder()
+                            .setCandidateInit(IceCandidates.toJson(candidate)).setTarget(target)).build());
+                }
+            } catch (Throwable t) {
+                log.debug("Room {}: could not send a local candidate: {}", label, t.toString());
+            }
+        }
+
+        @Override
+        public void onConnectionChange(RTCPeerConnectionState newState) {
+            try {
+                PeerTransport transport = target == SignalTarget.PUBLISHER ? c.publisher : c.subscriber;
+                if (transport != null) {
+                    transport.stateChanged(newState);
+                }
+                executeOnLoop(() -> onTransportState(c, target, newState));
+            } catch (Throwable t) {
+                log.debug("Room {}: connection state callback failed: {}", label, t.toString());
+            }
+        }
+
+        @Override
+        public void onTrack(RTCRtpTransceiver transceiver) {
+            try {
+                MediaStreamTrack track = transceiver.getReceiver().getTrack();
+                String mid = transceiver.getMid();
+                if (track instanceof AudioTrack audio && target == SignalTarget.SUBSCRIBER) {
+                    executeOnLoop(() -> onRemoteTrack(c, mid, audio));
+                }
+            } catch (Throwable t) {
+                log.warn("Room {}: could not take a remote track: {}", label, t.toString());
+            }
+        }
+
+        @Override
+        public void onDataChannel(RTCDataChannel channel) {
+            try {
+                boolean queued = executeOnLoop(() -> {
+                    if (c.tornDown) {
+                        releaseOrphan(channel);
+                        return;
+                    }
+                    adoptDataChannel(c, channel, target);
+                });
+                if (!queued) {
+                    releaseOrphan(channel);
+                }
+            } catch (Throwable t) {
+                log.debug("Room {}: data channel callback failed: {}", label, t.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.openrtc.rtc;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a {@link Room} joins and behaves. Start from {@link #defaults()} and change fields with the
+ * {@code with...} methods; every value is checked, and a bad one is refused with a message that
+ * names the field.
+ *
+ * @param autoSubscribe        subscribe to every remote track automatically (default true; the
+ *                             only mode part 1 supports for receiving audio)
+ * @param joinTimeout          how long to wait for the server's JoinResponse after the websocket
+ *                             opened (default 5 s, as LiveKit's own clients)
+ * @param connectTimeout       how long ICE and DTLS may take to connect both peer connections
+ *                             (default 15 s)
+ * @param requestTimeout       how long to wait for the server's answer to a request such as
+ *                             publishing a track (default 10 s)
+ * @param receiveBufferFrames  capacity of each remote audio stream's ring buffer, in 10 ms frames;
+ *                             when a reader falls behind, the oldest frames are dropped and counted
+ *                             (default 50 = 500 ms)
+ * @param publishBuffer        how much audio a {@link LocalAudioTrack} queues ahead of real time
+ *                             before {@code write} blocks (default 200 ms, rounded to 10 ms frames)
+ * @param silenceOnUnderrun    push silence when a published track has nothing queued, keeping the
+ *                             stream continuous (default true; with DTX silence costs almost no
+ *                             bandwidth); false pushes nothing
+ * @param reconnect            after the signal connection drops, try one full rejoin before
+ *                             closing with {@link CloseReason.Cause#CONNECTION_LOST} (default true)
+ * @param leaveTimeout         how long {@link Room#close()} waits for the leave message to be sent
+ *                             and the websocket to close (default 2 s)
+ */
+public record RoomOptions(boolean autoSubscribe, Duration joinTimeout, Duration connectTimeout, Duration requestTimeout,
+        int receiveBufferFrames, Duration publishBuffer, boolean silenceOnUnderrun, boolean reconnect,
+        Duration leaveTimeout) {
+
+    public RoomOptions {
+        requirePositive(joinTimeout, "joinTimeout");
+        requirePositive(connectTimeout, "connectTimeout");
+        requirePositive(requestTimeout, "requestTimeout");
+        requirePositive(leaveTimeout, "leaveTimeout");
+        requirePositive(publishBuffer, "publishBuffer");
+        if (publishBuffer.toMillis() < 10) {
+            throw new IllegalArgumentException("RoomOptions.publishBuffer must be at least 10 ms, was " + publishBuffer);
+        }
+        if (receiveBufferFrames < 1) {
+            throw new IllegalArgumentException("RoomOptions.receiveBufferFrames must be at least 1, was " + receiveBufferFrames);
+        }
+    }
+
+    /** The defaults described on the record. */
+    public static RoomOptions defaults() {
+        return new RoomOptions(true, Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(10), 50,
+                Duration.ofMillis(200), true, true, Duration.ofSeconds(2));
+    }
+
+    public RoomOptions withAutoSubscribe(boolean value) {
+        return new RoomOptions(value, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames, publishBuffer,
+                silenceOnUnderrun, reconnect, leaveTimeout);
+    }
+
+    public RoomOptions withJoinTimeout(Duration value) {
+        return new RoomOptions(autoSubscribe, value, connectTimeout, requestTimeout, receiveBufferFrames, publishBuffer,
+                silenceOnUnderrun, reconnect, leaveTimeout);
+    }
+
+    public RoomOptions withConnectTimeout(Duration value) {
+        return new RoomOptions(autoSubscribe, joinTimeout, value, requestTimeout, receiveBufferFrames, publishBuffer,
+                silenceOnUnderrun, reconnect, leaveTimeout);
+    }
+
+    public RoomOptions withRequestTimeout(Duration value) {
+        return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, value, receiveBufferFrames, publishBuffer,
+                silenceOnUnderrun, reconnect, leaveTimeout);
+    }
+
+    public RoomOptions withReceiveBufferFrames(int value) {
+        return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, value, publishBuffer,
+                silenceOnUnderrun, reconnect, leaveTimeout);
+    }
+
+    public RoomOptions withPublishBuffer(Duration value) {
+        return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames, value,
+                silenceOnUnderrun, reconnect, leaveTimeout);
+    }
+
+    public RoomOptions withSilenceOnUnderrun(boolean value) {
+        return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames,
+                publishBuffer, value, reconnect, leaveTimeout);
+    }
+
+    public RoomOptions withReconnect(boolean value) {
+        return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames,
+                publishBuffer, silenceOnUnderrun, value, leaveTimeout);
+    }
+
+    public RoomOptions withLeaveTimeout(Duration value) {
+        return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames,
+                publishBuffer, silenceOnUnderrun, reconnect, value);
+    }
+
+    /** {@link #publishBuffer} in 10 ms frames. */
+    int publishBufferFrames() {
+        return (int) Math.max(1, publishBuffer.toMillis() / 10);
+    }
+
+    private static void requirePositive(Duration value, String field) {
+        Objects.requireNonNull(value, "RoomOptions." + field);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException("RoomOptions." + field + " must be positive, was " + value);
+        }
+    }
+}

@@ -1,0 +1,298 @@
+package io.openrtc.test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A third-party LiveKit peer for tests: a Node.js script in {@code openrtc-test/peers} built on
+ * LiveKit's own SDK ({@code @livekit/rtc-node}), run as a child process. Commands go to the
+ * script's stdin as JSON lines (tokens travel there, never on a command line); the script's
+ * stdout JSON lines with an {@code event} field are collected as {@link Event}s.
+ *
+ * <p>The peers' dependencies are installed with {@code npm ci} in {@code openrtc-test/peers}
+ * ({@code .ci/run} does it); without them {@link #start} fails and says so.
+ *
+ * <pre>{@code
+ * try (NodePeer peer = NodePeer.start("caller.mjs")) {
+ *     peer.joinCaller("c1", server.url(), server.participantToken("room", "caller"), 440);
+ *     Event heard = peer.await(e -> e.is("heard") && e.number("hz") > 870, Duration.ofSeconds(10));
+ * }
+ * }</pre>
+ */
+public final class NodePeer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NodePeer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One JSON line the script printed. */
+    public record Event(String event, String id, long tMs, JsonNode json) {
+
+        /** Whether this is an event of that name. */
+        public boolean is(String name) {
+            return name.equals(event);
+        }
+
+        /** Whether this is an event of that name from that caller. */
+        public boolean is(String name, String callerId) {
+            return name.equals(event) && callerId.equals(id);
+        }
+
+        /** A text field, or "" when absent. */
+        public String text(String field) {
+            JsonNode value = json.get(field);
+            return value == null || value.isNull() ? "" : value.asText();
+        }
+
+        /** A numeric field, or NaN when absent. */
+        public double number(String field) {
+            JsonNode value = json.get(field);
+            return value == null || !value.isNumber() ? Double.NaN : value.asDouble();
+        }
+
+        @Override
+        public String toString() {
+            return json.toString();
+        }
+    }
+
+    private final String script;
+    private final Process process;
+    private final OutputStream stdin;
+    private final List<Event> events = new ArrayList<>();
+    private final Thread reader;
+
+    private NodePeer(String script, Process process) {
+        this.script = script;
+        this.process = process;
+        this.stdin = process.getOutputStream();
+        this.reader = Thread.ofPlatform().daemon(true).name("node-peer-" + script).start(this::readEvents);
+        Thread.ofPlatform().daemon(true).name("node-peer-stderr-" + script).start(this::drainStderr);
+    }
+
+    /**
+     * Starts {@code script} (a file in {@code openrtc-test/peers}) and waits until it is ready.
+     *
+     * @throws IllegalStateException when node or the peers' {@code node_modules} are missing
+     */
+    public static NodePeer start(String script) {
+        Path dir = peersDirectory();
+        if (!Files.isDirectory(dir.resolve("node_modules/@livekit/rtc-node"))) {
+            throw new IllegalStateException("LiveKit's Node SDK is not installed in " + dir
+                    + ": run `npm ci` in openrtc-test/peers (.ci/run does it)");
+        }
+        Path file = dir.resolve(script);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("no peer script " + file);
+        }
+        ProcessBuilder builder = new ProcessBuilder("node", file.toString()).directory(dir.toFile());
+        builder.environment().putIfAbsent("LOG_LEVEL", "warn");
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new IllegalStateException("could not start `node " + script + "` (is Node.js 18+ installed?): "
+                    + e.getMessage(), e);
+        }
+        NodePeer peer = new NodePeer(script, process);
+        try {
+            peer.await(e -> e.is("ready"), Duration.ofSeconds(30));
+        } catch (RuntimeException e) {
+            peer.close();
+            throw e;
+        }
+        return peer;
+    }
+
+    /** Sends one command (serialized as a JSON line). */
+    public synchronized void send(Map<String, ?> command) {
+        try {
+            stdin.write((JSON.writeValueAsString(command) + "\n").getBytes(StandardCharsets.UTF_8));
+            stdin.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the Node peer " + script + " is not accepting commands", e);
+        }
+    }
+
+    /**
+     * {@code caller.mjs}: joins a room as caller {@code id}, publishing a sine tone of
+     * {@code toneHz} (0 for none) and reporting what it hears.
+     */
+    public void joinCaller(String id, URI serverUrl, String token, double toneHz) {
+        Map<String, Object> command = new LinkedHashMap<>();
+        command.put("op", "join");
+        command.put("id", id);
+        command.put("url", serverUrl.toString());
+        command.put("token", token);
+        command.put("toneHz", toneHz);
+        send(command);
+    }
+
+    /** {@code caller.mjs}: caller {@code id} leaves its room. */
+    public void leaveCaller(String id) {
+        send(Map.of("op", "leave", "id", id));
+    }
+
+    /** Every event so far. */
+    public synchronized List<Event> events() {
+        return List.copyOf(events);
+    }
+
+    /**
+     * The first event (already received or arriving within {@code timeout}) that matches.
+     *
+     * @throws AssertionError when none matches in time, listing the recent events
+     */
+    public Event await(Predicate<Event> match, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (this) {
+            int scanned = 0;
+            while (true) {
+                for (; scanned < events.size(); scanned++) {
+                    if (match.test(events.get(scanned))) {
+                        return events.get(scanned);
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !process.isAlive() && !reader.isAlive()) {
+                    List<Event> recent = events.subList(Math.max(0, events.size() - 15), events.size());
+                    throw new AssertionError("the Node peer " + script + " reported no matching event within "
+                            + timeout.toMillis() + " ms" + (process.isAlive() ? "" : " (the process exited)")
+                            + "; its last events: " + recent);
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted while waiting for the Node peer", e);
+                }
+            }
+        }
+    }
+
+    /** The first matching event so far, without waiting. */
+    public synchronized Optional<Event> find(Predicate<Event> match) {
+        return events.stream().filter(match).findFirst();
+    }
+
+    /** Asks the script to leave every room and exit; kills it if it does not within 10 s. */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            try {
+                send(Map.of("op", "exit"));
+                stdin.close();
+            } catch (RuntimeException | IOException e) {
+                log.debug("Node peer {} did not take the exit command: {}", script, e.toString());
+            }
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroy();
+                    if (!process.waitFor(3, TimeUnit.SECONDS)) {
+                        process.destroyForcibly().waitFor(3, TimeUnit.SECONDS);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private void readEvents() {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                Event event = parse(line);
+                if (event == null) {
+                    continue;
+                }
+                if (event.is("error")) {
+                    log.warn("Node peer {}: {}", script, line);
+                }
+                synchronized (this) {
+                    events.add(event);
+                    notifyAll();
+                }
+            }
+        } catch (IOException e) {
+            log.debug("Node peer {} output closed: {}", script, e.toString());
+        } finally {
+            synchronized (this) {
+                notifyAll();
+            }
+        }
+    }
+
+    private static Event parse(String line) {
+        if (!line.startsWith("{")) {
+            return null;
+        }
+        try {
+            JsonNode json = JSON.readTree(line);
+            JsonNode name = json.get("event");
+            if (name == null) {
+                return null; // the SDK's own log lines
+            }
+            JsonNode id = json.get("id");
+            JsonNode t = json.get("tMs");
+            return new Event(name.asText(), id == null ? "" : id.asText(), t == null ? 0 : t.asLong(), json);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private void drainStderr() {
+        try (InputStream err = process.getErrorStream()) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(err, StandardCharsets.UTF_8));
+            String line;
+            while ((line = in.readLine()) != null) {
+                log.debug("Node peer {} stderr: {}", script, line);
+            }
+        } catch (IOException e) {
+            // the process ended
+        }
+    }
+
+    /**
+     * {@code -Dopenrtc.peers.dir} or {@code OPENRTC_PEERS_DIR}; else {@code openrtc-test/peers}
+     * in the working directory or one of its parents.
+     */
+    static Path peersDirectory() {
+        String configured = System.getProperty("openrtc.peers.dir", System.getenv("OPENRTC_PEERS_DIR"));
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured).toAbsolutePath();
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("openrtc-test/peers");
+            if (Files.isRegularFile(candidate.resolve("package.json"))) {
+                return candidate;
+            }
+            if (dir.getFileName() != null && dir.getFileName().toString().equals("openrtc-test")
+                    && Files.isRegularFile(dir.resolve("peers/package.json"))) {
+                return dir.resolve("peers");
+            }
+        }
+        throw new IllegalStateException("could not find openrtc-test/peers above " + Path.of("").toAbsolutePath()
+                + "; set -Dopenrtc.peers.dir");
+    }
+}
