@@ -5,6 +5,11 @@
 //   {"op":"join","id":"c1","url":"ws://198.18.0.1:20001","token":"<jwt>","toneHz":440}
 //       joins, publishes a sine tone of toneHz (0 or absent: publishes nothing) as a microphone
 //       track, and analyses every remote audio track it gets subscribed to
+//   {"op":"publish","id":"c1","toneHz":440}
+//       publishes a tone later (for example once the caller hears the agent, so that the SDK does
+//       not negotiate its publication and its subscription at the same moment)
+//   {"op":"quiet","id":"c1"}       stops its tone and its analysis but stays in the room (a caller
+//                                  with audio both ways costs a tenth of a core; a quiet one little)
 //   {"op":"leave","id":"c1"}       leaves the room
 //   {"op":"exit"}                  leaves every room and exits
 // Events leave as JSON lines on stdout, each with "event", the caller "id" and "tMs" (epoch ms):
@@ -27,8 +32,18 @@ import {
 import { createInterface } from 'node:readline';
 
 const SAMPLE_RATE = 48000;
-const FRAME = SAMPLE_RATE / 100; // 10 ms
+// 50 ms per frame crossing into and out of the SDK: ten callers in one process stay cheap.
+const FRAME_MS = 50;
+const FRAME = (SAMPLE_RATE * FRAME_MS) / 1000;
 const FFT_SIZE = 4096;
+const TWIDDLE_RE = new Float64Array(FFT_SIZE / 2);
+const TWIDDLE_IM = new Float64Array(FFT_SIZE / 2);
+for (let k = 0; k < FFT_SIZE / 2; k++) {
+  TWIDDLE_RE[k] = Math.cos((-2 * Math.PI * k) / FFT_SIZE);
+  TWIDDLE_IM[k] = Math.sin((-2 * Math.PI * k) / FFT_SIZE);
+}
+const HANN = new Float64Array(FFT_SIZE);
+for (let i = 0; i < FFT_SIZE; i++) HANN[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (FFT_SIZE - 1));
 const REPORT_EVERY_MS = 200;
 
 const callers = new Map();
@@ -37,15 +52,15 @@ function emit(event, fields = {}) {
   process.stdout.write(JSON.stringify({ event, tMs: Date.now(), ...fields }) + '\n');
 }
 
-// Dominant frequency of a block: Hann window, radix-2 FFT, strongest bin refined by a parabola.
+// Dominant frequency of a FFT_SIZE block: Hann window, radix-2 FFT, strongest bin refined by a parabola.
 function dominantFrequency(samples, sampleRate) {
-  const n = samples.length;
+  const n = FFT_SIZE;
   const re = new Float64Array(n);
   const im = new Float64Array(n);
   let sumSquares = 0;
   for (let i = 0; i < n; i++) {
     sumSquares += samples[i] * samples[i];
-    re[i] = samples[i] * (0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (n - 1)));
+    re[i] = samples[i] * HANN[i];
   }
   for (let i = 1, j = 0; i < n; i++) {
     let bit = n >> 1;
@@ -56,11 +71,11 @@ function dominantFrequency(samples, sampleRate) {
     }
   }
   for (let len = 2; len <= n; len <<= 1) {
-    const angle = (-2 * Math.PI) / len;
+    const stride = n / len;
     for (let i = 0; i < n; i += len) {
       for (let k = 0; k < len / 2; k++) {
-        const wr = Math.cos(angle * k);
-        const wi = Math.sin(angle * k);
+        const wr = TWIDDLE_RE[k * stride];
+        const wi = TWIDDLE_IM[k * stride];
         const a = i + k;
         const b = a + len / 2;
         const tr = re[b] * wr - im[b] * wi;
@@ -94,36 +109,47 @@ function dominantFrequency(samples, sampleRate) {
 }
 
 async function playTone(caller, hz) {
-  const source = new AudioSource(SAMPLE_RATE, 1, 200);
+  const source = new AudioSource(SAMPLE_RATE, 1, 4 * FRAME_MS);
   const track = LocalAudioTrack.createAudioTrack('tone', source);
   const options = new TrackPublishOptions();
   options.source = TrackSource.SOURCE_MICROPHONE;
-  const publication = await caller.room.localParticipant.publishTrack(track, options);
+  // On a saturated machine the SDK's own publication timeout can expire: try a few times.
+  let publication;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      publication = await caller.room.localParticipant.publishTrack(track, options);
+      break;
+    } catch (e) {
+      if (attempt >= 3 || caller.closed) throw e;
+      emit('retry', { id: caller.id, message: `publish attempt ${attempt}: ${e?.message ?? e}` });
+    }
+  }
   emit('published', { id: caller.id, trackSid: publication.sid });
   caller.source = source;
+  caller.publication = publication;
   let phase = 0;
   const step = (2 * Math.PI * hz) / SAMPLE_RATE;
-  while (!caller.closed) {
+  while (!caller.closed && caller.toneOn) {
     const data = new Int16Array(FRAME);
     for (let i = 0; i < FRAME; i++) {
       data[i] = Math.round(8000 * Math.sin(phase));
       phase += step;
     }
     phase %= 2 * Math.PI;
-    // captureFrame waits while the source's 200 ms queue is full: real-time pacing.
+    // captureFrame waits while the source's queue is full: real-time pacing.
     await source.captureFrame(new AudioFrame(data, SAMPLE_RATE, 1, FRAME));
   }
 }
 
 async function listen(caller, track, participant) {
-  const stream = new AudioStream(track, { sampleRate: SAMPLE_RATE, numChannels: 1 });
+  const stream = new AudioStream(track, { sampleRate: SAMPLE_RATE, numChannels: 1, frameSizeMs: FRAME_MS });
   // The newest FFT_SIZE samples, kept in a circular buffer and unrolled when analysed.
   const ring = new Float64Array(FFT_SIZE);
   const window = new Float64Array(FFT_SIZE);
   let written = 0;
   let lastReport = 0;
   for await (const frame of stream) {
-    if (caller.closed) break;
+    if (caller.closed || !caller.listening) break;
     const data = frame.data;
     for (let i = 0; i < data.length; i++) {
       ring[written++ % FFT_SIZE] = data[i];
@@ -150,7 +176,7 @@ async function join(command) {
   const { id, url, token } = command;
   if (callers.has(id)) throw new Error(`caller ${id} already exists`);
   const room = new Room();
-  const caller = { id, room, closed: false, source: null };
+  const caller = { id, room, closed: false, listening: true, toneOn: true, source: null, publication: null };
   callers.set(id, caller);
   room.on(RoomEvent.TrackSubscribed, (track, publication, participant) => {
     if (track.kind !== TrackKind.KIND_AUDIO) return;
@@ -170,6 +196,26 @@ async function join(command) {
       if (!caller.closed) emit('error', { id, message: `tone: ${e}` });
     });
   }
+}
+
+async function publish(command) {
+  const caller = callers.get(command.id);
+  if (!caller) throw new Error(`no caller ${command.id}`);
+  playTone(caller, command.toneHz).catch((e) => {
+    if (!caller.closed) emit('error', { id: command.id, message: `tone: ${e}` });
+  });
+}
+
+async function quiet(id) {
+  const caller = callers.get(id);
+  if (!caller) return;
+  caller.listening = false;
+  caller.toneOn = false;
+  if (caller.publication) {
+    await caller.room.localParticipant.unpublishTrack(caller.publication.sid);
+    caller.publication = null;
+  }
+  emit('quiet', { id });
 }
 
 async function leave(id) {
@@ -206,6 +252,8 @@ input.on('line', (line) => {
   }
   const run =
     command.op === 'join' ? join(command)
+    : command.op === 'publish' ? publish(command)
+    : command.op === 'quiet' ? quiet(command.id)
     : command.op === 'leave' ? leave(command.id)
     : command.op === 'exit' ? exitAll()
     : Promise.reject(new Error(`unknown op ${command.op}`));

@@ -100,6 +100,7 @@ final class LiveKitRoom implements Room {
     private final ReentrantLock tracksLock = new ReentrantLock();
     private final Condition tracksChanged = tracksLock.newCondition();
     private final DataPacketHandler dataHandler;
+    private final AudioPacer pacer;
 
     // Owned by the loop; volatile where other threads read them.
     private volatile Thread loopThread;
@@ -124,6 +125,8 @@ final class LiveKitRoom implements Room {
         this.loop = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("room-" + label).factory());
         this.events = new RoomEventHub(label);
         this.dataHandler = DataPacketHandler.IGNORE;
+        // Kept here so that teardown works even while the runtime itself is closing.
+        this.pacer = runtime.pacer();
     }
 
     static Room connect(RtcRuntime runtime, URI serverUrl, String token, RoomOptions options)
@@ -270,13 +273,17 @@ final class LiveKitRoom implements Room {
         return "Room[" + roomName + " as " + localIdentity + ", " + state + "]";
     }
 
-    /** Closes the room for {@code reason} and waits (bounded) until it has released everything. */
-    void closeFor(CloseReason reason) {
+    /** Starts closing the room for {@code reason}; the future completes when it has released everything. */
+    CompletableFuture<CloseReason> closeAsync(CloseReason reason) {
         boolean sendLeave = reason.cause() == CloseReason.Cause.CLIENT_LEFT
                 || reason.cause() == CloseReason.Cause.RUNTIME_CLOSED;
-        if (!executeOnLoop(() -> finish(reason, sendLeave))) {
-            return; // already finished: the loop is gone
-        }
+        executeOnLoop(() -> finish(reason, sendLeave)); // false: already finished, the loop is gone
+        return closeFuture;
+    }
+
+    /** Closes the room for {@code reason} and waits (bounded) until it has released everything. */
+    void closeFor(CloseReason reason) {
+        closeAsync(reason);
         try {
             closeFuture.get(options.leaveTimeout().plus(CLOSE_WAIT).toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -405,7 +412,7 @@ final class LiveKitRoom implements Room {
             });
             awaitReply(negotiated, "the publisher was not renegotiated within " + options.requestTimeout().toMillis() + " ms");
             track.published(info.getSid());
-            runtime.pacer().add(sender);
+            pacer.add(sender);
             log.debug("Room {}: published audio '{}' as {}", label, track.name(), info.getSid());
         } catch (RoomException | InterruptedException | RuntimeException e) {
             boolean queued = executeOnLoop(() -> {
@@ -478,7 +485,7 @@ final class LiveKitRoom implements Room {
 
     /** Loop: stops pushing a sender and takes its track off the publisher; returns the renegotiation. */
     private CompletableFuture<Void> removeSender(Connection c, AudioSender sender) {
-        runtime.pacer().remove(sender);
+        pacer.remove(sender);
         sender.stopPushing();
         if (sender.rtpSender() == null || c.publisher == null || c.publisher.isClosed()) {
             return CompletableFuture.completedFuture(null);
@@ -953,7 +960,7 @@ final class LiveKitRoom implements Room {
             c.pingTask.cancel(false);
         }
         for (AudioSender sender : c.senders.values()) {
-            runtime.pacer().remove(sender);
+            pacer.remove(sender);
             sender.stopPushing();
             // webrtc-java never releases a closed peer connection, so a sender that still holds
             // the track would keep it (and its source) alive: take the track off first.

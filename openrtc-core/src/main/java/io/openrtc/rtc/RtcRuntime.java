@@ -124,8 +124,19 @@ public final class RtcRuntime implements AutoCloseable {
             }
             closed = true;
         }
+        // Close every room at once, then wait for all of them (each is bounded).
+        CloseReason reason = new CloseReason(CloseReason.Cause.RUNTIME_CLOSED, "the RTC runtime is shutting down");
+        List<java.util.concurrent.CompletableFuture<CloseReason>> closing = new ArrayList<>();
         for (LiveKitRoom room : List.copyOf(rooms)) {
-            room.closeFor(new CloseReason(CloseReason.Cause.RUNTIME_CLOSED, "the RTC runtime is shutting down"));
+            closing.add(room.closeAsync(reason));
+        }
+        try {
+            java.util.concurrent.CompletableFuture.allOf(closing.toArray(java.util.concurrent.CompletableFuture[]::new))
+                    .get(20, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("Not every room closed in time: {} still open", rooms.size());
         }
         synchronized (lock) {
             if (pacer != null) {

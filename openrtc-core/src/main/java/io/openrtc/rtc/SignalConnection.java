@@ -255,8 +255,8 @@ final class SignalConnection {
             return new RoomJoinException(JoinStep.SIGNAL_CONNECT, "could not reach " + safe(uri) + ": timed out", error);
         }
         if (error instanceof ConnectException || rootCause(error) instanceof ConnectException) {
-            return new RoomJoinException(JoinStep.SIGNAL_CONNECT, "could not reach " + safe(uri) + ": "
-                    + rootMessage(error), error);
+            return new RoomJoinException(JoinStep.SIGNAL_CONNECT, "could not reach " + safe(uri)
+                    + ": connection refused or unreachable (" + rootMessage(error) + ")", error);
         }
         return new RoomJoinException(JoinStep.SIGNAL_CONNECT, "the websocket to " + safe(uri) + " failed: "
                 + rootMessage(error), error);
@@ -270,7 +270,7 @@ final class SignalConnection {
                     .timeout(Duration.ofSeconds(3))
                     .GET().build();
             HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-            String body = response.body() == null ? "" : response.body().strip();
+            String body = redactTokens(response.body() == null ? "" : response.body().strip(), token);
             return body.length() > 300 ? body.substring(0, 300) + "..." : body;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -279,6 +279,15 @@ final class SignalConnection {
             return "";
         }
     }
+
+    /** Removes the token, and anything that looks like a JWT, from text the server sent back (it echoes tokens). */
+    static String redactTokens(String text, String token) {
+        String redacted = token.isEmpty() ? text : text.replace(token, "<token>");
+        return JWT_LIKE.matcher(redacted).replaceAll("<token>");
+    }
+
+    private static final java.util.regex.Pattern JWT_LIKE =
+            java.util.regex.Pattern.compile("eyJ[A-Za-z0-9_-]*(\\.[A-Za-z0-9_-]*){0,2}(\\.\\.\\.)?");
 
     /** The URI without its query (which carries nothing secret, but keeps logs short). */
     static String safe(URI uri) {
