@@ -287,7 +287,7 @@ final class SignalConnection {
     }
 
     private static final java.util.regex.Pattern JWT_LIKE =
-            java.util.regex.Pattern.compile("eyJ[A-Za-z0-9_-]*(\\.[A-Za-z0-9_-]*){0,2}(\\.\\.\\.)?");
+            java.util.regex.Pattern.compile("eyJ[A-Za-z0-9_.-]*");
 
     /** The URI without its query (which carries nothing secret, but keeps logs short). */
     static String safe(URI uri) {
