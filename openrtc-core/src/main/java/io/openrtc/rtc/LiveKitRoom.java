@@ -349,7 +349,7 @@ final class LiveKitRoom implements Room {
     private void reconnect(String cause) {
         long started = System.nanoTime();
         try {
-            Connection c = attemptJoin();
+            Connection c = rejoinWithinWindow(started);
             for (LocalAudioTrack track : localTracks) {
                 try {
                     publishOn(c, track);
@@ -374,6 +374,28 @@ final class LiveKitRoom implements Room {
                     cause + "; the rejoin failed: " + e.getMessage()), false));
         } catch (InterruptedException e) {
             executeOnLoop(() -> finish(new CloseReason(CloseReason.Cause.CONNECTION_LOST, cause + "; rejoin interrupted"), false));
+        }
+    }
+
+    /**
+     * The one rejoin: a full join, where only an unreachable server (it may be restarting) is
+     * retried, with backoff, until {@link RoomOptions#reconnectWindow()} has passed.
+     */
+    private Connection rejoinWithinWindow(long started) throws RoomJoinException, InterruptedException {
+        long deadline = started + options.reconnectWindow().toNanos();
+        long backoffMillis = 250;
+        while (true) {
+            try {
+                return attemptJoin();
+            } catch (RoomJoinException e) {
+                boolean unreachable = e.step() == JoinStep.SIGNAL_CONNECT && state == State.RECONNECTING;
+                if (!unreachable || System.nanoTime() + backoffMillis * 1_000_000 > deadline) {
+                    throw e;
+                }
+                log.debug("Room {}: server unreachable while rejoining ({}); retrying in {} ms", label, e.detail(), backoffMillis);
+                Thread.sleep(backoffMillis);
+                backoffMillis = Math.min(backoffMillis * 2, 2_000);
+            }
         }
     }
 

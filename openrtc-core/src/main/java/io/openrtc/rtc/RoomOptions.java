@@ -26,18 +26,22 @@ import java.util.Objects;
  *                             bandwidth); false pushes nothing
  * @param reconnect            after the signal connection drops, try one full rejoin before
  *                             closing with {@link CloseReason.Cause#CONNECTION_LOST} (default true)
+ * @param reconnectWindow      how long that rejoin may keep retrying to reach the server (a server
+ *                             restarting is unreachable for a few seconds) before giving up
+ *                             (default 20 s)
  * @param leaveTimeout         how long {@link Room#close()} waits for the leave message to be sent
  *                             and the websocket to close (default 2 s)
  */
 public record RoomOptions(boolean autoSubscribe, Duration joinTimeout, Duration connectTimeout, Duration requestTimeout,
         int receiveBufferFrames, Duration publishBuffer, boolean silenceOnUnderrun, boolean reconnect,
-        Duration leaveTimeout) {
+        Duration reconnectWindow, Duration leaveTimeout) {
 
     public RoomOptions {
         requirePositive(joinTimeout, "joinTimeout");
         requirePositive(connectTimeout, "connectTimeout");
         requirePositive(requestTimeout, "requestTimeout");
         requirePositive(leaveTimeout, "leaveTimeout");
+        requirePositive(reconnectWindow, "reconnectWindow");
         requirePositive(publishBuffer, "publishBuffer");
         if (publishBuffer.toMillis() < 10) {
             throw new IllegalArgumentException("RoomOptions.publishBuffer must be at least 10 ms, was " + publishBuffer);
@@ -50,52 +54,57 @@ public record RoomOptions(boolean autoSubscribe, Duration joinTimeout, Duration 
     /** The defaults described on the record. */
     public static RoomOptions defaults() {
         return new RoomOptions(true, Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(10), 50,
-                Duration.ofMillis(200), true, true, Duration.ofSeconds(2));
+                Duration.ofMillis(200), true, true, Duration.ofSeconds(20), Duration.ofSeconds(2));
     }
 
     public RoomOptions withAutoSubscribe(boolean value) {
         return new RoomOptions(value, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames, publishBuffer,
-                silenceOnUnderrun, reconnect, leaveTimeout);
+                silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout);
     }
 
     public RoomOptions withJoinTimeout(Duration value) {
         return new RoomOptions(autoSubscribe, value, connectTimeout, requestTimeout, receiveBufferFrames, publishBuffer,
-                silenceOnUnderrun, reconnect, leaveTimeout);
+                silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout);
     }
 
     public RoomOptions withConnectTimeout(Duration value) {
         return new RoomOptions(autoSubscribe, joinTimeout, value, requestTimeout, receiveBufferFrames, publishBuffer,
-                silenceOnUnderrun, reconnect, leaveTimeout);
+                silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout);
     }
 
     public RoomOptions withRequestTimeout(Duration value) {
         return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, value, receiveBufferFrames, publishBuffer,
-                silenceOnUnderrun, reconnect, leaveTimeout);
+                silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout);
     }
 
     public RoomOptions withReceiveBufferFrames(int value) {
         return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, value, publishBuffer,
-                silenceOnUnderrun, reconnect, leaveTimeout);
+                silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout);
     }
 
     public RoomOptions withPublishBuffer(Duration value) {
         return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames, value,
-                silenceOnUnderrun, reconnect, leaveTimeout);
+                silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout);
     }
 
     public RoomOptions withSilenceOnUnderrun(boolean value) {
         return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames,
-                publishBuffer, value, reconnect, leaveTimeout);
+                publishBuffer, value, reconnect, reconnectWindow, leaveTimeout);
     }
 
     public RoomOptions withReconnect(boolean value) {
         return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames,
-                publishBuffer, silenceOnUnderrun, value, leaveTimeout);
+                publishBuffer, silenceOnUnderrun, value, reconnectWindow, leaveTimeout);
+    }
+
+    public RoomOptions withReconnectWindow(Duration value) {
+        return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames,
+                publishBuffer, silenceOnUnderrun, reconnect, value, leaveTimeout);
     }
 
     public RoomOptions withLeaveTimeout(Duration value) {
         return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames,
-                publishBuffer, silenceOnUnderrun, reconnect, value);
+                publishBuffer, silenceOnUnderrun, reconnect, reconnectWindow, value);
     }
 
     /** {@link #publishBuffer} in 10 ms frames. */
