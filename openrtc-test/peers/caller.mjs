@@ -109,19 +109,24 @@ function dominantFrequency(samples, sampleRate) {
 }
 
 async function playTone(caller, hz) {
-  const source = new AudioSource(SAMPLE_RATE, 1, 4 * FRAME_MS);
-  const track = LocalAudioTrack.createAudioTrack('tone', source);
-  const options = new TrackPublishOptions();
-  options.source = TrackSource.SOURCE_MICROPHONE;
-  // On a saturated machine the SDK's own publication timeout can expire: try a few times.
+  // On a saturated machine the SDK's publication can time out, and a timed-out publication does
+  // not recover on the same connection: then rejoin with a fresh connection and publish again.
+  let source;
   let publication;
   for (let attempt = 1; ; attempt++) {
+    source = new AudioSource(SAMPLE_RATE, 1, 4 * FRAME_MS);
+    const track = LocalAudioTrack.createAudioTrack('tone', source);
+    const options = new TrackPublishOptions();
+    options.source = TrackSource.SOURCE_MICROPHONE;
     try {
       publication = await caller.room.localParticipant.publishTrack(track, options);
       break;
     } catch (e) {
+      await source.close().catch(() => {});
       if (attempt >= 3 || caller.closed) throw e;
-      emit('retry', { id: caller.id, message: `publish attempt ${attempt}: ${e?.message ?? e}` });
+      emit('retry', { id: caller.id, message: `publish attempt ${attempt}: ${e?.message ?? e}; rejoining` });
+      await caller.room.disconnect().catch(() => {});
+      await connectRoom(caller);
     }
   }
   emit('published', { id: caller.id, trackSid: publication.sid });
@@ -172,12 +177,10 @@ async function listen(caller, track, participant) {
   }
 }
 
-async function join(command) {
-  const { id, url, token } = command;
-  if (callers.has(id)) throw new Error(`caller ${id} already exists`);
+async function connectRoom(caller) {
+  const { id } = caller;
   const room = new Room();
-  const caller = { id, room, closed: false, listening: true, toneOn: true, source: null, publication: null };
-  callers.set(id, caller);
+  caller.room = room;
   room.on(RoomEvent.TrackSubscribed, (track, publication, participant) => {
     if (track.kind !== TrackKind.KIND_AUDIO) return;
     emit('subscribed', { id, participant: participant.identity, trackSid: track.sid });
@@ -189,7 +192,16 @@ async function join(command) {
   room.on(RoomEvent.Disconnected, (reason) => {
     emit('disconnected', { id, reason: String(reason) });
   });
-  await room.connect(url, token, { autoSubscribe: true, dynacast: false });
+  await room.connect(caller.url, caller.token, { autoSubscribe: true, dynacast: false });
+}
+
+async function join(command) {
+  const { id, url, token } = command;
+  if (callers.has(id)) throw new Error(`caller ${id} already exists`);
+  const caller = { id, url, token, room: null, closed: false, listening: true, toneOn: true, source: null, publication: null };
+  callers.set(id, caller);
+  await connectRoom(caller);
+  const room = caller.room;
   emit('joined', { id, room: room.name, identity: room.localParticipant.identity });
   if (command.toneHz && command.toneHz > 0) {
     playTone(caller, command.toneHz).catch((e) => {

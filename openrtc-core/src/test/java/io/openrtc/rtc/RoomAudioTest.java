@@ -46,6 +46,7 @@ class RoomAudioTest {
                 RoomOptions.defaults())) {
             assertThat(room.name()).isEqualTo(roomName);
             assertThat(room.localIdentity()).isEqualTo("agent-in");
+            RoomEventStream events = room.events();
 
             callers.joinCaller("in", server.url(), server.participantToken(roomName, "caller-in"), 440);
             NodePeer.Event published = callers.await(e -> e.is("published", "in"), Duration.ofSeconds(20));
@@ -54,6 +55,9 @@ class RoomAudioTest {
                     Duration.ofSeconds(10)).orElseThrow(() -> new AssertionError("the caller's track was not subscribed"));
             assertThat(track.publication().source()).isEqualTo(TrackSource.MICROPHONE);
             assertThat(room.remoteParticipant("caller-in")).isPresent();
+
+            assertThat(eventsUntil(events, RoomEvent.TrackSubscribed.class)).extracting(e -> e.getClass().getSimpleName())
+                    .containsSubsequence("ParticipantJoined", "TrackPublished", "TrackSubscribed");
 
             HeardTone heard = listenFor(track, 440, Duration.ofSeconds(10));
             long latency = heard.atMillis() - published.tMs();
@@ -139,7 +143,69 @@ class RoomAudioTest {
         callers.leaveCaller("del");
     }
 
+    @Test
+    void twoReceivingShardsEachDeliverTheirRoomsAudio(LiveKitServer server) throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        try (RtcRuntime sharded = RtcRuntime.create(new RtcRuntimeOptions(2)).prewarm();
+                Room first = Room.connect(sharded, server.url(), TestTokens.agent(server, "shard-a-" + run, "agent-a"),
+                        RoomOptions.defaults());
+                Room second = Room.connect(sharded, server.url(), TestTokens.agent(server, "shard-b-" + run, "agent-b"),
+                        RoomOptions.defaults())) {
+            callers.joinCaller("sa", server.url(), server.participantToken("shard-a-" + run, "caller-a"), 440);
+            callers.joinCaller("sb", server.url(), server.participantToken("shard-b-" + run, "caller-b"), 660);
+            RemoteAudioTrack a = first.awaitAudioTrack(t -> true, Duration.ofSeconds(20)).orElseThrow();
+            RemoteAudioTrack b = second.awaitAudioTrack(t -> true, Duration.ofSeconds(20)).orElseThrow();
+            assertThat(listenFor(a, 440, Duration.ofSeconds(10)).hz()).isBetween(430.0, 450.0);
+            assertThat(listenFor(b, 660, Duration.ofSeconds(10)).hz()).isBetween(650.0, 670.0);
+            callers.leaveCaller("sa");
+            callers.leaveCaller("sb");
+        }
+    }
+
+    /** Events up to and including the first of {@code type}. */
+    private static java.util.List<RoomEvent> eventsUntil(RoomEventStream events, Class<? extends RoomEvent> type)
+            throws InterruptedException {
+        java.util.List<RoomEvent> seen = new java.util.ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            RoomEvent event = events.poll(Duration.ofMillis(200));
+            if (event != null) {
+                seen.add(event);
+                if (type.isInstance(event)) {
+                    return seen;
+                }
+            }
+        }
+        throw new AssertionError("no " + type.getSimpleName() + " among " + seen);
+    }
+
     record HeardTone(double hz, double rms, long atMillis, int sampleRate, int channels, long framesRead, long dropped) {
+    }
+
+    /**
+     * Listens to {@code identity}'s audio until it carries {@code hz}, following a republished
+     * track when the caller's SDK replaces one (it retries a publication that timed out).
+     */
+    static HeardTone hearFrom(Room room, String identity, double hz, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        AssertionError last = null;
+        while (System.nanoTime() < deadline) {
+            Duration left = Duration.ofNanos(deadline - System.nanoTime());
+            RemoteAudioTrack track = room.awaitAudioTrack(t -> t.participantIdentity().equals(identity) && !t.isEnded(),
+                    left).orElse(null);
+            if (track == null) {
+                break;
+            }
+            try {
+                return listenFor(track, hz, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            } catch (AssertionError e) {
+                last = e;
+                if (!track.isEnded()) {
+                    throw e;
+                }
+            }
+        }
+        throw last != null ? last : new AssertionError("no audio track from " + identity + " within " + timeout.toMillis() + " ms");
     }
 
     /** Reads the track until a 4096-sample block is dominated by {@code hz} (and not silent). */

@@ -239,7 +239,7 @@ public final class NodePeer implements AutoCloseable {
                 if (event == null) {
                     continue;
                 }
-                if (event.is("error")) {
+                if (event.is("error") || event.is("retry")) {
                     log.warn("Node peer {}: {}", script, line);
                 }
                 synchronized (this) {
