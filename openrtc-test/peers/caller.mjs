@@ -10,6 +10,7 @@
 //       not negotiate its publication and its subscription at the same moment)
 //   {"op":"quiet","id":"c1"}       stops its tone and its analysis but stays in the room (a caller
 //                                  with audio both ways costs a tenth of a core; a quiet one little)
+//   {"op":"rejoin","id":"c1"}      leaves and joins again on a fresh connection (listening anew)
 //   {"op":"leave","id":"c1"}       leaves the room
 //   {"op":"exit"}                  leaves every room and exits
 // Events leave as JSON lines on stdout, each with "event", the caller "id" and "tMs" (epoch ms):
@@ -230,6 +231,15 @@ async function quiet(id) {
   emit('quiet', { id });
 }
 
+async function rejoin(id) {
+  const caller = callers.get(id);
+  if (!caller) throw new Error(`no caller ${id}`);
+  await caller.room.disconnect().catch(() => {});
+  caller.listening = true;
+  await connectRoom(caller);
+  emit('rejoined', { id });
+}
+
 async function leave(id) {
   const caller = callers.get(id);
   if (!caller) return;
@@ -266,6 +276,7 @@ input.on('line', (line) => {
     command.op === 'join' ? join(command)
     : command.op === 'publish' ? publish(command)
     : command.op === 'quiet' ? quiet(command.id)
+    : command.op === 'rejoin' ? rejoin(command.id)
     : command.op === 'leave' ? leave(command.id)
     : command.op === 'exit' ? exitAll()
     : Promise.reject(new Error(`unknown op ${command.op}`));

@@ -407,7 +407,7 @@ final class LiveKitRoom implements Room {
         AudioSender sender = AudioSender.create(runtime.sendingFactory(), track, cid, counters, options.silenceOnUnderrun());
         String step = "add_track";
         try {
-            CompletableFuture<TrackInfo> published = callOnLoop(() -> {
+            CompletableFuture<TrackInfo> published = runOnLoop(() -> {
                 c.requireUsable();
                 CompletableFuture<TrackInfo> reply = new CompletableFuture<>();
                 c.pendingTracks.put(cid, reply);
@@ -422,7 +422,7 @@ final class LiveKitRoom implements Room {
             TrackInfo info = awaitReply(published, "the server did not answer within "
                     + options.requestTimeout().toMillis() + " ms");
             step = "negotiation";
-            CompletableFuture<Void> negotiated = callOnLoop(() -> {
+            CompletableFuture<Void> negotiated = runOnLoop(() -> {
                 c.requireUsable();
                 RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
                 init.direction = RTCRtpTransceiverDirection.SEND_ONLY;
@@ -1091,10 +1091,6 @@ final class LiveKitRoom implements Room {
         } catch (TimeoutException e) {
             throw new IllegalStateException("the room's event loop did not answer within " + LOOP_CALL_TIMEOUT.toSeconds() + " s");
         }
-    }
-
-    private <T> T callOnLoop(Callable<T> task) throws InterruptedException {
-        return runOnLoop(task);
     }
 
     private <T> T callOnLoopOrNull(Callable<T> task) throws InterruptedException {

@@ -39,7 +39,7 @@ class ConcurrentRoomsTest {
      * LiveKit Node SDK caller with audio both ways costs about a tenth of a core and, on a saturated
      * 2-core machine, that SDK's own publication timeout expires.
      */
-    private static final Semaphore VERIFYING = new Semaphore(4);
+    private static final Semaphore VERIFYING = new Semaphore(3);
 
     record Figures(int index, long joinMillis, long subscribedMillis, long hearMillis, long callerSubscribedMillis,
             long callerHeardMillis, double hz, double callerHz) {
@@ -77,6 +77,7 @@ class ConcurrentRoomsTest {
                         + "and heard 880 Hz (%.1f) in %5d ms%n", f.index(), f.joinMillis(), f.subscribedMillis(), f.hz(),
                         f.hearMillis(), f.callerSubscribedMillis(), f.callerHz(), f.callerHeardMillis());
             }
+            System.out.printf("[rooms] callers that had to rejoin before hearing their room: %d%n", rejoins.get());
             System.out.printf("[rooms] max: join %d ms, hear %d ms, heard by caller %d ms%n",
                     figures.stream().mapToLong(Figures::joinMillis).max().orElse(0),
                     figures.stream().mapToLong(Figures::hearMillis).max().orElse(0),
@@ -102,6 +103,7 @@ class ConcurrentRoomsTest {
     }
 
     private static final Map<Integer, LocalAudioTrack> voices = new ConcurrentHashMap<>();
+    private static final java.util.concurrent.atomic.AtomicInteger rejoins = new java.util.concurrent.atomic.AtomicInteger();
     private static final Map<Integer, ToneWriter> writers = new ConcurrentHashMap<>();
 
     private static void session(LiveKitServer server, RtcRuntime runtime, NodePeer callers, String run, int index,
@@ -132,15 +134,28 @@ class ConcurrentRoomsTest {
         writers.put(index, writer);
         // The caller first hears the room, then publishes: LiveKit's SDK negotiates one thing at a time.
         callers.joinCaller(callerId, server.url(), server.participantToken(roomName, caller), 0);
-        NodePeer.Event callerHeard;
-        try {
-            callerHeard = callers.await(e -> e.is("heard", callerId) && e.text("participant").equals(agent)
-                    && e.number("rms") > 1000 && Math.abs(e.number("hz") - 880) < 10, Duration.ofSeconds(60));
-        } catch (AssertionError e) {
-            throw new AssertionError("room " + index + ": its caller did not hear 880 Hz; the room's track sent "
-                    + voice.framesSent() + " frames with " + voice.underruns() + " underruns, queued "
-                    + voice.queued() + ", writer failure " + writer.failure(), e);
+        NodePeer.Event callerHeard = null;
+        int attempts = 0;
+        while (callerHeard == null) {
+            attempts++;
+            try {
+                callerHeard = callers.await(e -> e.is("heard", callerId) && e.text("participant").equals(agent)
+                        && e.number("rms") > 1000 && Math.abs(e.number("hz") - 880) < 10, Duration.ofSeconds(20));
+            } catch (AssertionError e) {
+                List<String> history = callers.eventsOf(callerId).stream().filter(ev -> !ev.is("heard"))
+                        .map(NodePeer.Event::toString).toList();
+                if (attempts == 3) {
+                    throw new AssertionError("room " + index + ": its caller did not hear 880 Hz in " + attempts
+                            + " attempts; the room's track sent " + voice.framesSent() + " frames with "
+                            + voice.underruns() + " underruns, writer failure " + writer.failure()
+                            + "; the caller's events other than 'heard': " + history, e);
+                }
+                // LiveKit's Node SDK, starved of CPU, sometimes keeps a subscription silent: rejoin it.
+                System.out.printf("[rooms]   room %d: caller attempt %d heard nothing; its events %s%n", index, attempts, history);
+                callers.rejoinCaller(callerId);
+            }
         }
+        rejoins.addAndGet(attempts - 1);
         NodePeer.Event callerSubscribed = callers.await(e -> e.is("subscribed", callerId)
                 && e.text("participant").equals(agent), Duration.ofSeconds(1));
         callers.publishTone(callerId, 440);

@@ -160,6 +160,16 @@ public final class NodePeer implements AutoCloseable {
         send(Map.of("op", "quiet", "id", id));
     }
 
+    /** {@code caller.mjs}: caller {@code id} leaves and joins again on a fresh connection. */
+    public void rejoinCaller(String id) {
+        send(Map.of("op", "rejoin", "id", id));
+    }
+
+    /** The events of one caller so far. */
+    public synchronized List<Event> eventsOf(String id) {
+        return events.stream().filter(e -> e.id().equals(id)).toList();
+    }
+
     /** {@code caller.mjs}: caller {@code id} leaves its room. */
     public void leaveCaller(String id) {
         send(Map.of("op", "leave", "id", id));
