@@ -2,35 +2,43 @@ package io.openrtc.spring.autoconfigure;
 
 import io.openrtc.agent.AgentRegistry;
 import io.openrtc.agent.AgentSettings;
-import io.openrtc.routing.AgentRouter;
+import io.openrtc.agent.JobType;
+import io.openrtc.observe.OpenRtcListener;
+import io.openrtc.pool.Isolation;
+import io.openrtc.pool.PoolOptions;
+import io.openrtc.pool.Prewarm;
+import io.openrtc.pool.SessionHost;
 import io.openrtc.routing.RequestFilter;
 import io.openrtc.routing.RoutingStrategy;
+import io.openrtc.rtc.RoomOptions;
+import io.openrtc.runtime.AgentPool;
+import java.util.ArrayList;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 /**
  * Turns a Spring Boot application into an OpenRTC worker: binds {@code openrtc.*}, discovers
- * {@code @AgentConfig} beans, routes jobs to them, and runs the worker and its session pool.
- * {@code openrtc.enabled=false} switches it all off.
+ * {@code @AgentConfig} beans, and runs the worker and its session pool with the application
+ * context. {@code openrtc.enabled=false} switches it all off.
+ *
+ * <p>In a child JVM of process isolation ({@code -Dopenrtc.role=session-host}) the same
+ * application boots without a web server and without a worker connection, and serves the one
+ * session its parent hands over.
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "openrtc.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(OpenRtcProperties.class)
 public class OpenRtcAutoConfiguration {
-
-    /** The LiveKit URL and key pair, from {@code openrtc.livekit.*} or {@code LIVEKIT_*}. */
-    @Bean
-    @ConditionalOnMissingBean
-    LiveKitCredentials openRtcLiveKitCredentials(OpenRtcProperties properties, Environment environment) {
-        return LiveKitCredentials.resolve(properties.livekit(), environment);
-    }
 
     /** Every {@code @AgentConfig} bean and {@code AgentRegistration} bean, in registration order. */
     @Bean
@@ -40,18 +48,99 @@ public class OpenRtcAutoConfiguration {
         return new AgentDiscovery(beanFactory).discover(new AgentSettings(defaults.greeting(), "", defaults.participantName()));
     }
 
-    /** The routing chain: user {@link RoutingStrategy} beans (in {@code @Order}) first, then the built-in steps. */
-    @Bean
+    /** The worker of this application: the agents, routing, the session pool and the LiveKit connection. */
+    @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    AgentRouter openRtcAgentRouter(AgentRegistry agents, ObjectProvider<RoutingStrategy> strategies,
-                                   ObjectProvider<RequestFilter> requestFilters, OpenRtcProperties properties) {
-        boolean acceptOnlyRegistered = properties.routing().acceptOnlyRegisteredRooms();
+    AgentPool openRtcAgentPool(OpenRtcProperties properties, AgentRegistry agents, Environment environment,
+                               ObjectProvider<RoutingStrategy> strategies, ObjectProvider<RequestFilter> requestFilters,
+                               ObjectProvider<OpenRtcListener> listeners, ObjectProvider<Prewarm> prewarms,
+                               ObjectProvider<RoomOptions> roomOptions) {
+        AgentPool.Builder builder = AgentPool.builder();
+        agents.all().forEach(builder::add);
+        strategies.orderedStream().forEach(builder::routingStrategy);
         List<RequestFilter> filters = requestFilters.orderedStream().toList();
-        if (acceptOnlyRegistered && !filters.isEmpty()) {
-            throw new IllegalStateException("openrtc.routing.accept-only-registered-rooms=true cannot be combined with a "
-                    + "RequestFilter bean (" + filters.getFirst().getClass().getName() + "): both decide which jobs to take. "
-                    + "Remove the property, or encode the rule in the filter.");
+        if (filters.size() > 1) {
+            throw new IllegalStateException("Only one RequestFilter bean is supported, found " + filters.size()
+                    + ": combine them into one");
         }
-        return new AgentRouter(agents, strategies.orderedStream().toList(), acceptOnlyRegistered);
+        if (!filters.isEmpty()) {
+            if (properties.routing().acceptOnlyRegisteredRooms()) {
+                throw new IllegalStateException("openrtc.routing.accept-only-registered-rooms=true cannot be combined with a "
+                        + "RequestFilter bean (" + filters.getFirst().getClass().getName() + "): both decide which jobs "
+                        + "to take. Remove the property, or encode the rule in the filter.");
+            }
+            builder.requestFilter(filters.getFirst(), properties.routing().requestFilterTimeout());
+        }
+        builder.acceptOnlyRegisteredRooms(properties.routing().acceptOnlyRegisteredRooms());
+        listeners.orderedStream().forEach(builder::listener);
+        prewarms.orderedStream().forEach(builder::prewarm);
+        roomOptions.ifAvailable(builder::roomOptions);
+        builder.poolOptions(poolOptions(properties))
+                .agentName(properties.agentName())
+                .jobType(JobType.valueOf(properties.jobType().name()))
+                .loadThreshold(properties.loadThreshold());
+        if (!SessionHost.ROLE.equals(environment.getProperty(SessionHost.ROLE_PROPERTY))) {
+            // A session host gets its server URL and token with the job; it needs no credentials.
+            LiveKitCredentials credentials = LiveKitCredentials.resolve(properties.livekit(), environment);
+            builder.livekit(credentials.url(), credentials.apiKey(), credentials.apiSecret());
+        }
+        return builder.build();
+    }
+
+    static PoolOptions poolOptions(OpenRtcProperties properties) {
+        PoolOptions.Builder pool = PoolOptions.builder()
+                .isolation(properties.isolation() == OpenRtcProperties.Isolation.PROCESS ? Isolation.PROCESS : Isolation.COROUTINE)
+                .maxConcurrentSessions(properties.maxConcurrentSessions())
+                .consecutiveFailureLimit(properties.consecutiveFailureLimit())
+                .drainTimeout(properties.drainTimeout())
+                .cancelGrace(properties.cancelGrace());
+        if (properties.memory().warn() != null) {
+            pool.memoryWarnBytes(properties.memory().warn().toBytes());
+        }
+        if (properties.memory().limit() != null) {
+            pool.memoryLimitBytes(properties.memory().limit().toBytes());
+        }
+        OpenRtcProperties.Process process = properties.process();
+        List<String> jvmArgs = new ArrayList<>(process.jvmArgs());
+        // The child boots this same application: without a web server of its own.
+        jvmArgs.add("-Dspring.main.web-application-type=none");
+        pool.idleProcesses(process.idleProcesses())
+                .processMemoryLimitBytes(process.memoryLimit().toBytes())
+                .jvmArgs(jvmArgs)
+                .processStartTimeout(process.startTimeout());
+        if (process.mainClass() != null && !process.mainClass().isBlank()) {
+            pool.mainClass(process.mainClass());
+        }
+        return pool.build();
+    }
+
+    /** The normal role: connect to LiveKit and take jobs. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = SessionHost.ROLE_PROPERTY, havingValue = "worker", matchIfMissing = true)
+    static class WorkerRole {
+
+        /** The LiveKit URL and key pair, from {@code openrtc.livekit.*} or {@code LIVEKIT_*}. */
+        @Bean
+        @ConditionalOnMissingBean
+        LiveKitCredentials openRtcLiveKitCredentials(OpenRtcProperties properties, Environment environment) {
+            return LiveKitCredentials.resolve(properties.livekit(), environment);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        OpenRtcWorkerLifecycle openRtcWorkerLifecycle(AgentPool agentPool, OpenRtcProperties properties) {
+            return new OpenRtcWorkerLifecycle(agentPool, properties.drainTimeout());
+        }
+    }
+
+    /** The child role of process isolation: serve one session, then exit. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = SessionHost.ROLE_PROPERTY, havingValue = SessionHost.ROLE)
+    static class SessionHostRole {
+
+        @Bean
+        OpenRtcSessionHostRunner openRtcSessionHostRunner(AgentPool agentPool, ConfigurableApplicationContext context) {
+            return new OpenRtcSessionHostRunner(agentPool, context);
+        }
     }
 }

@@ -29,6 +29,8 @@ import org.springframework.util.unit.DataSize;
  *                                drains and stops, and liveness turns BROKEN)
  * @param drainTimeout            How long a drain waits for running sessions before cancelling
  *                                them
+ * @param cancelGrace             How long a cancelled session has to end before it is given up
+ *                                (its thread abandoned, its child JVM killed)
  * @param memory                  Memory watermarks (coroutine isolation)
  * @param routing                 How jobs are routed to agents
  * @param process                 Child JVMs (process isolation)
@@ -45,6 +47,7 @@ public record OpenRtcProperties(
         @DefaultValue("0.7") double loadThreshold,
         @DefaultValue("5") int consecutiveFailureLimit,
         @DefaultValue("30s") Duration drainTimeout,
+        @DefaultValue("5s") Duration cancelGrace,
         @DefaultValue Memory memory,
         @DefaultValue Routing routing,
         @DefaultValue Process process,
@@ -58,6 +61,7 @@ public record OpenRtcProperties(
         require(consecutiveFailureLimit >= 1,
                 "openrtc.consecutive-failure-limit must be at least 1, was " + consecutiveFailureLimit);
         require(!drainTimeout.isNegative(), "openrtc.drain-timeout must not be negative, was " + drainTimeout);
+        require(!cancelGrace.isNegative(), "openrtc.cancel-grace must not be negative, was " + cancelGrace);
     }
 
     /**
@@ -121,13 +125,18 @@ public record OpenRtcProperties(
      *
      * @param idleProcesses How many children to keep booted and waiting, so a job does not wait
      *                      for a JVM to start
-     * @param memoryLimit   The most memory one child may use: its -Xmx, and a resident
-     *                      memory watch that kills a child above it
+     * @param memoryLimit   The most memory one child may use: a resident memory watch kills a
+     *                      child above it, and its heap gets -Xmx of three quarters of it (unless
+     *                      jvm-args sets one)
      * @param jvmArgs       Extra JVM arguments for the children
+     * @param mainClass     The children's main class; empty for the one this JVM was started with
+     * @param startTimeout  How long a child may take to boot and report ready
      */
     public record Process(@DefaultValue("1") int idleProcesses,
                           @DefaultValue("512MB") DataSize memoryLimit,
-                          @DefaultValue List<String> jvmArgs) {
+                          @DefaultValue List<String> jvmArgs,
+                          String mainClass,
+                          @DefaultValue("60s") Duration startTimeout) {
 
         public Process {
             require(idleProcesses >= 0, "openrtc.process.idle-processes must not be negative, was " + idleProcesses);
@@ -135,6 +144,7 @@ public record OpenRtcProperties(
                 throw new IllegalArgumentException("openrtc.process.memory-limit must be at least 64MB, was " + describe(memoryLimit));
             }
             jvmArgs = jvmArgs == null ? List.of() : List.copyOf(jvmArgs);
+            require(startTimeout.isPositive(), "openrtc.process.start-timeout must be positive, was " + startTimeout);
         }
     }
 

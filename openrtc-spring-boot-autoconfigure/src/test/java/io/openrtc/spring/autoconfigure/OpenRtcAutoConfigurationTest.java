@@ -17,6 +17,7 @@ import io.openrtc.routing.RouteDecision;
 import io.openrtc.routing.RouteSignal;
 import io.openrtc.routing.RoutingResult;
 import io.openrtc.routing.RoutingStrategy;
+import io.openrtc.runtime.AgentPool;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
@@ -32,7 +33,7 @@ class OpenRtcAutoConfigurationTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(OpenRtcAutoConfiguration.class))
-            .withPropertyValues("openrtc.livekit.url=ws://198.18.0.1:7880", "openrtc.livekit.api-key=key",
+            .withPropertyValues("openrtc.livekit.url=ws://127.0.0.1:1", "openrtc.livekit.api-key=key",
                     "openrtc.livekit.api-secret=secret-that-is-long-enough-for-livekit");
 
     @AgentConfig(name = "restaurant", greeting = "Welcome to reservations.")
@@ -85,12 +86,51 @@ class OpenRtcAutoConfigurationTest {
         }
 
         @Test
-        void aUserRouterReplacesOurs() {
+        void theWorkerRoleRunsTheWorkerWithTheContext() {
+            runner.withUserConfiguration(TwoAgents.class).run(context -> {
+                assertThat(context).hasSingleBean(AgentPool.class).hasSingleBean(OpenRtcWorkerLifecycle.class)
+                        .hasSingleBean(LiveKitCredentials.class).doesNotHaveBean(OpenRtcSessionHostRunner.class);
+                assertThat(context.getBean(OpenRtcWorkerLifecycle.class).isRunning()).isTrue();
+                assertThat(context.getBean(OpenRtcWorkerLifecycle.class).getPhase())
+                        .isGreaterThan(org.springframework.context.SmartLifecycle.DEFAULT_PHASE - 1024);
+            });
+        }
+
+        @Test
+        void theSessionHostRoleServesInsteadOfConnectingAndNeedsNoCredentials() {
+            new ApplicationContextRunner()
+                    .withConfiguration(AutoConfigurations.of(OpenRtcAutoConfiguration.class))
+                    .withUserConfiguration(TwoAgents.class)
+                    .withPropertyValues("openrtc.role=session-host")
+                    .run(context -> assertThat(context).hasNotFailed()
+                            .hasSingleBean(AgentPool.class).hasSingleBean(OpenRtcSessionHostRunner.class)
+                            .doesNotHaveBean(OpenRtcWorkerLifecycle.class).doesNotHaveBean(LiveKitCredentials.class));
+        }
+
+        @Test
+        void aUserAgentPoolReplacesOurs() {
             runner.withUserConfiguration(TwoAgents.class)
-                    .withBean("customRouter", AgentRouter.class, () -> new AgentRouter(
-                            AgentRegistry.of(java.util.List.of(new AgentRegistration("x", AgentProvider.singleton(s -> { }), null))),
-                            java.util.List.of(), false))
-                    .run(context -> assertThat(context).getBean(AgentRouter.class).isSameAs(context.getBean("customRouter")));
+                    .withBean("customPool", AgentPool.class, () -> AgentPool.builder()
+                            .livekit("ws://127.0.0.1:1", "k", "s").add("custom", session -> { }).build())
+                    .run(context -> assertThat(context).getBean(AgentPool.class).isSameAs(context.getBean("customPool")));
+        }
+
+        @Test
+        void propertiesReachThePoolOptions() {
+            runner.withUserConfiguration(TwoAgents.class)
+                    .withPropertyValues("openrtc.max-concurrent-sessions=7", "openrtc.isolation=process",
+                            "openrtc.process.idle-processes=0", "openrtc.drain-timeout=12s", "openrtc.cancel-grace=3s",
+                            "openrtc.consecutive-failure-limit=2", "openrtc.memory.limit=3GB")
+                    .run(context -> {
+                        io.openrtc.pool.PoolOptions options = context.getBean(AgentPool.class).poolOptions();
+                        assertThat(options.maxConcurrentSessions()).isEqualTo(7);
+                        assertThat(options.isolation()).isEqualTo(io.openrtc.pool.Isolation.PROCESS);
+                        assertThat(options.drainTimeout()).isEqualTo(java.time.Duration.ofSeconds(12));
+                        assertThat(options.cancelGrace()).isEqualTo(java.time.Duration.ofSeconds(3));
+                        assertThat(options.consecutiveFailureLimit()).isEqualTo(2);
+                        assertThat(options.memoryLimitBytes()).hasValue(3L * 1024 * 1024 * 1024);
+                        assertThat(options.process().jvmArgs()).contains("-Dspring.main.web-application-type=none");
+                    });
         }
     }
 
@@ -187,7 +227,7 @@ class OpenRtcAutoConfigurationTest {
         @Test
         void userStrategiesRunFirstInTheirOrder() {
             runner.withUserConfiguration(TwoAgents.class, Strategies.class).run(context -> {
-                AgentRouter router = context.getBean(AgentRouter.class);
+                AgentRouter router = context.getBean(AgentPool.class).router();
                 assertThat(router.route(JobInfo.forRoom("AJ_1", "vip-1", "", "{\"agent\":\"restaurant\"}")))
                         .isEqualTo(new RoutingResult.Routed("dental", RouteSignal.CUSTOM));
                 assertThat(router.route(JobInfo.forRoom("AJ_2", "dental-2", "", "")))
@@ -199,7 +239,7 @@ class OpenRtcAutoConfigurationTest {
         void acceptOnlyRegisteredRoomsDropsTheFallback() {
             runner.withUserConfiguration(TwoAgents.class)
                     .withPropertyValues("openrtc.routing.accept-only-registered-rooms=true")
-                    .run(context -> assertThat(context.getBean(AgentRouter.class)
+                    .run(context -> assertThat(context.getBean(AgentPool.class).router()
                             .route(JobInfo.forRoom("AJ_1", "lobby", "", "")))
                             .isInstanceOfSatisfying(RoutingResult.Unroutable.class,
                                     u -> assertThat(u.reason()).isEqualTo(DeclineReason.NO_MATCHING_AGENT)));

@@ -1,0 +1,491 @@
+package io.openrtc.runtime;
+
+import io.openrtc.agent.Agent;
+import io.openrtc.agent.AgentProvider;
+import io.openrtc.agent.AgentRegistration;
+import io.openrtc.agent.AgentRegistry;
+import io.openrtc.agent.AgentSettings;
+import io.openrtc.agent.JobType;
+import io.openrtc.observe.EventPublisher;
+import io.openrtc.observe.OpenRtcListener;
+import io.openrtc.observe.OpenRtcSnapshot;
+import io.openrtc.pool.PoolOptions;
+import io.openrtc.pool.Prewarm;
+import io.openrtc.pool.SessionHost;
+import io.openrtc.pool.SessionPool;
+import io.openrtc.pool.StopHandler;
+import io.openrtc.routing.AgentRouter;
+import io.openrtc.routing.RequestFilter;
+import io.openrtc.routing.RoutingStrategy;
+import io.openrtc.rtc.RoomConnector;
+import io.openrtc.rtc.RoomOptions;
+import io.openrtc.rtc.RtcRuntime;
+import io.openrtc.rtc.RtcRuntimeOptions;
+import io.openrtc.worker.Worker;
+import io.openrtc.worker.WorkerOptions;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An OpenRTC worker: many agents, and many concurrent sessions of them, in one JVM. It registers
+ * with LiveKit, takes jobs under a hard cap, routes each to one agent, and runs each session on
+ * its own virtual thread or in its own child JVM.
+ *
+ * <p>Plain Java, no framework needed:
+ * <pre>{@code
+ * public static void main(String[] args) {
+ *     AgentPool.builder()
+ *             .livekit(System.getenv("LIVEKIT_URL"), System.getenv("LIVEKIT_API_KEY"), System.getenv("LIVEKIT_API_SECRET"))
+ *             .add("restaurant", new RestaurantAgent())
+ *             .add("dental", new DentalAgent())
+ *             .build()
+ *             .run();   // until SIGTERM, then a graceful drain
+ * }
+ * }</pre>
+ * In a Spring Boot application the starter builds and runs it from {@code @AgentConfig} beans and
+ * {@code openrtc.*} properties.
+ *
+ * <p>With process isolation the same {@code main} runs again in every child JVM; {@link #run()}
+ * notices the session-host role and serves one session there instead of starting a worker.
+ */
+public final class AgentPool implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AgentPool.class);
+
+    /** Extra time the worker gives cancelled sessions over the pool's grace, so their end is still reported. */
+    private static final Duration REPORT_MARGIN = Duration.ofSeconds(2);
+
+    private final AgentRegistry agents;
+    private final AgentRouter router;
+    private final RequestFilter requestFilter;
+    private final Duration requestFilterTimeout;
+    private final PoolOptions poolOptions;
+    private final WorkerOptions workerOptions;
+    private final Prewarm prewarm;
+    private final AgentSessionBody body;
+    private final EventPublisher events;
+    private final List<Consumer<String>> brokenListeners = new ArrayList<>();
+
+    // Guarded by this.
+    private SessionPool pool;
+    private Worker worker;
+    private CompletableFuture<DrainSummary> drain;
+    private boolean closed;
+    private volatile String brokenReason = "";
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private AgentPool(Builder builder) {
+        this.agents = AgentRegistry.of(builder.registrations);
+        this.router = new AgentRouter(agents, builder.strategies, builder.acceptOnlyRegisteredRooms);
+        if (builder.requestFilter != null && builder.acceptOnlyRegisteredRooms) {
+            throw new IllegalArgumentException("A RequestFilter cannot be combined with acceptOnlyRegisteredRooms "
+                    + "(openrtc.routing.accept-only-registered-rooms): both decide which jobs to take");
+        }
+        this.requestFilter = builder.requestFilter;
+        this.requestFilterTimeout = builder.requestFilterTimeout;
+        this.poolOptions = builder.poolOptions;
+        this.events = new EventPublisher();
+        builder.listeners.forEach(events::addListener);
+
+        RoomOptions roomOptions = builder.roomOptions;
+        RtcRuntimeOptions rtcOptions = builder.rtcOptions;
+        List<Prewarm> userPrewarms = List.copyOf(builder.prewarms);
+        boolean joinRoom = builder.joinRoom;
+        this.prewarm = resources -> {
+            if (joinRoom) {
+                // One WebRTC runtime per JVM that runs sessions (this one, or each child JVM).
+                resources.put(RtcRuntime.class, RtcRuntime.create(rtcOptions).prewarm());
+            }
+            for (Prewarm user : userPrewarms) {
+                user.prewarm(resources);
+            }
+        };
+        this.body = new AgentSessionBody(agents, joinRoom
+                ? control -> RoomConnector.of(control.resources().get(RtcRuntime.class), roomOptions)
+                : null);
+
+        if (builder.url == null) {
+            this.workerOptions = null;
+        } else {
+            WorkerOptions.Builder options = WorkerOptions.builder(builder.url, builder.apiKey, builder.apiSecret)
+                    .agentName(builder.agentName)
+                    .jobType(builder.jobType)
+                    .targetLoad(builder.loadThreshold)
+                    .cancelGrace(poolOptions.cancelGrace().plus(REPORT_MARGIN));
+            this.workerOptions = builder.workerCustomizer.apply(options).build();
+        }
+    }
+
+    /** A builder with no agents and default settings. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Whether this JVM is a child started to host one session ({@code -Dopenrtc.role=session-host}). */
+    public static boolean isSessionHost() {
+        return SessionHost.isSessionHost();
+    }
+
+    /**
+     * Starts the session pool (prewarming the JVM's shared resources) and the worker. Returns once
+     * the worker is registered with LiveKit, or once a first connection attempt failed in a way
+     * that may pass (it keeps retrying in the background).
+     *
+     * @throws io.openrtc.worker.WorkerStartupException when the settings are wrong (bad key or
+     *                                                   secret, a URL that is no LiveKit server)
+     * @throws IllegalStateException                     in a session-host JVM, or when already started
+     */
+    public synchronized void start() {
+        if (isSessionHost()) {
+            throw new IllegalStateException("This JVM is a session host (-Dopenrtc.role=session-host): call run() or serveSession()");
+        }
+        if (workerOptions == null) {
+            throw new IllegalStateException("No LiveKit server is set: call livekit(url, apiKey, apiSecret) on the builder");
+        }
+        if (pool != null || closed) {
+            throw new IllegalStateException("This AgentPool was already started");
+        }
+        pool = SessionPool.builder(poolOptions, body)
+                .events(events)
+                .prewarm(prewarm)
+                .stopHandler(this::onStopRequested)
+                .start();
+        worker = new Worker(workerOptions, new RuntimeJobAdmission(requestFilter, requestFilterTimeout, router, pool), pool, events);
+        try {
+            worker.start();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        log.info("OpenRTC worker started: agents {}, {} isolation, up to {} concurrent sessions",
+                agents.names(), poolOptions.isolation(), poolOptions.maxConcurrentSessions());
+    }
+
+    /**
+     * In a session-host child JVM: prewarms, serves the one session the parent hands over, and
+     * returns when it ended.
+     */
+    public void serveSession() {
+        SessionHost.serve(body, prewarm);
+    }
+
+    /**
+     * Runs until the JVM is asked to stop: in a session-host child, serves its one session; else
+     * starts, and on SIGTERM (or any JVM shutdown) drains gracefully before returning.
+     */
+    public void run() throws InterruptedException {
+        if (isSessionHost()) {
+            serveSession();
+            return;
+        }
+        start();
+        Thread hook = Thread.ofPlatform().name("openrtc-shutdown").unstarted(() -> {
+            drain("JVM shutdown", poolOptions.drainTimeout()).toCompletableFuture().join();
+            close();
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopped.await();
+    }
+
+    /**
+     * Drains: stops taking jobs (LiveKit is told the worker is full and offers new jobs to other
+     * workers), waits up to {@code timeout} for running sessions, cancels the rest, reports their
+     * status and closes the connection. Returns at once; a second call returns the same drain.
+     */
+    public synchronized CompletionStage<DrainSummary> drain(String reason, Duration timeout) {
+        if (drain != null) {
+            return drain;
+        }
+        if (worker == null) {
+            drain = CompletableFuture.completedFuture(new DrainSummary(0, 0, Duration.ZERO));
+            return drain;
+        }
+        Instant start = Instant.now();
+        log.info("OpenRTC drain started ({}): up to {} for {} running sessions", reason, timeout, pool.snapshot().active());
+        CompletableFuture<io.openrtc.worker.DrainResult> workerDrain = worker.drain(reason, timeout).toCompletableFuture();
+        CompletableFuture<io.openrtc.pool.DrainResult> poolDrain = new CompletableFuture<>();
+        SessionPool drainingPool = pool;
+        Thread.ofVirtual().name("openrtc-pool-drain").start(() -> {
+            try {
+                poolDrain.complete(drainingPool.drain(timeout, reason));
+            } catch (Throwable t) {
+                poolDrain.completeExceptionally(t);
+            }
+        });
+        drain = workerDrain.thenCombine(poolDrain, (w, p) -> {
+            DrainSummary summary = new DrainSummary(Math.max(w.completed(), p.completed()),
+                    Math.max(w.cancelled(), p.cancelled()), Duration.between(start, Instant.now()));
+            log.info("OpenRTC drain finished: {} sessions completed, {} cancelled, in {} ms",
+                    summary.completed(), summary.cancelled(), summary.took().toMillis());
+            return summary;
+        });
+        return drain;
+    }
+
+    /** Drains with {@code openrtc.drain-timeout}. */
+    public CompletionStage<DrainSummary> drain(String reason) {
+        return drain(reason, poolOptions.drainTimeout());
+    }
+
+    /** Stops at once: closes the connection, cancels running sessions, stops child JVMs. Idempotent. */
+    @Override
+    public void close() {
+        Worker w;
+        SessionPool p;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            w = worker;
+            p = pool;
+        }
+        if (w != null) {
+            w.stop();
+        }
+        if (p != null) {
+            p.close();
+        }
+        events.close();
+        stopped.countDown();
+    }
+
+    /** What the runtime looks like now (see {@link OpenRtcSnapshot}). */
+    public synchronized OpenRtcSnapshot snapshot() {
+        if (worker == null) {
+            throw new IllegalStateException("Not started");
+        }
+        return new OpenRtcSnapshot(Instant.now(), agents.names(), worker.snapshot(), pool.snapshot(), brokenReason);
+    }
+
+    /** The registered agents. */
+    public AgentRegistry agents() {
+        return agents;
+    }
+
+    /** The router deciding which agent serves a job. */
+    public AgentRouter router() {
+        return router;
+    }
+
+    /** The session pool's options. */
+    public PoolOptions poolOptions() {
+        return poolOptions;
+    }
+
+    /** Adds a listener for every {@link io.openrtc.observe.OpenRtcEvent} from now on. */
+    public void addListener(OpenRtcListener listener) {
+        events.addListener(listener);
+    }
+
+    /**
+     * Calls {@code listener} with the reason when the runtime declares itself broken (too many
+     * failed sessions in a row, memory above its limit); it then drains and stops taking jobs, and
+     * should be restarted.
+     */
+    public synchronized void onBroken(Consumer<String> listener) {
+        brokenListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Why the runtime is broken, empty while it is not. */
+    public String brokenReason() {
+        return brokenReason;
+    }
+
+    private void onStopRequested(StopHandler.Reason reason, String detail) {
+        List<Consumer<String>> listeners;
+        synchronized (this) {
+            if (!brokenReason.isEmpty()) {
+                return;
+            }
+            brokenReason = reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ": " + detail;
+            listeners = List.copyOf(brokenListeners);
+        }
+        log.error("OpenRTC worker is broken ({}); draining and stopping it so the platform restarts it", brokenReason);
+        for (Consumer<String> listener : listeners) {
+            try {
+                listener.accept(brokenReason);
+            } catch (RuntimeException e) {
+                log.warn("A broken-state listener failed", e);
+            }
+        }
+        drain(brokenReason, poolOptions.drainTimeout()).toCompletableFuture().join();
+    }
+
+    /**
+     * How a drain went.
+     *
+     * @param completed sessions that ended on their own during the drain
+     * @param cancelled sessions cancelled at the timeout
+     * @param took      how long the drain took
+     */
+    public record DrainSummary(int completed, int cancelled, Duration took) {
+    }
+
+    /** Builds an {@link AgentPool}. */
+    public static final class Builder {
+
+        private final List<AgentRegistration> registrations = new ArrayList<>();
+        private final List<RoutingStrategy> strategies = new ArrayList<>();
+        private final List<OpenRtcListener> listeners = new ArrayList<>();
+        private final List<Prewarm> prewarms = new ArrayList<>();
+        private URI url;
+        private String apiKey;
+        private String apiSecret;
+        private String agentName = "";
+        private JobType jobType = JobType.ROOM;
+        private double loadThreshold = 0.7;
+        private RequestFilter requestFilter;
+        private Duration requestFilterTimeout = Duration.ofMillis(500);
+        private boolean acceptOnlyRegisteredRooms;
+        private PoolOptions poolOptions = PoolOptions.defaults();
+        private RoomOptions roomOptions = RoomOptions.defaults();
+        private RtcRuntimeOptions rtcOptions = RtcRuntimeOptions.defaults();
+        private boolean joinRoom = true;
+        private UnaryOperator<WorkerOptions.Builder> workerCustomizer = UnaryOperator.identity();
+
+        private Builder() {
+        }
+
+        /** The LiveKit server and its API key pair. */
+        public Builder livekit(URI url, String apiKey, String apiSecret) {
+            this.url = Objects.requireNonNull(url, "url (LIVEKIT_URL)");
+            this.apiKey = Objects.requireNonNull(apiKey, "apiKey (LIVEKIT_API_KEY)");
+            this.apiSecret = Objects.requireNonNull(apiSecret, "apiSecret (LIVEKIT_API_SECRET)");
+            return this;
+        }
+
+        /** The LiveKit server and its API key pair; {@code url} as {@code ws(s)://} or {@code http(s)://}. */
+        public Builder livekit(String url, String apiKey, String apiSecret) {
+            if (url == null || url.isBlank()) {
+                throw new IllegalArgumentException("The LiveKit URL (LIVEKIT_URL) is not set");
+            }
+            return livekit(URI.create(url.strip()), apiKey, apiSecret);
+        }
+
+        /** Registers {@code agent} under {@code name}; one instance serves every session. */
+        public Builder add(String name, Agent agent) {
+            return add(new AgentRegistration(name, AgentProvider.singleton(agent), AgentSettings.DEFAULTS));
+        }
+
+        /** Registers {@code agent} under the name of its {@code @AgentConfig} (or its class name). */
+        public Builder add(Agent agent) {
+            return add(AgentRegistration.of(agent));
+        }
+
+        /** Registers an agent that gets a fresh instance from {@code factory} for every session. */
+        public Builder addPerSession(String name, Supplier<? extends Agent> factory) {
+            return add(new AgentRegistration(name, AgentProvider.perSession(factory), AgentSettings.DEFAULTS));
+        }
+
+        /** Registers an agent. The first one registered serves jobs nothing else routes. */
+        public Builder add(AgentRegistration registration) {
+            registrations.add(Objects.requireNonNull(registration, "registration"));
+            return this;
+        }
+
+        /** The name to register under for explicit dispatch; empty (the default) for automatic dispatch. */
+        public Builder agentName(String agentName) {
+            this.agentName = Objects.requireNonNull(agentName, "agentName");
+            return this;
+        }
+
+        /** Which jobs to take (default {@link JobType#ROOM}). */
+        public Builder jobType(JobType jobType) {
+            this.jobType = Objects.requireNonNull(jobType, "jobType");
+            return this;
+        }
+
+        /** The load reported at capacity: the server's {@code agents.target_load} (default 0.7). */
+        public Builder loadThreshold(double loadThreshold) {
+            this.loadThreshold = loadThreshold;
+            return this;
+        }
+
+        /** A routing step asked before the built-in chain. */
+        public Builder routingStrategy(RoutingStrategy strategy) {
+            strategies.add(Objects.requireNonNull(strategy, "strategy"));
+            return this;
+        }
+
+        /** A filter deciding which jobs to take, given at most {@code timeout} per job. */
+        public Builder requestFilter(RequestFilter filter, Duration timeout) {
+            this.requestFilter = Objects.requireNonNull(filter, "filter");
+            this.requestFilterTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** Take only jobs an explicit signal (metadata, room name) maps to a registered agent. */
+        public Builder acceptOnlyRegisteredRooms(boolean value) {
+            this.acceptOnlyRegisteredRooms = value;
+            return this;
+        }
+
+        /** Isolation, capacity, supervisor, drain and memory settings. */
+        public Builder poolOptions(PoolOptions options) {
+            this.poolOptions = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /** How sessions join their rooms. */
+        public Builder roomOptions(RoomOptions options) {
+            this.roomOptions = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /** How the JVM's WebRTC runtime is built. */
+        public Builder rtcOptions(RtcRuntimeOptions options) {
+            this.rtcOptions = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * Whether sessions join their LiveKit room before the agent runs (default true). Without
+         * it {@code session.room()} is unavailable: for load tests of the runtime itself.
+         */
+        public Builder joinRoom(boolean joinRoom) {
+            this.joinRoom = joinRoom;
+            return this;
+        }
+
+        /** Prepares shared resources once per JVM that runs sessions, after the WebRTC runtime. */
+        public Builder prewarm(Prewarm prewarm) {
+            prewarms.add(Objects.requireNonNull(prewarm, "prewarm"));
+            return this;
+        }
+
+        /** Receives every {@link io.openrtc.observe.OpenRtcEvent}. */
+        public Builder listener(OpenRtcListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** Tunes the worker's protocol settings (timeouts, backoff, permissions). */
+        public Builder workerOptions(UnaryOperator<WorkerOptions.Builder> customizer) {
+            this.workerCustomizer = Objects.requireNonNull(customizer, "customizer");
+            return this;
+        }
+
+        /**
+         * Builds the pool.
+         *
+         * @throws IllegalArgumentException when no agent is registered, names clash, or settings
+         *                                  contradict each other
+         */
+        public AgentPool build() {
+            return new AgentPool(this);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.openrtc.runtime;
+
+import io.openrtc.agent.Agent;
+import io.openrtc.agent.AgentRegistration;
+import io.openrtc.agent.AgentRegistry;
+import io.openrtc.agent.JobInfo;
+import io.openrtc.agent.SessionOutcome;
+import io.openrtc.pool.SessionBody;
+import io.openrtc.pool.SessionControl;
+import io.openrtc.pool.SessionRequest;
+import io.openrtc.rtc.CloseReason;
+import io.openrtc.rtc.Room;
+import io.openrtc.rtc.RoomClosedException;
+import io.openrtc.rtc.RoomConnector;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * What every session does, in either isolation mode: join the room with the job's token, run the
+ * agent that routing chose, run its shutdown callbacks, leave.
+ *
+ * <p>Outcomes: the agent returning, {@link io.openrtc.agent.AgentSession#end()}, or the room
+ * ending normally (deleted, participant removed, server leave) is a success; the agent throwing,
+ * the join failing, or the room connection being lost is a failure; the pool cancelling the
+ * session (drain timeout, job termination) is a cancellation.
+ */
+final class AgentSessionBody implements SessionBody {
+
+    private final AgentRegistry agents;
+    private final Function<SessionControl, RoomConnector> connectors;
+
+    /**
+     * @param agents     the registered agents
+     * @param connectors gives the room connector for a session (it may come from the JVM's shared
+     *                   resources); null when sessions run without a room
+     */
+    AgentSessionBody(AgentRegistry agents, Function<SessionControl, RoomConnector> connectors) {
+        this.agents = Objects.requireNonNull(agents, "agents");
+        this.connectors = connectors;
+    }
+
+    @Override
+    public void run(SessionRequest request, SessionControl control) throws Exception {
+        JobInfo job = request.job();
+        AgentRegistration registration = agents.find(request.agentName()).orElseThrow(() -> new IllegalStateException(
+                "No agent named '" + request.agentName() + "' is registered in this JVM; registered: " + agents.names()));
+        Agent agent = registration.provider().agentFor(job);
+
+        Room room = connectors == null ? null
+                : connectors.apply(control).connect(request.assignment().serverUrl(), request.assignment().token());
+        DefaultAgentSession session = new DefaultAgentSession(job, registration.name(), registration.settings(), room,
+                Instant.now(), Thread.currentThread());
+        SessionOutcome provisional = null;
+        try {
+            if (room != null) {
+                room.closed().thenAccept(session::roomClosed);
+            }
+            control.running();
+            provisional = runAgent(agent, session, control);
+        } finally {
+            Instant now = Instant.now();
+            session.runShutdownCallbacks(provisional != null ? provisional
+                    : control.isCancelled() ? new SessionOutcome.Cancelled(control.cancelReason().orElse("cancelled"), session.startedAt(), now)
+                    : new SessionOutcome.Failed(new IllegalStateException("the session failed"), session.startedAt(), now));
+            if (room != null) {
+                room.close();
+            }
+        }
+    }
+
+    /**
+     * Runs the agent's code and returns the outcome it implies, or throws what should fail or
+     * cancel the session.
+     */
+    private static SessionOutcome runAgent(Agent agent, DefaultAgentSession session, SessionControl control) throws Exception {
+        session.agentRunning(true);
+        try {
+            agent.run(session);
+        } catch (InterruptedException | RoomClosedException e) {
+            if (control.isCancelled()) {
+                throw e;
+            }
+            Optional<CloseReason> closed = session.roomCloseReason();
+            if (closed.isPresent() && !closed.get().isNormal()) {
+                throw new SessionRoomLostException(closed.get(), e);
+            }
+            if (!session.isEnding()) {
+                throw e;
+            }
+            // Ended on purpose (end(), or the room ended normally): a success.
+        } finally {
+            session.agentRunning(false);
+            // end() may have interrupted the agent just as it returned; the cleanup must not inherit it.
+            if (!control.isCancelled()) {
+                Thread.interrupted();
+            }
+        }
+        Optional<CloseReason> closed = session.roomCloseReason();
+        if (closed.isPresent() && !closed.get().isNormal()) {
+            throw new SessionRoomLostException(closed.get(), null);
+        }
+        return new SessionOutcome.Success(session.startedAt(), Instant.now());
+    }
+
+    /** The room connection ended abnormally under a running session. */
+    static final class SessionRoomLostException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        SessionRoomLostException(CloseReason reason, Throwable cause) {
+            super("the room connection ended: " + reason, cause);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package io.openrtc.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.openrtc.agent.Agent;
+import io.openrtc.agent.SessionOutcome;
+import io.openrtc.observe.ConnectionState;
+import io.openrtc.observe.OpenRtcEvent;
+import io.openrtc.rtc.AudioFrame;
+import io.openrtc.rtc.AudioFrameStream;
+import io.openrtc.rtc.LocalAudioTrack;
+import io.openrtc.rtc.RemoteAudioTrack;
+import io.openrtc.rtc.Room;
+import io.openrtc.test.Dispatches;
+import io.openrtc.test.LiveKitServer;
+import io.openrtc.test.LiveKitServerTest;
+import io.openrtc.test.NodePeer;
+import io.openrtc.test.Tones;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole runtime against a real livekit-server and a real LiveKit caller (LiveKit's Node SDK):
+ * dispatch, admission, routing, the pool, the automatic room join, audio both ways, and the end
+ * of the session when the room is deleted.
+ */
+@LiveKitServerTest
+class AgentPoolLiveKitTest {
+
+    private static NodePeer callers;
+
+    @BeforeAll
+    static void startCallers() {
+        callers = NodePeer.start("caller.mjs");
+    }
+
+    @AfterAll
+    static void stopCallers() {
+        if (callers != null) {
+            callers.close();
+        }
+    }
+
+    /** Publishes 880 Hz, listens to the first remote track, records what it hears, runs until the room ends. */
+    static final class ToneAgent implements Agent {
+        final List<Double> heardHz = new CopyOnWriteArrayList<>();
+        final List<String> identities = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void run(io.openrtc.agent.AgentSession session) throws Exception {
+            Room room = session.room();
+            identities.add(room.localIdentity());
+            LocalAudioTrack voice = room.publishAudio("agent-voice");
+            Thread speaker = Thread.ofVirtual().start(() -> {
+                long position = 0;
+                try {
+                    while (voice.isPublished()) {
+                        voice.write(Tones.sine(880, 48_000, position, 960), 48_000, 1);
+                        position += 960;
+                    }
+                } catch (Exception e) {
+                    // the session is ending
+                }
+            });
+            session.addShutdownCallback(outcome -> speaker.interrupt());
+            RemoteAudioTrack caller = room.awaitAudioTrack(t -> true, Duration.ofSeconds(30))
+                    .orElseThrow(() -> new AssertionError("no caller track"));
+            short[] block = new short[4096];
+            int filled = 0;
+            try (AudioFrameStream frames = caller.openStream()) {
+                while (!session.isEnding()) {
+                    AudioFrame frame = frames.read();
+                    if (frame == null) {
+                        break;
+                    }
+                    for (int i = 0; i < frame.samples().length; i += frame.channels()) {
+                        block[filled++] = frame.samples()[i];
+                        if (filled == block.length) {
+                            filled = 0;
+                            if (Tones.rms(block) > 500) {
+                                heardHz.add(Tones.dominantFrequency(block, frame.sampleRate()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aDispatchedSessionJoinsItsRoomAndTalksBothWaysUntilTheRoomIsDeleted(LiveKitServer server) throws Exception {
+        ToneAgent agent = new ToneAgent();
+        List<OpenRtcEvent> events = new CopyOnWriteArrayList<>();
+        try (AgentPool pool = AgentPool.builder()
+                .livekit(server.url(), server.apiKey(), server.apiSecret())
+                .agentName("tone-agent")
+                .add("tone", agent)
+                .listener(events::add)
+                .build()) {
+            pool.start();
+            assertThat(pool.snapshot().worker().state()).isEqualTo(ConnectionState.REGISTERED);
+
+            String room = Dispatches.dispatchUntilAccepted(server, "tone-agent", "{}", r -> events.stream()
+                    .anyMatch(e -> e instanceof OpenRtcEvent.JobAccepted a && a.job().roomName().equals(r)));
+            OpenRtcEvent.JobAccepted accepted = events.stream().filter(OpenRtcEvent.JobAccepted.class::isInstance)
+                    .map(OpenRtcEvent.JobAccepted.class::cast).filter(a -> a.job().roomName().equals(room)).findFirst().orElseThrow();
+            String jobId = accepted.job().jobId();
+            assertThat(accepted.agentName()).isEqualTo("tone");
+
+            // The session joined before the agent's code ran, as agent-<jobId>.
+            await().atMost(Duration.ofSeconds(30)).until(() -> events.stream()
+                    .anyMatch(e -> e instanceof OpenRtcEvent.SessionRunning r && r.session().jobId().equals(jobId)));
+            assertThat(agent.identities).containsExactly("agent-" + jobId);
+
+            callers.joinCaller("c1", server.url(), server.participantToken(room, "caller-1"), 440);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(agent.heardHz).anySatisfy(hz -> assertThat(hz).isBetween(430.0, 450.0)));
+            NodePeer.Event heard = callers.await(e -> e.is("heard", "c1") && e.text("participant").equals("agent-" + jobId)
+                    && e.number("rms") > 500 && Math.abs(e.number("hz") - 880) < 15, Duration.ofSeconds(30));
+            assertThat(heard.number("hz")).isBetween(865.0, 895.0);
+
+            assertThat(server.roomService().deleteRoom(room).execute().isSuccessful()).isTrue();
+            await().atMost(Duration.ofSeconds(30)).until(() -> events.stream()
+                    .anyMatch(e -> e instanceof OpenRtcEvent.SessionEnded s && s.session().jobId().equals(jobId)));
+            SessionOutcome outcome = events.stream().filter(OpenRtcEvent.SessionEnded.class::isInstance)
+                    .map(OpenRtcEvent.SessionEnded.class::cast).filter(s -> s.session().jobId().equals(jobId))
+                    .findFirst().orElseThrow().outcome();
+            assertThat(outcome).isInstanceOf(SessionOutcome.Success.class);
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.snapshot().pool().active() == 0);
+        } finally {
+            callers.leaveCaller("c1");
+        }
+    }
+
+    @Test
+    void anAgentThatThrowsFailsItsSessionAndTheWorkerStaysUp(LiveKitServer server) throws Exception {
+        List<OpenRtcEvent> events = new CopyOnWriteArrayList<>();
+        try (AgentPool pool = AgentPool.builder()
+                .livekit(server.url(), server.apiKey(), server.apiSecret())
+                .agentName("failing-agent")
+                .add("failing", session -> {
+                    throw new IllegalStateException("boom in " + session.room().name());
+                })
+                .listener(events::add)
+                .build()) {
+            pool.start();
+            String room = Dispatches.dispatchUntilAccepted(server, "failing-agent", "", r -> events.stream()
+                    .anyMatch(e -> e instanceof OpenRtcEvent.JobAccepted a && a.job().roomName().equals(r)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> events.stream()
+                    .anyMatch(e -> e instanceof OpenRtcEvent.SessionEnded s && s.session().roomName().equals(room)));
+            SessionOutcome outcome = events.stream().filter(OpenRtcEvent.SessionEnded.class::isInstance)
+                    .map(OpenRtcEvent.SessionEnded.class::cast).filter(s -> s.session().roomName().equals(room))
+                    .findFirst().orElseThrow().outcome();
+            assertThat(outcome).isInstanceOfSatisfying(SessionOutcome.Failed.class,
+                    f -> assertThat(f.message()).contains("boom in " + room));
+            assertThat(pool.snapshot().worker().state()).isEqualTo(ConnectionState.REGISTERED);
+        }
+    }
+}
