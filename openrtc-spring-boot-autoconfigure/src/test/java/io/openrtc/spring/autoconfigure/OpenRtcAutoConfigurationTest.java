@@ -97,6 +97,18 @@ class OpenRtcAutoConfigurationTest {
         }
 
         @Test
+        void aRunningWorkerKeepsTheJvmAliveUntilItStops() {
+            java.util.function.Supplier<java.util.List<Thread>> keepAlive = () -> Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("openrtc-keep-alive") && t.isAlive()).toList();
+            runner.withUserConfiguration(TwoAgents.class).run(context -> {
+                assertThat(keepAlive.get()).singleElement().satisfies(t -> assertThat(t.isDaemon()).isFalse());
+                context.close();
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                        .until(() -> keepAlive.get().isEmpty());
+            });
+        }
+
+        @Test
         void theSessionHostRoleServesInsteadOfConnectingAndNeedsNoCredentials() {
             new ApplicationContextRunner()
                     .withConfiguration(AutoConfigurations.of(OpenRtcAutoConfiguration.class))
