@@ -51,6 +51,8 @@ final class TrackedJob {
     /** A cancellation requested before the session's handle existed. */
     String pendingCancel;
     boolean cancelledByDrain;
+    /** LiveKit terminated the job; a later termination for it changes nothing. */
+    boolean terminated;
     long settledNanos;
 
     TrackedJob(JobInfo job, long offeredNanos, long connection) {

@@ -713,8 +713,19 @@ public final class Worker implements AutoCloseable {
             log.debug("Termination for job {}, which runs no session here; ignored", jobId);
             return;
         }
-        log.info("LiveKit terminated job {}", job);
-        cancelSession(job, "job terminated by LiveKit");
+        if (job.terminated) {
+            return;
+        }
+        job.terminated = true;
+        log.info("LiveKit terminated job {}; cancelling its session unless it ends within {} ms", job,
+                options.terminationGrace().toMillis());
+        // The session usually sees the same end in its room (deleted, agent removed) and ends
+        // normally; cancel only one that does not.
+        schedule(() -> {
+            if (job.phase.active()) {
+                cancelSession(job, "job terminated by LiveKit");
+            }
+        }, options.terminationGrace());
     }
 
     private void cancelSession(TrackedJob job, String reason) {

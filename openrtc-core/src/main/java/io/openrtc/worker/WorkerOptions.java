@@ -36,6 +36,11 @@ import java.util.Objects;
  * @param registerTimeout   bound on waiting for the registration answer once the socket is open
  * @param cancelGrace       during a drain, how long cancelled sessions get to report how they
  *                          ended before the connection closes
+ * @param terminationGrace  after LiveKit terminates a job, how long its session may take to end
+ *                          on its own before it is cancelled. A termination usually follows the
+ *                          room ending (deleted, the agent removed), which the session sees
+ *                          itself at about the same moment and ends normally; LiveKit removes the
+ *                          agent from the room 3 s after a deleted dispatch
  */
 public record WorkerOptions(
         URI url,
@@ -53,7 +58,8 @@ public record WorkerOptions(
         Duration pingTimeout,
         Duration connectTimeout,
         Duration registerTimeout,
-        Duration cancelGrace) {
+        Duration cancelGrace,
+        Duration terminationGrace) {
 
     /** The property that names the server URL; startup errors point at it. */
     public static final String URL_SETTING = "openrtc.livekit.url (environment LIVEKIT_URL)";
@@ -90,6 +96,9 @@ public record WorkerOptions(
         requirePositive("connectTimeout", connectTimeout);
         requirePositive("registerTimeout", registerTimeout);
         requirePositive("cancelGrace", cancelGrace);
+        if (terminationGrace == null || terminationGrace.isNegative()) {
+            throw new IllegalArgumentException("terminationGrace must not be negative, was " + terminationGrace);
+        }
     }
 
     /** Options with every default, for the server at {@code url} with this key pair. */
@@ -109,7 +118,7 @@ public record WorkerOptions(
                 + ", targetLoad=" + targetLoad + ", statusInterval=" + statusInterval + ", assignmentTimeout="
                 + assignmentTimeout + ", reconnectBackoff=" + reconnectBackoff + ", pingInterval=" + pingInterval
                 + ", pingTimeout=" + pingTimeout + ", connectTimeout=" + connectTimeout + ", registerTimeout="
-                + registerTimeout + ", cancelGrace=" + cancelGrace + "]";
+                + registerTimeout + ", cancelGrace=" + cancelGrace + ", terminationGrace=" + terminationGrace + "]";
     }
 
     private static URI checkUrl(URI url) {
@@ -156,6 +165,7 @@ public record WorkerOptions(
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration registerTimeout = Duration.ofSeconds(10);
         private Duration cancelGrace = Duration.ofSeconds(5);
+        private Duration terminationGrace = Duration.ofSeconds(3);
 
         private Builder(URI url, String apiKey, String apiSecret) {
             this.url = url;
@@ -178,6 +188,7 @@ public record WorkerOptions(
             connectTimeout = o.connectTimeout;
             registerTimeout = o.registerTimeout;
             cancelGrace = o.cancelGrace;
+            terminationGrace = o.terminationGrace;
         }
 
         /** Explicit dispatch name; empty (the default) for automatic dispatch. */
@@ -258,11 +269,17 @@ public record WorkerOptions(
             return this;
         }
 
+        /** Default 3 s; zero cancels at once. */
+        public Builder terminationGrace(Duration value) {
+            terminationGrace = value;
+            return this;
+        }
+
         /** Checks every value; throws {@link IllegalArgumentException} naming the first bad one. */
         public WorkerOptions build() {
             return new WorkerOptions(url, apiKey, apiSecret, agentName, jobType, permissions, version, targetLoad,
                     statusInterval, assignmentTimeout, reconnectBackoff, pingInterval, pingTimeout, connectTimeout,
-                    registerTimeout, cancelGrace);
+                    registerTimeout, cancelGrace, terminationGrace);
         }
 
         private static String defaultVersion() {
