@@ -1,0 +1,25 @@
+package io.openrtc.rtc;
+
+/**
+ * Counters of a room's data traffic since it joined ({@link Room#dataStats()}). Nothing a peer
+ * sends can end the session: what cannot be used is dropped, counted here and logged as a warning
+ * (the first few, then every hundredth).
+ *
+ * @param packetsReceived    data packets received (every kind)
+ * @param packetsSent        data packets sent (user packets, stream parts, RPC messages)
+ * @param malformedPackets   packets dropped as malformed: not a DataPacket, a stream chunk or
+ *                           trailer for an unknown stream, a header without a stream id or type,
+ *                           an RPC message without an id, a stream whose chunks do not add up
+ * @param duplicatePackets   reliable packets dropped because their sequence number was not newer
+ *                           than the sender's last one, and stream chunks received twice
+ * @param droppedStreams     incoming text and byte streams dropped before they completed: aborted
+ *                           by the sender, the sender left, larger than
+ *                           {@link RoomOptions#maxStreamBytes()}, idle too long, cut by a rejoin
+ * @param droppedMessages    complete messages dropped because their reader fell behind or nobody
+ *                           read their topic for too long (the backlog overflowed)
+ * @param rpcCallsHandled    RPC calls answered by a registered handler (with a result or an error)
+ * @param rpcCallsPerformed  RPC calls made with {@link Room#performRpc}
+ */
+public record DataStats(long packetsReceived, long packetsSent, long malformedPackets, long duplicatePackets,
+        long droppedStreams, long droppedMessages, long rpcCallsHandled, long rpcCallsPerformed) {
+}
