@@ -13,11 +13,30 @@
 //   {"op":"rejoin","id":"c1"}      leaves and joins again on a fresh connection (listening anew)
 //   {"op":"leave","id":"c1"}       leaves the room
 //   {"op":"exit"}                  leaves every room and exits
+// Data (LiveKit's text streams, data packets, RPC and attributes; "tag" echoes in the answer):
+//   "join" may carry "textTopics":[...] and "byteTopics":[...]: the caller reads every text or
+//   byte stream on those topics and reports it (text{...}, bytes{...})
+//   {"op":"sendText","id":"c1","tag":"t1","topic":"lk.chat","text":"hi","attributes":{},"to":[]}
+//       -> textSent{tag,streamId}
+//   {"op":"streamText","id":"c1","tag":"t2","topic":"lk.transcription","parts":["a","b"],"attributes":{}}
+//       writes each part as it comes, then closes -> textSent{tag,streamId}
+//   {"op":"sendData","id":"c1","tag":"d1","topic":"x","text":"payload","reliable":true,"to":[]} -> dataSent{tag}
+//   {"op":"registerRpc","id":"c1","method":"m","behavior":"echo|upper|slow|fail|rpcError","delayMs":0}
+//       registers a handler: echo returns the payload, upper upper-cases it, slow waits delayMs
+//       then echoes, fail throws a plain Error, rpcError throws RpcError(4242,"refused","details")
+//       -> rpcRegistered{method}; each call -> rpcInvoked{method,caller,payload,requestId,responseTimeout}
+//   {"op":"performRpc","id":"c1","tag":"r1","to":"agent","method":"m","payload":"p","timeoutMs":5000}
+//       -> rpcResult{tag,payload} or rpcError{tag,code,message,data}
+//   {"op":"setAttributes","id":"c1","tag":"a1","attributes":{"k":"v"}} -> attributesSet{tag}
 // Events leave as JSON lines on stdout, each with "event", the caller "id" and "tMs" (epoch ms):
 //   ready, joined{room,identity}, published{trackSid}, subscribed{participant,trackSid},
 //   heard{participant,trackSid,hz,rms}  (every ~200 ms per remote track: dominant frequency of
 //                                        the last 4096 samples, and their RMS in 16-bit units)
-//   unsubscribed{participant,trackSid}, disconnected{reason}, left, error{message}
+//   unsubscribed{participant,trackSid}, disconnected{reason}, left, error{message,tag}
+//   text{topic,streamId,sender,text,attributes,bytes}, bytes{topic,streamId,sender,name,mimeType,size},
+//   data{topic,sender,text,size,kind}, attributes{participant,changed,all},
+//   metadata{participant,metadata}, name{participant,name}, participantJoined{participant,kind},
+//   participantLeft{participant}, reconnecting, reconnected
 import {
   AudioFrame,
   AudioSource,
@@ -25,6 +44,7 @@ import {
   LocalAudioTrack,
   Room,
   RoomEvent,
+  RpcError,
   TrackKind,
   TrackPublishOptions,
   TrackSource,
@@ -193,13 +213,79 @@ async function connectRoom(caller) {
   room.on(RoomEvent.Disconnected, (reason) => {
     emit('disconnected', { id, reason: String(reason) });
   });
+  room.on(RoomEvent.DataReceived, (payload, participant, kind, topic) => {
+    emit('data', {
+      id,
+      topic: topic ?? '',
+      sender: participant?.identity ?? '',
+      text: new TextDecoder().decode(payload),
+      size: payload.byteLength,
+      kind: String(kind),
+    });
+  });
+  room.on(RoomEvent.ParticipantAttributesChanged, (changed, participant) => {
+    emit('attributes', { id, participant: participant.identity, changed, all: participant.attributes });
+  });
+  room.on(RoomEvent.ParticipantMetadataChanged, (metadata, participant) => {
+    emit('metadata', { id, participant: participant.identity, metadata: participant.metadata });
+  });
+  room.on(RoomEvent.ParticipantNameChanged, (name, participant) => {
+    emit('name', { id, participant: participant.identity, name });
+  });
+  room.on(RoomEvent.ParticipantConnected, (participant) => {
+    emit('participantJoined', { id, participant: participant.identity, kind: String(participant.kind) });
+  });
+  room.on(RoomEvent.ParticipantDisconnected, (participant) => {
+    emit('participantLeft', { id, participant: participant.identity });
+  });
+  room.on(RoomEvent.Reconnecting, () => emit('reconnecting', { id }));
+  room.on(RoomEvent.Reconnected, () => emit('reconnected', { id }));
+  for (const topic of caller.textTopics) {
+    room.registerTextStreamHandler(topic, (reader, participantInfo) => {
+      reader
+        .readAll()
+        .then((text) =>
+          emit('text', {
+            id,
+            topic,
+            streamId: reader.info.streamId,
+            sender: participantInfo.identity,
+            text,
+            bytes: Buffer.byteLength(text, 'utf8'),
+            attributes: reader.info.attributes ?? {},
+          }),
+        )
+        .catch((e) => emit('error', { id, message: `text stream on ${topic}: ${e?.message ?? e}` }));
+    });
+  }
+  for (const topic of caller.byteTopics) {
+    room.registerByteStreamHandler(topic, (reader, participantInfo) => {
+      reader
+        .readAll()
+        .then((chunks) =>
+          emit('bytes', {
+            id,
+            topic,
+            streamId: reader.info.streamId,
+            sender: participantInfo.identity,
+            name: reader.info.name,
+            mimeType: reader.info.mimeType,
+            size: chunks.reduce((n, c) => n + c.byteLength, 0),
+          }),
+        )
+        .catch((e) => emit('error', { id, message: `byte stream on ${topic}: ${e?.message ?? e}` }));
+    });
+  }
   await room.connect(caller.url, caller.token, { autoSubscribe: true, dynacast: false });
 }
 
 async function join(command) {
   const { id, url, token } = command;
   if (callers.has(id)) throw new Error(`caller ${id} already exists`);
-  const caller = { id, url, token, room: null, closed: false, listening: true, toneOn: true, source: null, publication: null };
+  const caller = {
+    id, url, token, room: null, closed: false, listening: true, toneOn: true, source: null, publication: null,
+    textTopics: command.textTopics ?? [], byteTopics: command.byteTopics ?? [],
+  };
   callers.set(id, caller);
   await connectRoom(caller);
   const room = caller.room;
@@ -254,6 +340,90 @@ async function leave(id) {
   emit('left', { id });
 }
 
+function callerOf(command) {
+  const caller = callers.get(command.id);
+  if (!caller) throw new Error(`no caller ${command.id}`);
+  return caller;
+}
+
+async function sendText(command) {
+  const participant = callerOf(command).room.localParticipant;
+  const info = await participant.sendText(command.text, {
+    topic: command.topic,
+    attributes: command.attributes ?? {},
+    destinationIdentities: command.to ?? [],
+  });
+  emit('textSent', { id: command.id, tag: command.tag, streamId: info.streamId });
+}
+
+async function streamText(command) {
+  const participant = callerOf(command).room.localParticipant;
+  const writer = await participant.streamText({ topic: command.topic, attributes: command.attributes ?? {} });
+  for (const part of command.parts) {
+    await writer.write(part);
+  }
+  await writer.close();
+  emit('textSent', { id: command.id, tag: command.tag, streamId: writer.info.streamId });
+}
+
+async function sendData(command) {
+  const participant = callerOf(command).room.localParticipant;
+  await participant.publishData(new TextEncoder().encode(command.text), {
+    reliable: command.reliable ?? true,
+    topic: command.topic,
+    destination_identities: command.to ?? [],
+  });
+  emit('dataSent', { id: command.id, tag: command.tag });
+}
+
+function registerRpc(command) {
+  const participant = callerOf(command).room.localParticipant;
+  participant.registerRpcMethod(command.method, async (data) => {
+    emit('rpcInvoked', {
+      id: command.id,
+      method: command.method,
+      caller: data.callerIdentity,
+      payload: data.payload,
+      requestId: data.requestId,
+      responseTimeout: data.responseTimeout,
+    });
+    switch (command.behavior) {
+      case 'upper':
+        return data.payload.toUpperCase();
+      case 'slow':
+        await new Promise((resolve) => setTimeout(resolve, command.delayMs ?? 0));
+        return data.payload;
+      case 'fail':
+        throw new Error('the caller script failed on purpose');
+      case 'rpcError':
+        throw new RpcError(4242, 'refused', 'details');
+      default:
+        return data.payload;
+    }
+  });
+  emit('rpcRegistered', { id: command.id, method: command.method });
+}
+
+async function performRpc(command) {
+  const participant = callerOf(command).room.localParticipant;
+  try {
+    const payload = await participant.performRpc({
+      destinationIdentity: command.to,
+      method: command.method,
+      payload: command.payload,
+      responseTimeout: command.timeoutMs,
+    });
+    emit('rpcResult', { id: command.id, tag: command.tag, payload });
+  } catch (e) {
+    emit('rpcError', { id: command.id, tag: command.tag, code: e?.code ?? -1, message: e?.message ?? String(e), data: e?.data ?? '' });
+  }
+}
+
+async function setAttributes(command) {
+  await callerOf(command).room.localParticipant.setAttributes(command.attributes);
+  emit('attributesSet', { id: command.id, tag: command.tag });
+}
+
 async function exitAll() {
   for (const id of [...callers.keys()]) {
     await leave(id).catch(() => {});
@@ -279,8 +449,14 @@ input.on('line', (line) => {
     : command.op === 'rejoin' ? rejoin(command.id)
     : command.op === 'leave' ? leave(command.id)
     : command.op === 'exit' ? exitAll()
+    : command.op === 'sendText' ? sendText(command)
+    : command.op === 'streamText' ? streamText(command)
+    : command.op === 'sendData' ? sendData(command)
+    : command.op === 'registerRpc' ? Promise.resolve().then(() => registerRpc(command))
+    : command.op === 'performRpc' ? performRpc(command)
+    : command.op === 'setAttributes' ? setAttributes(command)
     : Promise.reject(new Error(`unknown op ${command.op}`));
-  run.catch((e) => emit('error', { id: command.id, message: String(e?.message ?? e) }));
+  run.catch((e) => emit('error', { id: command.id, tag: command.tag, message: String(e?.message ?? e) }));
 });
 // The test JVM closing our stdin (or dying) ends the process too.
 input.on('close', () => exitAll().catch(() => process.exit(1)));

@@ -19,6 +19,7 @@ import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.media.MediaStreamTrack;
 import dev.onvoid.webrtc.media.audio.AudioTrack;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.openrtc.rtc.PeerTransport.NegotiationException;
 import java.net.URI;
@@ -41,6 +42,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -50,6 +52,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import livekit.LivekitModels;
+import livekit.LivekitModels.DataPacket;
 import livekit.LivekitModels.DisconnectReason;
 import livekit.LivekitModels.ParticipantInfo;
 import livekit.LivekitModels.TrackInfo;
@@ -57,6 +60,7 @@ import livekit.LivekitRtc;
 import livekit.LivekitRtc.AddTrackRequest;
 import livekit.LivekitRtc.JoinResponse;
 import livekit.LivekitRtc.LeaveRequest;
+import livekit.LivekitRtc.ReconnectResponse;
 import livekit.LivekitRtc.SessionDescription;
 import livekit.LivekitRtc.SignalRequest;
 import livekit.LivekitRtc.SignalResponse;
@@ -75,8 +79,14 @@ import org.slf4j.LoggerFactory;
  * those arrive as later loop tasks and complete futures that callers outside the loop wait on.
  *
  * <p><b>Connections.</b> A {@link Connection} is one join attempt: signal socket, two peer
- * connections, negotiation state and the native senders of published tracks. A rejoin tears the
- * old one down and builds a new one; {@link LocalAudioTrack}s survive it and are published again.
+ * connections, negotiation state and the native senders of published tracks. A resume keeps it
+ * and replaces only its signal socket (then restarts ICE on both peer connections); a full
+ * rejoin tears it down and builds a new one, and {@link LocalAudioTrack}s survive it and are
+ * published again.
+ *
+ * <p><b>Data.</b> Incoming data packets go to a {@link DataReceiver} on the loop (streams are
+ * assembled there, RPC requests get threads of their own); sending goes through the
+ * {@link DataChannelSender}, which numbers reliable packets under its own lock.
  */
 final class LiveKitRoom implements Room {
 
@@ -99,12 +109,34 @@ final class LiveKitRoom implements Room {
     private final CopyOnWriteArrayList<LocalAudioTrack> localTracks = new CopyOnWriteArrayList<>();
     private final ReentrantLock tracksLock = new ReentrantLock();
     private final Condition tracksChanged = tracksLock.newCondition();
-    private final DataPacketHandler dataHandler;
     private final AudioPacer pacer;
+    private final ScheduledExecutorService timers;
+    private final ReentrantLock stateLock = new ReentrantLock();
+    private final Condition stateChanged = stateLock.newCondition();
+
+    // Data: packets, streams, RPC.
+    private final DataCounters dataCounters = new DataCounters();
+    private final DataChannelSender dataSender;
+    private final TopicRouter<TextMessage> textRouter;
+    private final TopicRouter<ByteStreamMessage> byteRouter;
+    private final TopicRouter<DataMessage> dataRouter;
+    private final RpcManager rpc;
+    private final DataReceiver dataReceiver;
+
+    // This participant: what the server last said, and what was set through this room (applied again after a rejoin).
+    private volatile Participant localParticipant;
+    private int localVersion;
+    private final AtomicInteger requestIds = new AtomicInteger();
+    private final ReentrantLock localStateLock = new ReentrantLock();
+    private final Map<String, String> appliedAttributes = new LinkedHashMap<>();
+    private String appliedMetadata = "";
+    private String appliedName = "";
 
     // Owned by the loop; volatile where other threads read them.
     private volatile Thread loopThread;
     private volatile State state = State.JOINING;
+    /** Set just before the state becomes CLOSED, for errors raised while closing. */
+    private volatile CloseReason closingReason;
     private volatile String token;
     private volatile Connection current;
     private volatile String roomName = "";
@@ -124,9 +156,23 @@ final class LiveKitRoom implements Room {
         this.label = Integer.toString(IDS.incrementAndGet());
         this.loop = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("room-" + label).factory());
         this.events = new RoomEventHub(label);
-        this.dataHandler = DataPacketHandler.IGNORE;
         // Kept here so that teardown works even while the runtime itself is closing.
         this.pacer = runtime.pacer();
+        this.timers = runtime.timers();
+        this.localParticipant = new Participant("", "", "", ParticipantKind.UNKNOWN, "", Map.of(), List.of());
+        this.dataSender = new DataChannelSender(label, options.requestTimeout(), dataCounters);
+        this.textRouter = new TopicRouter<>("text streams", options.messageBuffer(), options.messageBuffer(),
+                dataCounters.droppedMessages);
+        this.byteRouter = new TopicRouter<>("byte streams", options.messageBuffer(), options.messageBuffer(),
+                dataCounters.droppedMessages);
+        this.dataRouter = new TopicRouter<>("data packets", options.messageBuffer(), options.messageBuffer(),
+                dataCounters.droppedMessages);
+        this.rpc = new RpcManager(label, dataSender, timers, dataCounters,
+                identity -> participants.snapshot().containsKey(identity));
+        StreamAssembler assembler = new StreamAssembler(label, options.maxStreamBytes(), dataCounters, System::nanoTime,
+                message -> textRouter.deliver(message.topic(), message),
+                message -> byteRouter.deliver(message.topic(), message));
+        this.dataReceiver = new DataReceiver(label, dataCounters, assembler, rpc, dataRouter);
     }
 
     static Room connect(RtcRuntime runtime, URI serverUrl, String token, RoomOptions options)
@@ -143,7 +189,7 @@ final class LiveKitRoom implements Room {
         }
         room.runOnLoop(() -> {
             if (room.state == State.JOINING) {
-                room.state = State.CONNECTED;
+                room.setState(State.CONNECTED);
             }
             return null;
         });
@@ -225,6 +271,330 @@ final class LiveKitRoom implements Room {
     @Override
     public List<LocalAudioTrack> localAudioTracks() {
         return List.copyOf(localTracks);
+    }
+
+    // ---- data packets ----
+
+    @Override
+    @SuppressWarnings("deprecation") // UserPacket.destination_identities: LiveKit's SDKs still fill it
+    public void publishData(byte[] payload, DataOptions dataOptions) throws RoomException, InterruptedException {
+        Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(dataOptions, "options");
+        if (payload.length > DataOptions.MAX_PAYLOAD_BYTES) {
+            throw new IllegalArgumentException("the data payload is " + payload.length + " bytes; LiveKit's limit is "
+                    + DataOptions.MAX_PAYLOAD_BYTES + " bytes per packet (DataOptions.MAX_PAYLOAD_BYTES); "
+                    + "send larger content as a byte stream (sendBytes)");
+        }
+        LivekitModels.UserPacket.Builder user = LivekitModels.UserPacket.newBuilder()
+                .setPayload(ByteString.copyFrom(payload))
+                .addAllDestinationIdentities(dataOptions.destinationIdentities());
+        if (!dataOptions.topic().isEmpty()) {
+            user.setTopic(dataOptions.topic());
+        }
+        DataPacket.Builder packet = DataPacket.newBuilder().setUser(user)
+                .addAllDestinationIdentities(dataOptions.destinationIdentities());
+        // + kind, sequence and the sid the server adds
+        int size = packet.build().getSerializedSize() + 32;
+        if (size > DataOptions.MAX_PACKET_BYTES) {
+            throw new IllegalArgumentException("the data packet would be about " + size + " bytes with its topic and "
+                    + dataOptions.destinationIdentities().size() + " destinations; LiveKit's limit is "
+                    + DataOptions.MAX_PACKET_BYTES + " bytes per packet (DataOptions.MAX_PACKET_BYTES)");
+        }
+        requireOpen();
+        dataSender.send(packet, dataOptions.reliable());
+    }
+
+    @Override
+    public MessageStream<DataMessage> dataMessages(String topic) {
+        return dataRouter.open(Objects.requireNonNull(topic, "topic (use \"\" for packets without one)"));
+    }
+
+    // ---- text and byte streams ----
+
+    @Override
+    public MessageStream<TextMessage> texts(String topic) {
+        return textRouter.open(Objects.requireNonNull(topic, "topic"));
+    }
+
+    @Override
+    public MessageStream<ByteStreamMessage> byteStreams(String topic) {
+        return byteRouter.open(Objects.requireNonNull(topic, "topic"));
+    }
+
+    @Override
+    public String sendText(String topic, String text, StreamOptions streamOptions) throws RoomException, InterruptedException {
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(streamOptions, "options");
+        byte[] utf8 = Utf8Chunks.encode(text, "the text");
+        List<byte[]> chunks = Utf8Chunks.split(utf8, StreamPackets.CHUNK_BYTES);
+        String streamId = StreamPackets.newStreamId();
+        DataPacket.Builder header = StreamPackets.textHeader(streamId, topic, streamOptions, utf8.length);
+        sendStream(header, chunks, streamId, streamOptions.destinationIdentities());
+        return streamId;
+    }
+
+    @Override
+    public TextStreamWriter streamText(String topic, StreamOptions streamOptions) throws RoomException, InterruptedException {
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(streamOptions, "options");
+        requireOpen();
+        return TextStreamWriter.open(dataSender, topic, streamOptions, Map.of());
+    }
+
+    @Override
+    public String sendBytes(String topic, String name, String mimeType, byte[] content, StreamOptions streamOptions)
+            throws RoomException, InterruptedException {
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(mimeType, "mimeType");
+        Objects.requireNonNull(content, "content");
+        Objects.requireNonNull(streamOptions, "options");
+        List<byte[]> chunks = new ArrayList<>();
+        for (int at = 0; at < content.length; at += StreamPackets.CHUNK_BYTES) {
+            chunks.add(java.util.Arrays.copyOfRange(content, at, Math.min(content.length, at + StreamPackets.CHUNK_BYTES)));
+        }
+        String streamId = StreamPackets.newStreamId();
+        DataPacket.Builder header = StreamPackets.byteHeader(streamId, topic, name,
+                mimeType.isEmpty() ? StreamPackets.BYTES_MIME_TYPE : mimeType, streamOptions, content.length);
+        sendStream(header, chunks, streamId, streamOptions.destinationIdentities());
+        return streamId;
+    }
+
+    /**
+     * Sends a whole stream to one connection. If a full rejoin replaces the connection midway, the
+     * receivers have dropped the partial stream, so it is sent once more, whole, to the new one.
+     */
+    private void sendStream(DataPacket.Builder header, List<byte[]> chunks, String streamId, List<String> destinations)
+            throws RoomException, InterruptedException {
+        requireOpen();
+        for (int attempt = 1; ; attempt++) {
+            int epoch = dataSender.epoch();
+            try {
+                dataSender.send(header.clone(), true, epoch);
+                for (int index = 0; index < chunks.size(); index++) {
+                    dataSender.send(StreamPackets.chunk(streamId, index, chunks.get(index), destinations), true, epoch);
+                }
+                dataSender.send(StreamPackets.trailer(streamId, "", Map.of(), destinations), true, epoch);
+                return;
+            } catch (PacketSender.StreamCutException e) {
+                if (attempt >= 2) {
+                    throw e;
+                }
+                log.info("Room {}: stream {} was cut by a rejoin; sending it again", label, streamId);
+            }
+        }
+    }
+
+    @Override
+    public TextStreamWriter streamTranscript(String transcribedTrackSid) throws RoomException, InterruptedException {
+        requireTrackSid(transcribedTrackSid);
+        String segment = Transcription.newSegmentId();
+        StreamOptions header = StreamOptions.defaults().withAttributes(Map.of(
+                Transcription.SEGMENT_ID, segment,
+                Transcription.TRANSCRIBED_TRACK_ID, transcribedTrackSid,
+                Transcription.FINAL, "false"));
+        requireOpen();
+        return TextStreamWriter.open(dataSender, Transcription.TOPIC, header, Map.of(
+                Transcription.SEGMENT_ID, segment,
+                Transcription.TRANSCRIBED_TRACK_ID, transcribedTrackSid,
+                Transcription.FINAL, "true"));
+    }
+
+    @Override
+    public String sendTranscript(String transcribedTrackSid, String text) throws RoomException, InterruptedException {
+        requireTrackSid(transcribedTrackSid);
+        return sendText(Transcription.TOPIC, text, StreamOptions.defaults().withAttributes(Map.of(
+                Transcription.SEGMENT_ID, Transcription.newSegmentId(),
+                Transcription.TRANSCRIBED_TRACK_ID, transcribedTrackSid,
+                Transcription.FINAL, "true")));
+    }
+
+    private static void requireTrackSid(String trackSid) {
+        Objects.requireNonNull(trackSid, "transcribedTrackSid");
+        if (trackSid.isEmpty()) {
+            throw new IllegalArgumentException("transcribedTrackSid must name the audio track (TR_...) the words belong to; "
+                    + "for the agent's own speech, its published track's sid()");
+        }
+    }
+
+    // ---- RPC ----
+
+    @Override
+    public void registerRpcMethod(String method, RpcHandler handler) {
+        rpc.register(method, handler);
+    }
+
+    @Override
+    public boolean unregisterRpcMethod(String method) {
+        return rpc.unregister(method);
+    }
+
+    @Override
+    public String performRpc(String destinationIdentity, String method, String payload, Duration responseTimeout)
+            throws RpcError, InterruptedException {
+        return rpc.perform(destinationIdentity, method, payload, responseTimeout);
+    }
+
+    // ---- this participant ----
+
+    @Override
+    public Participant localParticipant() {
+        return localParticipant;
+    }
+
+    @Override
+    public void setAttributes(Map<String, String> attributes) throws RoomException, InterruptedException {
+        Objects.requireNonNull(attributes, "attributes");
+        for (Map.Entry<String, String> entry : attributes.entrySet()) {
+            if (entry.getKey() == null || entry.getKey().isEmpty()) {
+                throw new IllegalArgumentException("attribute keys must not be empty");
+            }
+            Objects.requireNonNull(entry.getValue(), "the value of attribute '" + entry.getKey() + "' (use \"\" to remove it)");
+        }
+        if (attributes.isEmpty()) {
+            return;
+        }
+        updateLocalParticipant(LivekitRtc.UpdateParticipantMetadata.newBuilder().putAllAttributes(attributes), "attributes");
+        localStateLock.lock();
+        try {
+            attributes.forEach((key, value) -> {
+                if (value.isEmpty()) {
+                    appliedAttributes.remove(key);
+                } else {
+                    appliedAttributes.put(key, value);
+                }
+            });
+        } finally {
+            localStateLock.unlock();
+        }
+    }
+
+    @Override
+    public void setMetadata(String metadata) throws RoomException, InterruptedException {
+        Objects.requireNonNull(metadata, "metadata");
+        if (metadata.isEmpty()) {
+            throw new IllegalArgumentException("metadata must not be empty: LiveKit takes an empty metadata as "
+                    + "\"unchanged\", so a participant cannot clear its own");
+        }
+        updateLocalParticipant(LivekitRtc.UpdateParticipantMetadata.newBuilder().setMetadata(metadata), "metadata");
+        localStateLock.lock();
+        try {
+            appliedMetadata = metadata;
+        } finally {
+            localStateLock.unlock();
+        }
+    }
+
+    @Override
+    public void setName(String name) throws RoomException, InterruptedException {
+        Objects.requireNonNull(name, "name");
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("name must not be empty: LiveKit takes an empty name as \"unchanged\"");
+        }
+        updateLocalParticipant(LivekitRtc.UpdateParticipantMetadata.newBuilder().setName(name), "name");
+        localStateLock.lock();
+        try {
+            appliedName = name;
+        } finally {
+            localStateLock.unlock();
+        }
+    }
+
+    @Override
+    public DataStats dataStats() {
+        return dataCounters.snapshot();
+    }
+
+    /**
+     * Sends an {@code UpdateParticipantMetadata} with a request id and waits for the server's
+     * {@code request_response} to it. Waits while the room reconnects; a request lost with a
+     * replaced connection is sent again on the new one.
+     */
+    private void updateLocalParticipant(LivekitRtc.UpdateParticipantMetadata.Builder update, String what)
+            throws RoomException, InterruptedException {
+        long deadline = System.nanoTime() + options.requestTimeout().toNanos();
+        while (true) {
+            Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+            awaitConnected(left, "updating this participant's " + what);
+            int requestId = requestIds.incrementAndGet();
+            CompletableFuture<Void> reply = runOnLoop(() -> {
+                Connection c = current;
+                if (state != State.CONNECTED || c == null || c.tornDown) {
+                    return null;
+                }
+                CompletableFuture<Void> answer = new CompletableFuture<>();
+                c.pendingRequests.put(requestId, answer);
+                c.signal.send(SignalRequest.newBuilder().setUpdateMetadata(update.clone().setRequestId(requestId)).build());
+                return answer;
+            });
+            if (reply == null) {
+                continue; // the connection went away between the two steps: wait for it again
+            }
+            try {
+                reply.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                return;
+            } catch (TimeoutException e) {
+                throw new RoomException("the server did not confirm the update of this participant's " + what + " within "
+                        + options.requestTimeout().toMillis() + " ms");
+            } catch (ExecutionException e) {
+                if (e.getCause() == CONNECTION_REPLACED && System.nanoTime() < deadline) {
+                    continue;
+                }
+                if (e.getCause() instanceof RoomException refused) {
+                    throw new RoomException("updating this participant's " + what + " failed: " + refused.getMessage(), refused);
+                }
+                throw new RoomException("updating this participant's " + what + " failed: " + e.getCause(), e.getCause());
+            }
+        }
+    }
+
+    /** Marks requests whose connection was replaced before the server answered (they are sent again). */
+    private static final RuntimeException CONNECTION_REPLACED = new RuntimeException("connection replaced", null, false, false) {
+        private static final long serialVersionUID = 1L;
+    };
+
+    /** Waits until the room is connected (not reconnecting). */
+    private void awaitConnected(Duration timeout, String forWhat) throws RoomException, InterruptedException {
+        long nanos = timeout.toNanos();
+        stateLock.lockInterruptibly();
+        try {
+            while (true) {
+                if (state == State.CLOSED) {
+                    throw new RoomClosedException("the room is closed", whyClosed());
+                }
+                if (state == State.CONNECTED) {
+                    return;
+                }
+                if (nanos <= 0) {
+                    throw new RoomException(forWhat + ": the room did not reconnect within " + timeout.toMillis() + " ms");
+                }
+                nanos = stateChanged.awaitNanos(nanos);
+            }
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    private void setState(State newState) {
+        stateLock.lock();
+        try {
+            state = newState;
+            stateChanged.signalAll();
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    private void requireOpen() {
+        if (state == State.CLOSED) {
+            throw new RoomClosedException("the room is closed", whyClosed());
+        }
+    }
+
+    private CloseReason whyClosed() {
+        CloseReason reason = closingReason;
+        return reason != null ? reason : closeReason().orElse(new CloseReason(CloseReason.Cause.CLIENT_LEFT, "closed"));
     }
 
     @Override
@@ -310,7 +680,7 @@ final class LiveKitRoom implements Room {
         }
         try {
             // Assigned before opening: the JoinResponse may be handled before open() returns.
-            c.signal = new SignalConnection(c);
+            c.signal = new SignalBinding(c).signal;
             c.signal.open(runtime.httpClient(), serverUrl, token, options.autoSubscribe(), options.joinTimeout());
             if (c.tornDown) { // closed while the socket was opening
                 c.signal.abort();
@@ -346,9 +716,31 @@ final class LiveKitRoom implements Room {
         }
     }
 
-    private void reconnect(String cause) {
+    /**
+     * Runs on a thread of its own after a lost connection: resumes {@code resumable} if given (and
+     * the server lets it), else (or when that fails) rejoins; closes the room when neither works
+     * within {@link RoomOptions#reconnectWindow()}.
+     */
+    private void reconnect(String cause, Connection resumable, LivekitModels.ReconnectReason reason) {
         long started = System.nanoTime();
         try {
+            if (resumable != null) {
+                String whyNot = resumeWithinWindow(resumable, reason, started + options.reconnectWindow().toNanos());
+                if (whyNot == null) {
+                    return;
+                }
+                log.info("Room '{}': could not resume the connection ({}); rejoining", roomName, whyNot);
+                Boolean proceed = callOnLoopOrNull(() -> {
+                    if (state == State.CLOSED) {
+                        return false;
+                    }
+                    teardownForRejoin(resumable);
+                    return true;
+                });
+                if (!Boolean.TRUE.equals(proceed)) {
+                    return;
+                }
+            }
             Connection c = rejoinWithinWindow(started);
             for (LocalAudioTrack track : localTracks) {
                 try {
@@ -359,13 +751,14 @@ final class LiveKitRoom implements Room {
                     track.ended(new CloseReason(CloseReason.Cause.CONNECTION_LOST, "not published again after rejoin"));
                 }
             }
+            reapplyLocalState(c);
             executeOnLoop(() -> {
                 if (state == State.RECONNECTING && current == c) {
-                    state = State.CONNECTED;
                     reconnecting = false;
+                    setState(State.CONNECTED);
                     log.info("Room '{}' rejoined as '{}' in {} ms", roomName, localIdentity,
                             (System.nanoTime() - started) / 1_000_000);
-                    events.emit(new RoomEvent.Reconnected());
+                    events.emit(new RoomEvent.Reconnected(ReconnectMode.REJOINED));
                 }
             });
         } catch (RoomJoinException | RuntimeException e) {
@@ -374,6 +767,206 @@ final class LiveKitRoom implements Room {
                     cause + "; the rejoin failed: " + e.getMessage()), false));
         } catch (InterruptedException e) {
             executeOnLoop(() -> finish(new CloseReason(CloseReason.Cause.CONNECTION_LOST, cause + "; rejoin interrupted"), false));
+        }
+    }
+
+    /**
+     * Resume attempts until one works (null) or one fails for a reason other than an unreachable
+     * server, or the window has passed (the reason, then the caller rejoins).
+     */
+    private String resumeWithinWindow(Connection c, LivekitModels.ReconnectReason reason, long deadline)
+            throws InterruptedException {
+        long backoffMillis = 250;
+        while (true) {
+            long attemptStarted = System.nanoTime();
+            try {
+                resumeOnce(c, reason, attemptStarted);
+                return null;
+            } catch (RoomJoinException e) {
+                callOnLoopOrNull(() -> {
+                    abandonResumeAttempt(c);
+                    return null;
+                });
+                if (state == State.CLOSED) {
+                    return "the room closed";
+                }
+                boolean unreachable = e.step() == JoinStep.SIGNAL_CONNECT;
+                if (!unreachable || System.nanoTime() + backoffMillis * 1_000_000 > deadline) {
+                    return e.getMessage();
+                }
+                log.debug("Room {}: server unreachable while resuming ({}); retrying in {} ms", label, e.detail(), backoffMillis);
+                Thread.sleep(backoffMillis);
+                backoffMillis = Math.min(backoffMillis * 2, 2_000);
+            }
+        }
+    }
+
+    /**
+     * One resume: a new signal socket with {@code reconnect=1} and our sid; the server answers
+     * with a ReconnectResponse (or refuses with a leave), we tell it our state (SyncState),
+     * restart ICE on the publisher (the server restarts the subscriber with a new offer) and wait
+     * until both peer connections are connected again.
+     */
+    private void resumeOnce(Connection c, LivekitModels.ReconnectReason reason, long started)
+            throws RoomJoinException, InterruptedException {
+        ResumeAttempt attempt = callOnLoopOrNull(() -> {
+            if (state != State.RECONNECTING || c.tornDown || c != current) {
+                return null;
+            }
+            ResumeAttempt a = new ResumeAttempt();
+            c.resumeAttempt = a;
+            c.signal = new SignalBinding(c).signal;
+            a.signal = c.signal;
+            return a;
+        });
+        if (attempt == null) {
+            throw new RoomJoinException(JoinStep.SIGNAL_CONNECT, "the room closed");
+        }
+        Map<String, String> resumeQuery = Map.of("reconnect", "1", "sid", localSid,
+                "reconnect_reason", Integer.toString(reason.getNumber()));
+        attempt.signal.open(runtime.httpClient(), serverUrl, token, options.autoSubscribe(), options.joinTimeout(), resumeQuery);
+        ReconnectResponse response = awaitResumeStep(attempt, attempt.firstMessage, options.joinTimeout(),
+                JoinStep.JOIN_RESPONSE, "no answer to the resume within " + options.joinTimeout().toMillis() + " ms");
+        CompletableFuture<Void> publisherRestarted = runOnLoop(() -> {
+            c.requireUsable();
+            sendSyncState(c);
+            c.lastMessageNanos = System.nanoTime();
+            startPinging(c);
+            // An offer in flight when the socket dropped was never answered: this one replaces it.
+            c.nextOfferWaiters.addAll(c.inFlightWaiters);
+            c.inFlightWaiters = List.of();
+            c.offerInFlight = false;
+            c.iceRestart = true;
+            return negotiatePublisher(c);
+        });
+        awaitResumeStep(attempt, publisherRestarted, options.requestTimeout(), JoinStep.NEGOTIATION,
+                "the publisher's ICE restart was not answered within " + options.requestTimeout().toMillis() + " ms");
+        CompletableFuture<Void> mediaBack = runOnLoop(() -> {
+            if (bothTransportsUp(c)) {
+                return CompletableFuture.completedFuture(null);
+            }
+            attempt.mediaConnected = new CompletableFuture<>();
+            return attempt.mediaConnected;
+        });
+        awaitResumeStep(attempt, mediaBack, options.connectTimeout(), JoinStep.MEDIA_CONNECT,
+                "ICE did not reconnect within " + options.connectTimeout().toMillis() + " ms (publisher "
+                        + c.stateOf(SignalTarget.PUBLISHER) + ", subscriber " + c.stateOf(SignalTarget.SUBSCRIBER) + ")");
+        Boolean resumed = runOnLoop(() -> {
+            if (state != State.RECONNECTING || c != current || c.tornDown || c.resumeAttempt != attempt) {
+                return false;
+            }
+            c.resumeAttempt = null;
+            c.resuming = false;
+            reconnecting = false;
+            setState(State.CONNECTED);
+            log.info("Room '{}' resumed as '{}' ({}) in {} ms", roomName, localIdentity, localSid,
+                    (System.nanoTime() - started) / 1_000_000);
+            events.emit(new RoomEvent.Reconnected(ReconnectMode.RESUMED));
+            return true;
+        });
+        if (!Boolean.TRUE.equals(resumed)) {
+            throw new RoomJoinException(JoinStep.JOIN_RESPONSE, "the room closed while resuming");
+        }
+        if (response != null && response.getLastMessageSeq() > 0) {
+            dataSender.resendAfter(Integer.toUnsignedLong(response.getLastMessageSeq()));
+        }
+    }
+
+    /** Waits for one resume step, or for the attempt to fail (signal lost, server refused). */
+    private <T> T awaitResumeStep(ResumeAttempt attempt, CompletableFuture<T> step, Duration timeout, JoinStep joinStep,
+            String timeoutMessage) throws RoomJoinException, InterruptedException {
+        try {
+            CompletableFuture.anyOf(step, attempt.failed).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new RoomJoinException(joinStep, timeoutMessage);
+        } catch (ExecutionException e) {
+            throw new RoomJoinException(joinStep, SignalConnection.rootMessage(e.getCause()), e.getCause());
+        }
+        if (attempt.failed.isDone()) {
+            throw new RoomJoinException(joinStep, attempt.failed.getNow("failed"));
+        }
+        return step.getNow(null);
+    }
+
+    /** Loop: stops what a failed resume attempt started (its socket, its ping timer). */
+    private void abandonResumeAttempt(Connection c) {
+        ResumeAttempt attempt = c.resumeAttempt;
+        if (attempt == null) {
+            return;
+        }
+        c.resumeAttempt = null;
+        attempt.failed.complete("abandoned");
+        if (attempt.signal != null) {
+            attempt.signal.abort();
+        }
+        if (c.pingTask != null) {
+            c.pingTask.cancel(false);
+        }
+    }
+
+    /** Loop: tells the server what this side has after a resume (LiveKit's SyncState). */
+    private void sendSyncState(Connection c) {
+        LivekitRtc.SyncState.Builder sync = LivekitRtc.SyncState.newBuilder()
+                // With auto-subscribe the server keeps every subscription: nothing to list.
+                .setSubscription(LivekitRtc.UpdateSubscription.newBuilder().setSubscribe(!options.autoSubscribe()));
+        if (c.lastSubscriberOffer != null) {
+            sync.setOffer(c.lastSubscriberOffer);
+        }
+        if (c.lastSubscriberAnswer != null) {
+            sync.setAnswer(c.lastSubscriberAnswer);
+        }
+        for (Map.Entry<LocalAudioTrack, AudioSender> entry : c.senders.entrySet()) {
+            LocalAudioTrack track = entry.getKey();
+            if (!track.sid().isEmpty()) {
+                sync.addPublishTracks(LivekitRtc.TrackPublishedResponse.newBuilder().setCid(entry.getValue().cid())
+                        .setTrack(TrackInfo.newBuilder().setSid(track.sid()).setName(track.name())
+                                .setType(LivekitModels.TrackType.AUDIO).setSource(LivekitModels.TrackSource.MICROPHONE)
+                                .setMuted(track.isMuted())));
+            }
+        }
+        for (Map.Entry<RTCDataChannel, SignalTarget> entry : c.channelTargets.entrySet()) {
+            try {
+                sync.addDataChannels(LivekitRtc.DataChannelInfo.newBuilder().setLabel(entry.getKey().getLabel())
+                        .setId(Math.max(0, entry.getKey().getId())).setTarget(entry.getValue()));
+            } catch (RuntimeException e) {
+                log.debug("Room {}: a data channel could not be described for the resume: {}", label, e.toString());
+            }
+        }
+        dataReceiver.receiveStates().forEach((sid, sequence) -> sync.addDatachannelReceiveStates(
+                LivekitRtc.DataChannelReceiveState.newBuilder().setPublisherSid(sid).setLastSeq(sequence.intValue())));
+        c.signal.send(SignalRequest.newBuilder().setSyncState(sync).build());
+    }
+
+    /** After a rejoin: applies again the attributes, metadata and name set through this room. */
+    private void reapplyLocalState(Connection c) throws InterruptedException {
+        LivekitRtc.UpdateParticipantMetadata.Builder update = LivekitRtc.UpdateParticipantMetadata.newBuilder();
+        localStateLock.lock();
+        try {
+            if (appliedAttributes.isEmpty() && appliedMetadata.isEmpty() && appliedName.isEmpty()) {
+                return;
+            }
+            update.putAllAttributes(appliedAttributes).setMetadata(appliedMetadata).setName(appliedName);
+        } finally {
+            localStateLock.unlock();
+        }
+        int requestId = requestIds.incrementAndGet();
+        CompletableFuture<Void> reply = callOnLoopOrNull(() -> {
+            if (c.tornDown || c != current) {
+                return null;
+            }
+            CompletableFuture<Void> answer = new CompletableFuture<>();
+            c.pendingRequests.put(requestId, answer);
+            c.signal.send(SignalRequest.newBuilder().setUpdateMetadata(update.setRequestId(requestId)).build());
+            return answer;
+        });
+        if (reply == null) {
+            return;
+        }
+        try {
+            reply.get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("Room {}: could not apply this participant's attributes, metadata and name again after the rejoin: {}",
+                    label, e instanceof ExecutionException ? e.getCause().getMessage() : "no answer in time");
         }
     }
 
@@ -528,6 +1121,16 @@ final class LiveKitRoom implements Room {
             return;
         }
         c.lastMessageNanos = System.nanoTime();
+        ResumeAttempt resume = c.resumeAttempt;
+        if (resume != null && !resume.firstMessage.isDone()) {
+            // The first answer to a resume is a ReconnectResponse, a leave (refused), or (older
+            // servers) any other message, which also means the server took us back.
+            switch (message.getMessageCase()) {
+                case RECONNECT -> resume.firstMessage.complete(message.getReconnect());
+                case LEAVE -> { }
+                default -> resume.firstMessage.complete(null);
+            }
+        }
         switch (message.getMessageCase()) {
             case JOIN -> onJoin(c, message.getJoin());
             case OFFER -> onSubscriberOffer(c, message.getOffer());
@@ -562,6 +1165,8 @@ final class LiveKitRoom implements Room {
             case SUBSCRIPTION_RESPONSE -> log.warn("Room {}: subscribing to {} failed: {}", label,
                     message.getSubscriptionResponse().getTrackSid(), message.getSubscriptionResponse().getErr());
             case PONG_RESP -> c.rttMillis = System.currentTimeMillis() - message.getPongResp().getLastPingTimestamp();
+            case RECONNECT -> log.debug("Room {}: the server took the resume back (last reliable sequence {})", label,
+                    message.getReconnect().getLastMessageSeq());
             default -> {
                 // speakers, connection quality, stream state and newer messages: not needed here
             }
@@ -577,6 +1182,9 @@ final class LiveKitRoom implements Room {
             roomSid = join.getRoom().getSid();
             localIdentity = join.getParticipant().getIdentity();
             localSid = join.getParticipant().getSid();
+            localParticipant = ParticipantDirectory.toParticipant(join.getParticipant());
+            localVersion = join.getParticipant().getVersion();
+            c.resumeAllowed = join.getClientConfiguration().getResumeConnection() != LivekitModels.ClientConfigSetting.DISABLED;
             c.subscriberPrimary = join.getSubscriberPrimary();
             c.pingInterval = Duration.ofSeconds(join.getPingInterval() > 0 ? join.getPingInterval() : 5);
             c.pingTimeout = Duration.ofSeconds(join.getPingTimeout() > 0 ? join.getPingTimeout() : 15);
@@ -593,8 +1201,11 @@ final class LiveKitRoom implements Room {
             RTCDataChannelInit lossy = new RTCDataChannelInit();
             lossy.ordered = false;
             lossy.maxRetransmits = 0;
-            adoptDataChannel(c, c.publisher.pc().createDataChannel("_reliable", reliable), SignalTarget.PUBLISHER);
-            adoptDataChannel(c, c.publisher.pc().createDataChannel("_lossy", lossy), SignalTarget.PUBLISHER);
+            c.reliableOut = c.publisher.pc().createDataChannel("_reliable", reliable);
+            adoptDataChannel(c, c.reliableOut, SignalTarget.PUBLISHER);
+            RTCDataChannel lossyOut = c.publisher.pc().createDataChannel("_lossy", lossy);
+            adoptDataChannel(c, lossyOut, SignalTarget.PUBLISHER);
+            dataSender.attach(c.reliableOut, lossyOut);
             negotiatePublisher(c);
             c.joined.complete(null);
         } catch (RuntimeException e) {
@@ -628,8 +1239,10 @@ final class LiveKitRoom implements Room {
             c.subscriber.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offer.getSdp()));
             RTCSessionDescription answer = c.subscriber.createAnswer();
             c.subscriber.setLocalDescription(answer);
-            c.signal.send(SignalRequest.newBuilder().setAnswer(SessionDescription.newBuilder()
-                    .setType("answer").setSdp(answer.sdp).setId(offer.getId())).build());
+            c.lastSubscriberOffer = offer;
+            c.lastSubscriberAnswer = SessionDescription.newBuilder().setType("answer").setSdp(answer.sdp)
+                    .setId(offer.getId()).build();
+            c.signal.send(SignalRequest.newBuilder().setAnswer(c.lastSubscriberAnswer).build());
         } catch (NegotiationException e) {
             negotiationFailed(c, e.getMessage());
         } catch (InterruptedException e) {
@@ -653,7 +1266,8 @@ final class LiveKitRoom implements Room {
         c.inFlightWaiters = new ArrayList<>(c.nextOfferWaiters);
         c.nextOfferWaiters.clear();
         try {
-            RTCSessionDescription offer = c.publisher.createOffer();
+            RTCSessionDescription offer = c.publisher.createOffer(c.iceRestart);
+            c.iceRestart = false;
             c.publisher.setLocalDescription(offer);
             c.offerId++;
             c.offerInFlight = true;
@@ -693,7 +1307,7 @@ final class LiveKitRoom implements Room {
         if (!c.established) {
             c.failJoin(new RoomJoinException(JoinStep.NEGOTIATION, message));
         } else {
-            connectionLost(c, "negotiation failed: " + message);
+            connectionLost(c, "negotiation failed: " + message, LivekitModels.ReconnectReason.RR_UNKNOWN, false);
         }
     }
 
@@ -710,6 +1324,16 @@ final class LiveKitRoom implements Room {
     }
 
     private void onRequestResponse(Connection c, LivekitRtc.RequestResponse response) {
+        CompletableFuture<Void> request = response.getRequestId() == 0 ? null : c.pendingRequests.remove(response.getRequestId());
+        if (request != null) {
+            if (response.getReason() == LivekitRtc.RequestResponse.Reason.OK) {
+                request.complete(null);
+            } else {
+                request.completeExceptionally(new RoomException("the server refused it: " + response.getReason()
+                        + (response.getMessage().isEmpty() ? "" : " (" + response.getMessage() + ")")));
+            }
+            return;
+        }
         if (response.getReason() == LivekitRtc.RequestResponse.Reason.OK) {
             return;
         }
@@ -732,7 +1356,10 @@ final class LiveKitRoom implements Room {
             return;
         }
         switch (leave.getAction()) {
-            case RESUME, RECONNECT -> connectionLost(c, "the server asked to reconnect (" + detail + ")");
+            case RESUME -> connectionLost(c, "the server asked to resume (" + detail + ")",
+                    LivekitModels.ReconnectReason.RR_UNKNOWN, true);
+            case RECONNECT -> connectionLost(c, "the server asked to reconnect (" + detail + ")",
+                    LivekitModels.ReconnectReason.RR_UNKNOWN, false);
             default -> finish(closeReasonOf(leave.getReason(), detail), false);
         }
     }
@@ -754,11 +1381,22 @@ final class LiveKitRoom implements Room {
                     || (!info.getIdentity().isEmpty() && info.getIdentity().equals(localIdentity));
             if (!self) {
                 others.add(info);
+            } else if (info.getSid().equals(localSid) && info.getVersion() >= localVersion
+                    && info.getState() != ParticipantInfo.State.DISCONNECTED) {
+                Participant before = localParticipant;
+                localParticipant = ParticipantDirectory.toParticipant(info);
+                localVersion = info.getVersion();
+                List<RoomEvent> changes = new ArrayList<>();
+                ParticipantDirectory.diffDetails(before, localParticipant, changes);
+                changes.forEach(events::emit);
             }
         }
         for (RoomEvent event : participants.apply(others)) {
             if (event instanceof RoomEvent.TrackUnpublished unpublished) {
                 endRemoteTrack(unpublished.track().sid());
+            }
+            if (event instanceof RoomEvent.ParticipantLeft left) {
+                dataReceiver.participantLeft(left.participant());
             }
             events.emit(event);
         }
@@ -821,19 +1459,23 @@ final class LiveKitRoom implements Room {
     }
 
     // ------------------------------------------------------------------------------------------
-    // Data channels (loop). Rooms part 2 decodes and routes the packets (DataPacketHandler).
+    // Data channels (loop). Packets are decoded here and routed by the DataReceiver.
 
     private void adoptDataChannel(Connection c, RTCDataChannel channel, SignalTarget side) {
         counters.dataChannels.incrementAndGet();
         c.dataChannels.add(channel);
+        c.channelTargets.put(channel, side);
         String channelLabel = channel.getLabel();
         channel.registerObserver(new RTCDataChannelObserver() {
+            // Both run on webrtc's signalling thread: the sender only takes a short lock of its own.
             @Override
             public void onBufferedAmountChange(long previousAmount) {
+                dataSender.channelStateChanged();
             }
 
             @Override
             public void onStateChange() {
+                dataSender.channelStateChanged();
             }
 
             @Override
@@ -857,11 +1499,11 @@ final class LiveKitRoom implements Room {
             return;
         }
         try {
-            dataHandler.onDataPacket(LivekitModels.DataPacket.parseFrom(bytes), reliable);
+            dataReceiver.onDataPacket(LivekitModels.DataPacket.parseFrom(bytes), reliable);
         } catch (InvalidProtocolBufferException e) {
-            log.debug("Room {}: dropped a data message that is not a DataPacket ({} bytes)", label, bytes.length);
+            dataReceiver.onUndecodable(bytes.length, e.getMessage());
         } catch (RuntimeException e) {
-            log.warn("Room {}: the data packet handler failed: {}", label, e.toString());
+            log.warn("Room {}: handling a data packet failed: {}", label, e.toString(), e);
         }
     }
 
@@ -880,7 +1522,8 @@ final class LiveKitRoom implements Room {
         }
         long silentMillis = (System.nanoTime() - c.lastMessageNanos) / 1_000_000;
         if (silentMillis > c.pingTimeout.toMillis()) {
-            connectionLost(c, "no message from the server for " + silentMillis + " ms");
+            connectionLost(c, "no message from the server for " + silentMillis + " ms",
+                    LivekitModels.ReconnectReason.RR_SIGNAL_DISCONNECTED, true);
             return;
         }
         c.signal.send(SignalRequest.newBuilder().setPingReq(LivekitRtc.Ping.newBuilder()
@@ -897,20 +1540,34 @@ final class LiveKitRoom implements Room {
                 c.failJoin(new RoomJoinException(JoinStep.MEDIA_CONNECT, "the " + PeerTransport.name(target)
                         + " connection failed (ICE/DTLS)"));
             } else {
-                connectionLost(c, "the " + PeerTransport.name(target) + " connection failed");
+                connectionLost(c, "the " + PeerTransport.name(target) + " connection failed",
+                        target == SignalTarget.PUBLISHER ? LivekitModels.ReconnectReason.RR_PUBLISHER_FAILED
+                                : LivekitModels.ReconnectReason.RR_SUBSCRIBER_FAILED, true);
             }
             return;
         }
-        boolean publisherUp = c.publisher != null && c.publisher.state() == RTCPeerConnectionState.CONNECTED;
-        boolean subscriberUp = c.subscriber != null && (c.subscriber.state() == RTCPeerConnectionState.CONNECTED
-                || !c.subscriberPrimary);
-        if (publisherUp && subscriberUp) {
+        if (bothTransportsUp(c)) {
             c.mediaConnected.complete(null);
+            ResumeAttempt resume = c.resumeAttempt;
+            if (resume != null && resume.mediaConnected != null) {
+                resume.mediaConnected.complete(null);
+            }
         }
     }
 
-    /** Loop: the connection is gone; rejoin once, or close. */
-    private void connectionLost(Connection c, String cause) {
+    private static boolean bothTransportsUp(Connection c) {
+        boolean publisherUp = c.publisher != null && c.publisher.state() == RTCPeerConnectionState.CONNECTED;
+        boolean subscriberUp = c.subscriber != null && (c.subscriber.state() == RTCPeerConnectionState.CONNECTED
+                || !c.subscriberPrimary);
+        return publisherUp && subscriberUp;
+    }
+
+    /**
+     * Loop: the connection is gone (or the server asked to reconnect). Resume it when
+     * {@code resumable} and the server allows, else rejoin; close when reconnecting is off or
+     * already failed.
+     */
+    private void connectionLost(Connection c, String cause, LivekitModels.ReconnectReason reason, boolean resumable) {
         if (c.tornDown || c != current || state == State.CLOSED) {
             return;
         }
@@ -918,16 +1575,51 @@ final class LiveKitRoom implements Room {
             c.failJoin(new RoomJoinException(JoinStep.JOIN_RESPONSE, cause));
             return;
         }
+        if (c.resuming) {
+            ResumeAttempt attempt = c.resumeAttempt;
+            if (attempt != null) {
+                attempt.failed.complete(cause); // the resume thread moves on (retry or rejoin)
+            }
+            return;
+        }
         if (!options.reconnect() || reconnecting) {
             finish(new CloseReason(CloseReason.Cause.CONNECTION_LOST, cause), false);
             return;
         }
-        log.warn("Room '{}': {}; rejoining", roomName, cause);
+        boolean resume = resumable && options.resume() && c.resumeAllowed && !localSid.isEmpty();
+        log.warn("Room '{}': {}; {}", roomName, cause, resume ? "resuming" : "rejoining");
         reconnecting = true;
-        state = State.RECONNECTING;
+        setState(State.RECONNECTING);
         events.emit(new RoomEvent.Reconnecting(cause));
+        if (resume) {
+            c.resuming = true;
+            if (c.pingTask != null) {
+                c.pingTask.cancel(false);
+            }
+            c.signal.abort();
+        } else {
+            teardownForRejoin(c);
+        }
+        Connection toResume = resume ? c : null;
+        Thread.ofVirtual().name("room-" + label + "-reconnect").start(() -> reconnect(cause, toResume, reason));
+    }
+
+    /** Loop: a full rejoin follows: release the connection and reset what cannot survive it. */
+    private void teardownForRejoin(Connection c) {
         teardown(c, false);
-        Thread.ofVirtual().name("room-" + label + "-rejoin").start(() -> reconnect(cause));
+        rpc.failPending("this room lost its connection and rejoins; the answer cannot arrive");
+        dataReceiver.rejoined();
+    }
+
+    /** Test hook: drops the signal socket as if the network had, without telling the server. */
+    void simulateSignalLoss() {
+        executeOnLoop(() -> {
+            Connection c = current;
+            if (c != null && c.signal != null) {
+                c.signal.abort();
+                connectionLost(c, "simulated signal loss", LivekitModels.ReconnectReason.RR_SIGNAL_DISCONNECTED, true);
+            }
+        });
     }
 
     // ------------------------------------------------------------------------------------------
@@ -937,7 +1629,8 @@ final class LiveKitRoom implements Room {
         if (state == State.CLOSED) {
             return;
         }
-        state = State.CLOSED;
+        closingReason = reason;
+        setState(State.CLOSED);
         Connection c = current;
         current = null;
         if (c != null) {
@@ -947,6 +1640,11 @@ final class LiveKitRoom implements Room {
             track.ended(reason);
         }
         localTracks.clear();
+        dataSender.close(new RoomClosedException("the room is closed", reason));
+        rpc.close("this room closed: " + reason);
+        textRouter.endAll();
+        byteRouter.endAll();
+        dataRouter.endAll();
         runtime.unregister(this);
         if (reason.isNormal() || reason.cause() == CloseReason.Cause.RUNTIME_CLOSED) {
             log.info("Room '{}' closed: {}", roomName, reason);
@@ -978,6 +1676,16 @@ final class LiveKitRoom implements Room {
         c.pendingTracks.clear();
         c.nextOfferWaiters.forEach(f -> f.completeExceptionally(closed));
         c.inFlightWaiters.forEach(f -> f.completeExceptionally(closed));
+        c.pendingRequests.values().forEach(f -> f.completeExceptionally(CONNECTION_REPLACED));
+        c.pendingRequests.clear();
+        ResumeAttempt attempt = c.resumeAttempt;
+        if (attempt != null) {
+            attempt.failed.complete("the connection was released");
+            c.resumeAttempt = null;
+        }
+        if (c.reliableOut != null) {
+            dataSender.detach(c.reliableOut);
+        }
         if (c.pingTask != null) {
             c.pingTask.cancel(false);
         }
@@ -1032,6 +1740,7 @@ final class LiveKitRoom implements Room {
             }
         }
         c.dataChannels.clear();
+        c.channelTargets.clear();
         for (AudioSender sender : c.senders.values()) {
             sender.dispose();
         }
@@ -1116,7 +1825,7 @@ final class LiveKitRoom implements Room {
     // ------------------------------------------------------------------------------------------
 
     /** One join attempt: its socket, peer connections and negotiation state. Loop-owned. */
-    private final class Connection implements SignalConnection.Handler {
+    private final class Connection {
         final CompletableFuture<Void> joined = new CompletableFuture<>();
         final CompletableFuture<Void> mediaConnected = new CompletableFuture<>();
         final Map<String, String> midToTrackId = new HashMap<>();
@@ -1124,6 +1833,16 @@ final class LiveKitRoom implements Room {
         final Map<LocalAudioTrack, AudioSender> senders = new LinkedHashMap<>();
         final Map<String, AudioTrack> parkedTracks = new LinkedHashMap<>();
         final List<RTCDataChannel> dataChannels = new ArrayList<>();
+        final Map<RTCDataChannel, SignalTarget> channelTargets = new LinkedHashMap<>();
+        final Map<Integer, CompletableFuture<Void>> pendingRequests = new HashMap<>();
+        RTCDataChannel reliableOut;
+        SessionDescription lastSubscriberOffer;
+        SessionDescription lastSubscriberAnswer;
+        boolean resumeAllowed = true;
+        boolean iceRestart;
+        /** Between a lost connection and the end of resuming it: losses go to the resume, not to a new reconnect. */
+        boolean resuming;
+        ResumeAttempt resumeAttempt;
         final List<CompletableFuture<Void>> nextOfferWaiters = new ArrayList<>();
         List<CompletableFuture<Void>> inFlightWaiters = List.of();
         volatile SignalConnection signal;
@@ -1142,16 +1861,6 @@ final class LiveKitRoom implements Room {
         long rttMillis;
         ScheduledFuture<?> pingTask;
 
-        @Override
-        public void onMessage(SignalResponse message) {
-            executeOnLoop(() -> onSignal(this, message));
-        }
-
-        @Override
-        public void onLost(String cause) {
-            executeOnLoop(() -> connectionLost(this, cause));
-        }
-
         void failJoin(RoomJoinException failure) {
             joined.completeExceptionally(failure);
             mediaConnected.completeExceptionally(failure);
@@ -1168,6 +1877,48 @@ final class LiveKitRoom implements Room {
             PeerTransport transport = target == SignalTarget.PUBLISHER ? publisher : subscriber;
             return transport == null ? "not created" : transport.state().name();
         }
+    }
+
+    /**
+     * Connects one signal socket to its connection: a resume gives a connection a new socket, and
+     * whatever the old one still delivers is ignored.
+     */
+    private final class SignalBinding implements SignalConnection.Handler {
+        final Connection c;
+        final SignalConnection signal;
+
+        SignalBinding(Connection c) {
+            this.c = c;
+            this.signal = new SignalConnection(this);
+        }
+
+        @Override
+        public void onMessage(SignalResponse message) {
+            executeOnLoop(() -> {
+                if (c.signal == signal) {
+                    onSignal(c, message);
+                }
+            });
+        }
+
+        @Override
+        public void onLost(String cause) {
+            executeOnLoop(() -> {
+                if (c.signal == signal) {
+                    connectionLost(c, cause, LivekitModels.ReconnectReason.RR_SIGNAL_DISCONNECTED, true);
+                }
+            });
+        }
+    }
+
+    /** One attempt to resume a connection; loop-owned except for its futures. */
+    private static final class ResumeAttempt {
+        /** The server's first answer: its ReconnectResponse (null when it answered with something else). */
+        final CompletableFuture<ReconnectResponse> firstMessage = new CompletableFuture<>();
+        /** Completed with a reason when the attempt failed (socket lost, server refused). */
+        final CompletableFuture<String> failed = new CompletableFuture<>();
+        SignalConnection signal;
+        CompletableFuture<Void> mediaConnected;
     }
 
     /** Releases a data channel that arrived after its connection was torn down. */

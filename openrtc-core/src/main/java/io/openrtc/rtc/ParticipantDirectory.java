@@ -61,6 +61,7 @@ final class ParticipantDirectory {
                 }
                 byIdentity.put(identity, new Entry(now, info.getVersion()));
                 diffTracks(old.participant(), now, events);
+                diffDetails(old.participant(), now, events);
             } else {
                 if (old != null) {
                     removed(identity, old, events);
@@ -109,6 +110,30 @@ final class ParticipantDirectory {
             if (after.track(track.sid()).isEmpty()) {
                 events.add(new RoomEvent.TrackUnpublished(after, track));
             }
+        }
+    }
+
+    /** Events for changed attributes, metadata and name between two snapshots of one participant. */
+    static void diffDetails(Participant before, Participant after, List<RoomEvent> events) {
+        Map<String, String> changed = new LinkedHashMap<>();
+        after.attributes().forEach((key, value) -> {
+            if (!value.equals(before.attributes().get(key))) {
+                changed.put(key, value);
+            }
+        });
+        for (String key : before.attributes().keySet()) {
+            if (!after.attributes().containsKey(key)) {
+                changed.put(key, "");
+            }
+        }
+        if (!changed.isEmpty()) {
+            events.add(new RoomEvent.ParticipantAttributesChanged(after, changed));
+        }
+        if (!before.metadata().equals(after.metadata())) {
+            events.add(new RoomEvent.ParticipantMetadataChanged(after, before.metadata()));
+        }
+        if (!before.name().equals(after.name())) {
+            events.add(new RoomEvent.ParticipantNameChanged(after, before.name()));
         }
     }
 

@@ -82,8 +82,15 @@ final class PeerTransport {
     }
 
     RTCSessionDescription createOffer() throws NegotiationException, InterruptedException {
+        return createOffer(false);
+    }
+
+    /** An offer; with {@code iceRestart} it carries new ICE credentials (used to resume a connection). */
+    RTCSessionDescription createOffer(boolean iceRestart) throws NegotiationException, InterruptedException {
         CompletableFuture<RTCSessionDescription> result = new CompletableFuture<>();
-        pc.createOffer(new RTCOfferOptions(), describeInto(result));
+        RTCOfferOptions offerOptions = new RTCOfferOptions();
+        offerOptions.iceRestart = iceRestart;
+        pc.createOffer(offerOptions, describeInto(result));
         return await(result, "create an offer");
     }
 

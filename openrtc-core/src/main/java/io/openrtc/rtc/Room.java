@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -17,12 +18,27 @@ import java.util.function.Predicate;
  * <p>Join with {@link #connect}; the identity is the one in the token. Remote audio tracks are
  * subscribed automatically; read each as a stream of 10 ms PCM frames
  * ({@link RemoteAudioTrack#openStream()}). Publish audio with {@link #publishAudio(String)}.
- * Follow what happens with {@link #events()} (blocking) or {@link #addListener} (callbacks).
- * The room ends when {@link #close()} is called, when the server ends it (room deleted,
- * participant removed, leave), or when the connection is lost and one rejoin attempt fails;
- * {@link #closeReason()} and {@link #awaitClosed} tell why.
+ * Exchange text ({@link #texts}, {@link #sendText}, {@link #streamText}), bytes
+ * ({@link #byteStreams}, {@link #sendBytes}), data packets ({@link #dataMessages},
+ * {@link #publishData}) and RPC calls ({@link #registerRpcMethod}, {@link #performRpc}) with the
+ * other participants, and show state through attributes ({@link #setAttributes},
+ * {@link #setAgentState}). Follow what happens with {@link #events()} (blocking) or
+ * {@link #addListener} (callbacks). The room ends when {@link #close()} is called, when the
+ * server ends it (room deleted, participant removed, leave), or when the connection is lost and
+ * cannot be resumed or rejoined; {@link #closeReason()} and {@link #awaitClosed} tell why.
  *
- * <p>Every method is thread-safe. Blocking methods may be interrupted.
+ * <p>A session reads and answers chat in straight-line code on its own (virtual) thread:
+ * <pre>{@code
+ * room.setAgentState(AgentState.LISTENING);
+ * for (TextMessage m : room.chatMessages()) {           // blocks; ends when the room closes
+ *     room.setAgentState(AgentState.THINKING);
+ *     room.sendChat(answer(m.text()));
+ *     room.setAgentState(AgentState.LISTENING);
+ * }
+ * }</pre>
+ *
+ * <p>Every method is thread-safe. Blocking methods may be interrupted. Sends wait (at most
+ * {@link RoomOptions#requestTimeout()}) while the room reconnects.
  */
 public interface Room extends AutoCloseable {
 
@@ -89,6 +105,154 @@ public interface Room extends AutoCloseable {
 
     /** The audio tracks this room publishes now. */
     List<LocalAudioTrack> localAudioTracks();
+
+    // ---- data packets ----
+
+    /**
+     * Publishes one data packet to everyone or to the given identities.
+     *
+     * @throws IllegalArgumentException when the payload is over {@value DataOptions#MAX_PAYLOAD_BYTES}
+     *                                  bytes or the whole packet over {@value DataOptions#MAX_PACKET_BYTES}
+     *                                  (LiveKit's limits; nothing is cut)
+     * @throws RoomException            when the data channel did not become usable within
+     *                                  {@link RoomOptions#requestTimeout()}
+     * @throws RoomClosedException      when the room is closed
+     */
+    void publishData(byte[] payload, DataOptions options) throws RoomException, InterruptedException;
+
+    /** The data packets with this topic ({@code ""}: packets without a topic) from now on, as a blocking stream. */
+    MessageStream<DataMessage> dataMessages(String topic);
+
+    // ---- text and byte streams ----
+
+    /**
+     * The text streams sent on {@code topic} (to everyone or to this participant), each delivered
+     * whole once its trailer arrived, as a blocking stream.
+     */
+    MessageStream<TextMessage> texts(String topic);
+
+    /** Sends {@code text} as one text stream on {@code topic} to everyone; returns the stream id. */
+    default String sendText(String topic, String text) throws RoomException, InterruptedException {
+        return sendText(topic, text, StreamOptions.defaults());
+    }
+
+    /**
+     * Sends {@code text} as one text stream (header, chunks of at most 15 000 bytes split on code
+     * point boundaries, trailer), the way LiveKit's {@code sendText} does.
+     *
+     * @return the stream id
+     * @throws IllegalArgumentException when the header (topic, attributes, destinations) is over
+     *                                  15 000 bytes, or the text is not valid Unicode
+     * @throws RoomException            when it could not be sent in time
+     */
+    String sendText(String topic, String text, StreamOptions options) throws RoomException, InterruptedException;
+
+    /**
+     * Opens a text stream to write incrementally (an answer or a transcript as it is produced);
+     * the header is sent now.
+     */
+    TextStreamWriter streamText(String topic, StreamOptions options) throws RoomException, InterruptedException;
+
+    /** The byte streams sent on {@code topic}, each delivered whole, as a blocking stream. */
+    MessageStream<ByteStreamMessage> byteStreams(String topic);
+
+    /**
+     * Sends {@code content} as one byte stream named {@code name}.
+     *
+     * @param mimeType its MIME type; empty means {@code application/octet-stream}
+     * @return the stream id
+     */
+    String sendBytes(String topic, String name, String mimeType, byte[] content, StreamOptions options)
+            throws RoomException, InterruptedException;
+
+    // ---- LiveKit's agent conventions ----
+
+    /** The chat messages users send ({@link Chat#TOPIC}), as a blocking stream. */
+    default MessageStream<TextMessage> chatMessages() {
+        return texts(Chat.TOPIC);
+    }
+
+    /** Sends a chat message to everyone ({@link Chat#TOPIC}); returns its stream id. */
+    default String sendChat(String text) throws RoomException, InterruptedException {
+        return sendText(Chat.TOPIC, text);
+    }
+
+    /**
+     * Opens one transcript segment ({@link Transcription}) for the words spoken on the audio track
+     * {@code transcribedTrackSid} (for the agent's own speech: its published track's sid). Write
+     * the words as they come; {@code close()} marks the segment final.
+     */
+    TextStreamWriter streamTranscript(String transcribedTrackSid) throws RoomException, InterruptedException;
+
+    /** Sends a whole, final transcript segment for {@code transcribedTrackSid}; returns the stream id. */
+    String sendTranscript(String transcribedTrackSid, String text) throws RoomException, InterruptedException;
+
+    // ---- RPC ----
+
+    /**
+     * Answers RPC calls to {@code method} with {@code handler} (each call on its own virtual
+     * thread). The handler stays registered across reconnects, until
+     * {@link #unregisterRpcMethod} or the room closes.
+     *
+     * @throws IllegalStateException when the method already has a handler
+     */
+    void registerRpcMethod(String method, RpcHandler handler);
+
+    /** Stops answering {@code method} (callers then get {@link RpcError#UNSUPPORTED_METHOD}); false if it had no handler. */
+    boolean unregisterRpcMethod(String method);
+
+    /**
+     * Calls {@code method} on the participant {@code destinationIdentity} and waits for its answer.
+     *
+     * @param responseTimeout how long to wait for the answer, counted from sending (LiveKit's SDKs default to 15 s)
+     * @return the response payload
+     * @throws RpcError with LiveKit's code: {@link RpcError#REQUEST_PAYLOAD_TOO_LARGE} (over
+     *                  {@value RpcError#MAX_PAYLOAD_BYTES} bytes), {@link RpcError#RECIPIENT_NOT_FOUND},
+     *                  {@link RpcError#CONNECTION_TIMEOUT} (no ack within 7 s),
+     *                  {@link RpcError#RESPONSE_TIMEOUT}, {@link RpcError#RECIPIENT_DISCONNECTED}
+     *                  (the callee left, this room rejoined or closed), {@link RpcError#SEND_FAILED},
+     *                  or whatever error the callee answered
+     */
+    String performRpc(String destinationIdentity, String method, String payload, Duration responseTimeout)
+            throws RpcError, InterruptedException;
+
+    // ---- this participant ----
+
+    /** This participant as the server last described it (attributes, metadata, name, tracks). */
+    Participant localParticipant();
+
+    /**
+     * Sets attributes of this participant and waits until the server accepted them. Attributes are
+     * merged with the existing ones; an empty value removes a key. Kept and applied again after a
+     * full rejoin.
+     *
+     * @throws RoomException when the server refused (the token lacks {@code canUpdateOwnMetadata},
+     *                       or a size limit was exceeded: the message names it) or did not answer
+     *                       within {@link RoomOptions#requestTimeout()}
+     */
+    void setAttributes(Map<String, String> attributes) throws RoomException, InterruptedException;
+
+    /**
+     * Sets this participant's metadata and waits until the server accepted it.
+     *
+     * @throws IllegalArgumentException for an empty string: LiveKit takes it as "unchanged"
+     */
+    void setMetadata(String metadata) throws RoomException, InterruptedException;
+
+    /**
+     * Sets this participant's display name and waits until the server accepted it.
+     *
+     * @throws IllegalArgumentException for an empty string: LiveKit takes it as "unchanged"
+     */
+    void setName(String name) throws RoomException, InterruptedException;
+
+    /** Sets the {@value AgentState#ATTRIBUTE} attribute that LiveKit's agent front ends show. */
+    default void setAgentState(AgentState state) throws RoomException, InterruptedException {
+        setAttributes(Map.of(AgentState.ATTRIBUTE, state.wireValue()));
+    }
+
+    /** Counters of this room's data traffic, including what peers sent that was dropped. */
+    DataStats dataStats();
 
     /**
      * Opens a blocking stream of the events that happen from now on.

@@ -1,10 +1,12 @@
 package io.openrtc.rtc;
 
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * Something that happened in a room, in the order it happened. {@link Closed} is always the last
- * event of a room. (Rooms part 2 adds data, text stream and attribute events.)
+ * event of a room. Received data, text and byte streams are not events: read them with
+ * {@link Room#texts(String)}, {@link Room#byteStreams(String)} and {@link Room#dataMessages(String)}.
  */
 public sealed interface RoomEvent {
 
@@ -55,8 +57,37 @@ public sealed interface RoomEvent {
     }
 
     /**
-     * The connection to the server dropped and the room is rejoining. Remote tracks have ended;
-     * published tracks stay usable (writes wait) and are published again after the rejoin.
+     * A participant's attributes changed (this participant's own too, once the server applied
+     * them). {@code changed} holds the keys that were added or changed with their new values, and
+     * removed keys with {@code ""}.
+     */
+    record ParticipantAttributesChanged(Participant participant, Map<String, String> changed) implements RoomEvent {
+        public ParticipantAttributesChanged {
+            Objects.requireNonNull(participant, "participant");
+            changed = Map.copyOf(changed);
+        }
+    }
+
+    /** A participant's metadata changed (this participant's own too). */
+    record ParticipantMetadataChanged(Participant participant, String previousMetadata) implements RoomEvent {
+        public ParticipantMetadataChanged {
+            Objects.requireNonNull(participant, "participant");
+            Objects.requireNonNull(previousMetadata, "previousMetadata");
+        }
+    }
+
+    /** A participant's name changed (this participant's own too). */
+    record ParticipantNameChanged(Participant participant, String previousName) implements RoomEvent {
+        public ParticipantNameChanged {
+            Objects.requireNonNull(participant, "participant");
+            Objects.requireNonNull(previousName, "previousName");
+        }
+    }
+
+    /**
+     * The connection to the server dropped and the room is reconnecting: it tries to resume the
+     * connection, and rejoins if that fails. Published tracks stay usable (writes wait), sends of
+     * data wait (bounded), and readers keep reading.
      */
     record Reconnecting(String cause) implements RoomEvent {
         public Reconnecting {
@@ -64,8 +95,15 @@ public sealed interface RoomEvent {
         }
     }
 
-    /** The room rejoined after {@link Reconnecting}; remote tracks are subscribed anew. */
-    record Reconnected() implements RoomEvent {
+    /**
+     * The room is connected again after {@link Reconnecting}. With {@link ReconnectMode#RESUMED}
+     * nothing was lost; with {@link ReconnectMode#REJOINED} remote tracks were subscribed anew and
+     * in-flight data was reset (see {@link ReconnectMode}).
+     */
+    record Reconnected(ReconnectMode mode) implements RoomEvent {
+        public Reconnected {
+            Objects.requireNonNull(mode, "mode");
+        }
     }
 
     /** The room closed; nothing follows. */

@@ -24,17 +24,26 @@ import java.util.Objects;
  * @param silenceOnUnderrun    push silence when a published track has nothing queued, keeping the
  *                             stream continuous (default true; with DTX silence costs almost no
  *                             bandwidth); false pushes nothing
- * @param reconnect            after the signal connection drops, try one full rejoin before
- *                             closing with {@link CloseReason.Cause#CONNECTION_LOST} (default true)
- * @param reconnectWindow      how long that rejoin may keep retrying to reach the server (a server
+ * @param reconnect            after the connection drops, reconnect (resume, else one full rejoin)
+ *                             before closing with {@link CloseReason.Cause#CONNECTION_LOST}
+ *                             (default true)
+ * @param reconnectWindow      how long reconnecting may keep retrying to reach the server (a server
  *                             restarting is unreachable for a few seconds) before giving up
  *                             (default 20 s)
  * @param leaveTimeout         how long {@link Room#close()} waits for the leave message to be sent
  *                             and the websocket to close (default 2 s)
+ * @param resume               after a lost connection, first try to resume it (same participant,
+ *                             same peer connections with an ICE restart) when the server allows,
+ *                             and rejoin only if that fails (default true)
+ * @param messageBuffer        how many received messages each {@link MessageStream} holds for a
+ *                             slow reader, and how many messages of topics nobody reads wait for
+ *                             a reader (default 256); beyond it the oldest are dropped and counted
+ * @param maxStreamBytes       the largest incoming text or byte stream kept; a larger one is
+ *                             dropped and counted (default 8 MiB)
  */
 public record RoomOptions(boolean autoSubscribe, Duration joinTimeout, Duration connectTimeout, Duration requestTimeout,
         int receiveBufferFrames, Duration publishBuffer, boolean silenceOnUnderrun, boolean reconnect,
-        Duration reconnectWindow, Duration leaveTimeout) {
+        Duration reconnectWindow, Duration leaveTimeout, boolean resume, int messageBuffer, long maxStreamBytes) {
 
     public RoomOptions {
         requirePositive(joinTimeout, "joinTimeout");
@@ -49,62 +58,84 @@ public record RoomOptions(boolean autoSubscribe, Duration joinTimeout, Duration 
         if (receiveBufferFrames < 1) {
             throw new IllegalArgumentException("RoomOptions.receiveBufferFrames must be at least 1, was " + receiveBufferFrames);
         }
+        if (messageBuffer < 1) {
+            throw new IllegalArgumentException("RoomOptions.messageBuffer must be at least 1, was " + messageBuffer);
+        }
+        if (maxStreamBytes < StreamPackets.CHUNK_BYTES) {
+            throw new IllegalArgumentException("RoomOptions.maxStreamBytes must be at least " + StreamPackets.CHUNK_BYTES
+                    + " (one chunk), was " + maxStreamBytes);
+        }
     }
 
     /** The defaults described on the record. */
     public static RoomOptions defaults() {
         return new RoomOptions(true, Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(10), 50,
-                Duration.ofMillis(200), true, true, Duration.ofSeconds(20), Duration.ofSeconds(2));
+                Duration.ofMillis(200), true, true, Duration.ofSeconds(20), Duration.ofSeconds(2), true, 256, 8L << 20);
     }
 
     public RoomOptions withAutoSubscribe(boolean value) {
         return new RoomOptions(value, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames, publishBuffer,
-                silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout);
+                silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout, resume, messageBuffer, maxStreamBytes);
     }
 
     public RoomOptions withJoinTimeout(Duration value) {
         return new RoomOptions(autoSubscribe, value, connectTimeout, requestTimeout, receiveBufferFrames, publishBuffer,
-                silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout);
+                silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout, resume, messageBuffer, maxStreamBytes);
     }
 
     public RoomOptions withConnectTimeout(Duration value) {
         return new RoomOptions(autoSubscribe, joinTimeout, value, requestTimeout, receiveBufferFrames, publishBuffer,
-                silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout);
+                silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout, resume, messageBuffer, maxStreamBytes);
     }
 
     public RoomOptions withRequestTimeout(Duration value) {
         return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, value, receiveBufferFrames, publishBuffer,
-                silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout);
+                silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout, resume, messageBuffer, maxStreamBytes);
     }
 
     public RoomOptions withReceiveBufferFrames(int value) {
         return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, value, publishBuffer,
-                silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout);
+                silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout, resume, messageBuffer, maxStreamBytes);
     }
 
     public RoomOptions withPublishBuffer(Duration value) {
         return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames, value,
-                silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout);
+                silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout, resume, messageBuffer, maxStreamBytes);
     }
 
     public RoomOptions withSilenceOnUnderrun(boolean value) {
-        return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames,
-                publishBuffer, value, reconnect, reconnectWindow, leaveTimeout);
+        return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames, publishBuffer,
+                value, reconnect, reconnectWindow, leaveTimeout, resume, messageBuffer, maxStreamBytes);
     }
 
     public RoomOptions withReconnect(boolean value) {
-        return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames,
-                publishBuffer, silenceOnUnderrun, value, reconnectWindow, leaveTimeout);
+        return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames, publishBuffer,
+                silenceOnUnderrun, value, reconnectWindow, leaveTimeout, resume, messageBuffer, maxStreamBytes);
     }
 
     public RoomOptions withReconnectWindow(Duration value) {
-        return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames,
-                publishBuffer, silenceOnUnderrun, reconnect, value, leaveTimeout);
+        return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames, publishBuffer,
+                silenceOnUnderrun, reconnect, value, leaveTimeout, resume, messageBuffer, maxStreamBytes);
     }
 
     public RoomOptions withLeaveTimeout(Duration value) {
-        return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames,
-                publishBuffer, silenceOnUnderrun, reconnect, reconnectWindow, value);
+        return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames, publishBuffer,
+                silenceOnUnderrun, reconnect, reconnectWindow, value, resume, messageBuffer, maxStreamBytes);
+    }
+
+    public RoomOptions withResume(boolean value) {
+        return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames, publishBuffer,
+                silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout, value, messageBuffer, maxStreamBytes);
+    }
+
+    public RoomOptions withMessageBuffer(int value) {
+        return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames, publishBuffer,
+                silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout, resume, value, maxStreamBytes);
+    }
+
+    public RoomOptions withMaxStreamBytes(long value) {
+        return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames, publishBuffer,
+                silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout, resume, messageBuffer, value);
     }
 
     /** {@link #publishBuffer} in 10 ms frames. */

@@ -74,8 +74,17 @@ final class SignalConnection {
      */
     void open(HttpClient client, URI serverUrl, String token, boolean autoSubscribe, Duration timeout)
             throws RoomJoinException, InterruptedException {
+        open(client, serverUrl, token, autoSubscribe, timeout, Map.of());
+    }
+
+    /**
+     * Opens the websocket with extra query parameters (for a resume: {@code reconnect=1},
+     * {@code sid}, {@code reconnect_reason}).
+     */
+    void open(HttpClient client, URI serverUrl, String token, boolean autoSubscribe, Duration timeout,
+            Map<String, String> extraQuery) throws RoomJoinException, InterruptedException {
         SignalConnection connection = this;
-        URI uri = rtcUri(serverUrl, "rtc", autoSubscribe);
+        URI uri = rtcUri(serverUrl, "rtc", autoSubscribe, extraQuery);
         CompletableFuture<WebSocket> opening = client.newWebSocketBuilder()
                 .header("Authorization", "Bearer " + token)
                 .connectTimeout(timeout)
@@ -218,6 +227,10 @@ final class SignalConnection {
 
     /** {@code <server>/<prefix>/rtc?...} with http mapped to ws; {@code path} is {@code rtc} or {@code rtc/validate}. */
     static URI rtcUri(URI serverUrl, String path, boolean autoSubscribe) {
+        return rtcUri(serverUrl, path, autoSubscribe, Map.of());
+    }
+
+    static URI rtcUri(URI serverUrl, String path, boolean autoSubscribe, Map<String, String> extraQuery) {
         String scheme = switch (serverUrl.getScheme() == null ? "" : serverUrl.getScheme().toLowerCase()) {
             case "ws", "http" -> path.equals("rtc") ? "ws" : "http";
             case "wss", "https" -> path.equals("rtc") ? "wss" : "https";
@@ -235,6 +248,7 @@ final class SignalConnection {
         query.put("version", "0.1.0");
         query.put("os", System.getProperty("os.name", ""));
         query.put("os_version", System.getProperty("os.version", ""));
+        query.putAll(extraQuery);
         String encoded = query.entrySet().stream()
                 .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));

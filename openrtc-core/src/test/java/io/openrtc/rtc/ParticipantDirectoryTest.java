@@ -57,4 +57,27 @@ class ParticipantDirectoryTest {
                 .containsExactly("TrackUnpublished", "ParticipantLeft", "ParticipantJoined");
         assertThat(directory.snapshot().get("caller").sid()).isEqualTo("PA_2");
     }
+
+    @Test
+    void attributeMetadataAndNameChangesBecomeEvents() {
+        ParticipantDirectory directory = new ParticipantDirectory();
+        ParticipantInfo first = ParticipantInfo.newBuilder().setSid("PA_1").setIdentity("agent").setVersion(1)
+                .setState(ParticipantInfo.State.ACTIVE).setName("Agent").setMetadata("m1")
+                .putAttributes("lk.agent.state", "initializing").putAttributes("gone", "soon").build();
+        directory.reset(List.of(first));
+        ParticipantInfo second = first.toBuilder().setVersion(2).setName("Booking agent").setMetadata("m2")
+                .clearAttributes().putAttributes("lk.agent.state", "listening").putAttributes("new", "1").build();
+
+        List<RoomEvent> events = directory.apply(List.of(second));
+
+        assertThat(events).extracting(e -> e.getClass().getSimpleName())
+                .containsExactly("ParticipantAttributesChanged", "ParticipantMetadataChanged", "ParticipantNameChanged");
+        RoomEvent.ParticipantAttributesChanged attributes = (RoomEvent.ParticipantAttributesChanged) events.get(0);
+        assertThat(attributes.changed()).containsOnly(java.util.Map.entry("lk.agent.state", "listening"),
+                java.util.Map.entry("new", "1"), java.util.Map.entry("gone", ""));
+        assertThat(AgentState.of(attributes.participant())).contains(AgentState.LISTENING);
+        assertThat(((RoomEvent.ParticipantMetadataChanged) events.get(1)).previousMetadata()).isEqualTo("m1");
+        assertThat(((RoomEvent.ParticipantNameChanged) events.get(2)).previousName()).isEqualTo("Agent");
+        assertThat(directory.apply(List.of(second))).as("the same state again changes nothing").isEmpty();
+    }
 }

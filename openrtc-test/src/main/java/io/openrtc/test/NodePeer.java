@@ -147,6 +147,59 @@ public final class NodePeer implements AutoCloseable {
         send(command);
     }
 
+    /**
+     * {@code caller.mjs}: joins like {@link #joinCaller(String, URI, String, double)} and reads
+     * every text stream on {@code textTopics} and byte stream on {@code byteTopics} (reported as
+     * {@code text} and {@code bytes} events).
+     */
+    public void joinCaller(String id, URI serverUrl, String token, double toneHz, List<String> textTopics,
+            List<String> byteTopics) {
+        Map<String, Object> command = new LinkedHashMap<>();
+        command.put("op", "join");
+        command.put("id", id);
+        command.put("url", serverUrl.toString());
+        command.put("token", token);
+        command.put("toneHz", toneHz);
+        command.put("textTopics", textTopics);
+        command.put("byteTopics", byteTopics);
+        send(command);
+    }
+
+    /** {@code caller.mjs}: caller {@code id} sends {@code text} as one text stream; answers {@code textSent{tag,streamId}}. */
+    public void sendText(String id, String tag, String topic, String text, Map<String, String> attributes) {
+        send(Map.of("op", "sendText", "id", id, "tag", tag, "topic", topic, "text", text, "attributes", attributes));
+    }
+
+    /** {@code caller.mjs}: caller {@code id} writes {@code parts} one by one into one text stream, then closes it. */
+    public void streamText(String id, String tag, String topic, List<String> parts, Map<String, String> attributes) {
+        send(Map.of("op", "streamText", "id", id, "tag", tag, "topic", topic, "parts", parts, "attributes", attributes));
+    }
+
+    /** {@code caller.mjs}: caller {@code id} publishes a data packet; answers {@code dataSent{tag}}. */
+    public void sendData(String id, String tag, String topic, String text, boolean reliable) {
+        send(Map.of("op", "sendData", "id", id, "tag", tag, "topic", topic, "text", text, "reliable", reliable));
+    }
+
+    /**
+     * {@code caller.mjs}: caller {@code id} answers RPC {@code method}: {@code behavior} is
+     * {@code echo}, {@code upper}, {@code slow} (waits {@code delayMs}), {@code fail} (throws an
+     * Error) or {@code rpcError} (throws RpcError 4242 "refused" with data "details").
+     */
+    public void registerRpc(String id, String method, String behavior, long delayMs) {
+        send(Map.of("op", "registerRpc", "id", id, "method", method, "behavior", behavior, "delayMs", delayMs));
+    }
+
+    /** {@code caller.mjs}: caller {@code id} calls {@code method} on {@code destination}; answers {@code rpcResult} or {@code rpcError}. */
+    public void performRpc(String id, String tag, String destination, String method, String payload, long timeoutMs) {
+        send(Map.of("op", "performRpc", "id", id, "tag", tag, "to", destination, "method", method, "payload", payload,
+                "timeoutMs", timeoutMs));
+    }
+
+    /** {@code caller.mjs}: caller {@code id} sets its own attributes; answers {@code attributesSet{tag}}. */
+    public void setAttributes(String id, String tag, Map<String, String> attributes) {
+        send(Map.of("op", "setAttributes", "id", id, "tag", tag, "attributes", attributes));
+    }
+
     /** {@code caller.mjs}: caller {@code id} starts publishing a tone of {@code toneHz} now. */
     public void publishTone(String id, double toneHz) {
         send(Map.of("op", "publish", "id", id, "toneHz", toneHz));
