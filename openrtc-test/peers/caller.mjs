@@ -29,7 +29,7 @@
 //       -> rpcResult{tag,payload} or rpcError{tag,code,message,data}
 //   {"op":"setAttributes","id":"c1","tag":"a1","attributes":{"k":"v"}} -> attributesSet{tag}
 // Events leave as JSON lines on stdout, each with "event", the caller "id" and "tMs" (epoch ms):
-//   ready, joined{room,identity}, published{trackSid}, subscribed{participant,trackSid},
+//   ready, joined{room,identity,participants[{identity,kind,attributes}]}, published{trackSid}, subscribed{participant,trackSid},
 //   heard{participant,trackSid,hz,rms}  (every ~200 ms per remote track: dominant frequency of
 //                                        the last 4096 samples, and their RMS in 16-bit units)
 //   unsubscribed{participant,trackSid}, disconnected{reason}, left, error{message,tag}
@@ -289,7 +289,16 @@ async function join(command) {
   callers.set(id, caller);
   await connectRoom(caller);
   const room = caller.room;
-  emit('joined', { id, room: room.name, identity: room.localParticipant.identity });
+  emit('joined', {
+    id,
+    room: room.name,
+    identity: room.localParticipant.identity,
+    participants: [...room.remoteParticipants.values()].map((p) => ({
+      identity: p.identity,
+      kind: String(p.kind),
+      attributes: p.attributes,
+    })),
+  });
   if (command.toneHz && command.toneHz > 0) {
     playTone(caller, command.toneHz).catch((e) => {
       if (!caller.closed) emit('error', { id, message: `tone: ${e}` });

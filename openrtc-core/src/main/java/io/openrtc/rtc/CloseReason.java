@@ -27,7 +27,7 @@ public record CloseReason(Cause cause, String detail) {
         DUPLICATE_IDENTITY(false),
         /** The server told us to leave for another reason (shutdown, migration, ...); see the detail. */
         SERVER_LEAVE(true),
-        /** The signal connection was lost and the one reconnect attempt failed. */
+        /** The connection was lost and could not be resumed or rejoined within the reconnect window. */
         CONNECTION_LOST(false),
         /** The media connection (ICE/DTLS) failed and could not be re-established. */
         MEDIA_FAILED(false),

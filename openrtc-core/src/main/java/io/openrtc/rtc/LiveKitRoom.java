@@ -792,7 +792,7 @@ final class LiveKitRoom implements Room {
                 }
                 boolean unreachable = e.step() == JoinStep.SIGNAL_CONNECT;
                 if (!unreachable || System.nanoTime() + backoffMillis * 1_000_000 > deadline) {
-                    return e.getMessage();
+                    return e.step() + ": " + e.detail();
                 }
                 log.debug("Room {}: server unreachable while resuming ({}); retrying in {} ms", label, e.detail(), backoffMillis);
                 Thread.sleep(backoffMillis);

@@ -71,7 +71,7 @@ public interface Room extends AutoCloseable {
     /** This participant's identity (from the token). */
     String localIdentity();
 
-    /** This participant's server id ({@code PA_...}); changes after a rejoin. */
+    /** This participant's server id ({@code PA_...}); kept by a resume, new after a rejoin. */
     String localSid();
 
     /** The other participants, as of now. */
