@@ -161,12 +161,13 @@ final class LiveKitRoom implements Room {
         this.timers = runtime.timers();
         this.localParticipant = new Participant("", "", "", ParticipantKind.UNKNOWN, "", Map.of(), List.of());
         this.dataSender = new DataChannelSender(label, options.requestTimeout(), dataCounters);
+        // Unread messages wait for a reader, at most messageBuffer of them and maxStreamBytes in all.
         this.textRouter = new TopicRouter<>("text streams", options.messageBuffer(), options.messageBuffer(),
-                dataCounters.droppedMessages);
+                options.maxStreamBytes(), m -> 2L * m.text().length(), dataCounters.droppedMessages);
         this.byteRouter = new TopicRouter<>("byte streams", options.messageBuffer(), options.messageBuffer(),
-                dataCounters.droppedMessages);
+                options.maxStreamBytes(), m -> m.content().length, dataCounters.droppedMessages);
         this.dataRouter = new TopicRouter<>("data packets", options.messageBuffer(), options.messageBuffer(),
-                dataCounters.droppedMessages);
+                options.maxStreamBytes(), m -> m.payload().length, dataCounters.droppedMessages);
         this.rpc = new RpcManager(label, dataSender, timers, dataCounters,
                 identity -> participants.snapshot().containsKey(identity));
         StreamAssembler assembler = new StreamAssembler(label, options.maxStreamBytes(), dataCounters, System::nanoTime,

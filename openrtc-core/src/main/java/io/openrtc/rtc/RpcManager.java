@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -253,15 +254,11 @@ final class RpcManager {
             } catch (RoomClosedException e) {
                 throw RpcError.builtIn(RpcError.RECIPIENT_DISCONNECTED, e.getMessage());
             }
-            call.ackTimer = timers.schedule(() -> {
-                if (!call.acked) {
-                    fail(id, RpcError.builtIn(RpcError.CONNECTION_TIMEOUT, "'" + destination + "' did not acknowledge '"
-                            + method + "' within " + ackTimeout.toMillis() + " ms"));
-                }
-            }, ackTimeout.toNanos(), TimeUnit.NANOSECONDS);
-            call.responseTimer = timers.schedule(() -> fail(id, RpcError.builtIn(RpcError.RESPONSE_TIMEOUT,
-                    "no answer to '" + method + "' from '" + destination + "' within " + responseTimeout.toMillis() + " ms")),
-                    responseTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            try {
+                scheduleTimers(id, call, method, responseTimeout);
+            } catch (RejectedExecutionException e) {
+                throw RpcError.builtIn(RpcError.RECIPIENT_DISCONNECTED, "the WebRTC runtime is closing");
+            }
             if (call.result.isDone()) {
                 call.cancelTimers(); // answered (or failed) before the timers existed
             }
@@ -277,6 +274,19 @@ final class RpcManager {
             pending.remove(id);
             call.cancelTimers();
         }
+    }
+
+    private void scheduleTimers(String id, Pending call, String method, Duration responseTimeout) {
+        String destination = call.destination;
+        call.ackTimer = timers.schedule(() -> {
+            if (!call.acked) {
+                fail(id, RpcError.builtIn(RpcError.CONNECTION_TIMEOUT, "'" + destination + "' did not acknowledge '"
+                        + method + "' within " + ackTimeout.toMillis() + " ms"));
+            }
+        }, ackTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        call.responseTimer = timers.schedule(() -> fail(id, RpcError.builtIn(RpcError.RESPONSE_TIMEOUT,
+                "no answer to '" + method + "' from '" + destination + "' within " + responseTimeout.toMillis() + " ms")),
+                responseTimeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** Loop: an ack for one of our calls. */

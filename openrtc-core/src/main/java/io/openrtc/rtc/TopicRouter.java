@@ -7,36 +7,46 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
 
 /**
  * Hands received messages of one kind to the {@link MessageStream}s open on their topic. A
  * message whose topic nobody reads waits in a small backlog (oldest dropped and counted) for a
  * stream opened later: a session typically opens its readers a moment after the room joined, or
- * between two conversations. Thread-safe; never blocks.
+ * between two conversations. The backlog is bounded in messages and in bytes, so a peer sending
+ * large streams on a topic nobody reads cannot fill memory. Thread-safe; never blocks.
  */
 final class TopicRouter<T> {
 
-    private record Waiting<T>(String topic, T message) {
+    private record Waiting<T>(String topic, T message, long bytes) {
     }
 
     private final String kind;
     private final int streamCapacity;
     private final int backlogCapacity;
+    private final long backlogBytes;
+    private final ToLongFunction<T> weigher;
     private final AtomicLong dropped;
     private final Map<String, List<MessageStream<T>>> streams = new LinkedHashMap<>();
     private final ArrayDeque<Waiting<T>> backlog = new ArrayDeque<>();
+    private long backlogWeight;
     private boolean ended;
 
     /**
      * @param kind            what the messages are, for toString
      * @param streamCapacity  how many messages each stream holds for a slow reader
      * @param backlogCapacity how many unread messages wait for a reader
+     * @param backlogBytes    how many bytes of unread messages wait for a reader, at most
+     * @param weigher         the size of a message in bytes
      * @param dropped         counts messages dropped (slow readers, backlog overflow)
      */
-    TopicRouter(String kind, int streamCapacity, int backlogCapacity, AtomicLong dropped) {
+    TopicRouter(String kind, int streamCapacity, int backlogCapacity, long backlogBytes, ToLongFunction<T> weigher,
+            AtomicLong dropped) {
         this.kind = kind;
         this.streamCapacity = streamCapacity;
         this.backlogCapacity = backlogCapacity;
+        this.backlogBytes = backlogBytes;
+        this.weigher = weigher;
         this.dropped = dropped;
     }
 
@@ -53,6 +63,7 @@ final class TopicRouter<T> {
             Waiting<T> waiting = it.next();
             if (waiting.topic().equals(topic)) {
                 stream.offer(waiting.message());
+                backlogWeight -= waiting.bytes();
                 it.remove();
             }
         }
@@ -72,15 +83,17 @@ final class TopicRouter<T> {
             }
             return;
         }
-        if (backlogCapacity == 0) {
+        long bytes = weigher.applyAsLong(message);
+        if (backlogCapacity == 0 || bytes > backlogBytes) {
             dropped.incrementAndGet();
             return;
         }
-        while (backlog.size() >= backlogCapacity) {
-            backlog.pollFirst();
+        while (backlog.size() >= backlogCapacity || backlogWeight + bytes > backlogBytes) {
+            backlogWeight -= backlog.pollFirst().bytes();
             dropped.incrementAndGet();
         }
-        backlog.addLast(new Waiting<>(topic, message));
+        backlog.addLast(new Waiting<>(topic, message, bytes));
+        backlogWeight += bytes;
     }
 
     /** Whether a stream is open on {@code topic}. */
@@ -98,6 +111,7 @@ final class TopicRouter<T> {
     synchronized void endAll() {
         ended = true;
         backlog.clear();
+        backlogWeight = 0;
         for (List<MessageStream<T>> list : streams.values()) {
             for (MessageStream<T> stream : list) {
                 stream.end();

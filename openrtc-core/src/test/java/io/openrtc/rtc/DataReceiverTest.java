@@ -18,8 +18,10 @@ class DataReceiverTest {
 
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
     private final DataCounters counters = new DataCounters();
-    private final TopicRouter<DataMessage> data = new TopicRouter<>("data", 10, 10, counters.droppedMessages);
-    private final TopicRouter<TextMessage> texts = new TopicRouter<>("texts", 10, 10, counters.droppedMessages);
+    private final TopicRouter<DataMessage> data = new TopicRouter<>("data", 10, 10, 1 << 20,
+            m -> m.payload().length, counters.droppedMessages);
+    private final TopicRouter<TextMessage> texts = new TopicRouter<>("texts", 10, 10, 1 << 20,
+            m -> m.text().length(), counters.droppedMessages);
     private final RecordingPacketSender sender = new RecordingPacketSender();
     private final RpcManager rpc = new RpcManager("test", sender, timers, counters, Set.of("alice")::contains);
     private final StreamAssembler streams = new StreamAssembler("test", 1 << 20, counters, System::nanoTime,

@@ -14,7 +14,7 @@ class TopicRouterTest {
 
     @Test
     void messagesOfATopicNobodyReadsWaitForTheFirstReader() throws InterruptedException {
-        TopicRouter<String> router = new TopicRouter<>("test", 10, 3, dropped);
+        TopicRouter<String> router = new TopicRouter<>("test", 10, 3, 1_000, String::length, dropped);
         router.deliver("lk.chat", "one");
         router.deliver("other", "x");
         router.deliver("lk.chat", "two");
@@ -33,7 +33,7 @@ class TopicRouterTest {
 
     @Test
     void everyOpenStreamOfATopicGetsEveryMessage() throws InterruptedException {
-        TopicRouter<String> router = new TopicRouter<>("test", 10, 3, dropped);
+        TopicRouter<String> router = new TopicRouter<>("test", 10, 3, 1_000, String::length, dropped);
         MessageStream<String> first = router.open("t");
         MessageStream<String> second = router.open("t");
         router.deliver("t", "m");
@@ -49,7 +49,7 @@ class TopicRouterTest {
 
     @Test
     void aSlowReaderLosesTheOldestMessages() throws InterruptedException {
-        TopicRouter<String> router = new TopicRouter<>("test", 2, 3, dropped);
+        TopicRouter<String> router = new TopicRouter<>("test", 2, 3, 1_000, String::length, dropped);
         MessageStream<String> stream = router.open("t");
         router.deliver("t", "1");
         router.deliver("t", "2");
@@ -61,7 +61,7 @@ class TopicRouterTest {
 
     @Test
     void iterationEndsWhenTheRoomClosesAfterTheQueuedMessages() throws InterruptedException {
-        TopicRouter<String> router = new TopicRouter<>("test", 10, 3, dropped);
+        TopicRouter<String> router = new TopicRouter<>("test", 10, 3, 1_000, String::length, dropped);
         MessageStream<String> stream = router.open("t");
         List<String> read = new ArrayList<>();
         Thread reader = Thread.ofVirtual().start(() -> stream.forEach(read::add));
@@ -78,7 +78,7 @@ class TopicRouterTest {
 
     @Test
     void anInterruptedReaderStopsIteratingAndKeepsTheFlag() throws InterruptedException {
-        TopicRouter<String> router = new TopicRouter<>("test", 10, 3, dropped);
+        TopicRouter<String> router = new TopicRouter<>("test", 10, 3, 1_000, String::length, dropped);
         MessageStream<String> stream = router.open("t");
         boolean[] flag = new boolean[1];
         Thread reader = Thread.ofVirtual().start(() -> {
@@ -91,5 +91,20 @@ class TopicRouterTest {
         reader.join(Duration.ofSeconds(10));
         assertThat(reader.isAlive()).isFalse();
         assertThat(flag[0]).isTrue();
+    }
+
+    @Test
+    void theBacklogIsAlsoBoundedInBytes() throws InterruptedException {
+        TopicRouter<String> router = new TopicRouter<>("test", 10, 100, 10, String::length, dropped);
+        router.deliver("t", "x".repeat(11));
+        assertThat(router.backlogSize()).as("larger than the whole backlog").isZero();
+        router.deliver("t", "aaaa");
+        router.deliver("t", "bbbb");
+        router.deliver("t", "cccc");
+        assertThat(router.backlogSize()).isEqualTo(2);
+        assertThat(dropped.get()).isEqualTo(2);
+        MessageStream<String> stream = router.open("t");
+        assertThat(stream.poll(Duration.ZERO)).isEqualTo("bbbb");
+        assertThat(stream.poll(Duration.ZERO)).isEqualTo("cccc");
     }
 }
