@@ -19,7 +19,6 @@ import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.media.MediaStreamTrack;
 import dev.onvoid.webrtc.media.audio.AudioTrack;
-import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.openrtc.rtc.PeerTransport.NegotiationException;
 import java.net.URI;
@@ -114,14 +113,7 @@ final class LiveKitRoom implements Room {
     private final ReentrantLock stateLock = new ReentrantLock();
     private final Condition stateChanged = stateLock.newCondition();
 
-    // Data: packets, streams, RPC.
-    private final DataCounters dataCounters = new DataCounters();
-    private final DataChannelSender dataSender;
-    private final TopicRouter<TextMessage> textRouter;
-    private final TopicRouter<ByteStreamMessage> byteRouter;
-    private final TopicRouter<DataMessage> dataRouter;
-    private final RpcManager rpc;
-    private final DataReceiver dataReceiver;
+    private final RoomData data;
 
     // This participant: what the server last said, and what was set through this room (applied again after a rejoin).
     private volatile Participant localParticipant;
@@ -160,20 +152,8 @@ final class LiveKitRoom implements Room {
         this.pacer = runtime.pacer();
         this.timers = runtime.timers();
         this.localParticipant = new Participant("", "", "", ParticipantKind.UNKNOWN, "", Map.of(), List.of());
-        this.dataSender = new DataChannelSender(label, options.requestTimeout(), dataCounters);
-        // Unread messages wait for a reader, at most messageBuffer of them and maxStreamBytes in all.
-        this.textRouter = new TopicRouter<>("text streams", options.messageBuffer(), options.messageBuffer(),
-                options.maxStreamBytes(), m -> 2L * m.text().length(), dataCounters.droppedMessages);
-        this.byteRouter = new TopicRouter<>("byte streams", options.messageBuffer(), options.messageBuffer(),
-                options.maxStreamBytes(), m -> m.content().length, dataCounters.droppedMessages);
-        this.dataRouter = new TopicRouter<>("data packets", options.messageBuffer(), options.messageBuffer(),
-                options.maxStreamBytes(), m -> m.payload().length, dataCounters.droppedMessages);
-        this.rpc = new RpcManager(label, dataSender, timers, dataCounters,
-                identity -> participants.snapshot().containsKey(identity));
-        StreamAssembler assembler = new StreamAssembler(label, options.maxStreamBytes(), dataCounters, System::nanoTime,
-                message -> textRouter.deliver(message.topic(), message),
-                message -> byteRouter.deliver(message.topic(), message));
-        this.dataReceiver = new DataReceiver(label, dataCounters, assembler, rpc, dataRouter);
+        this.data = new RoomData(label, options, timers, identity -> participants.snapshot().containsKey(identity),
+                this::requireOpen);
     }
 
     static Room connect(RtcRuntime runtime, URI serverUrl, String token, RoomOptions options)
@@ -274,167 +254,73 @@ final class LiveKitRoom implements Room {
         return List.copyOf(localTracks);
     }
 
-    // ---- data packets ----
+    // ---- data, streams, RPC: RoomData ----
 
     @Override
-    @SuppressWarnings("deprecation") // UserPacket.destination_identities: LiveKit's SDKs still fill it
     public void publishData(byte[] payload, DataOptions dataOptions) throws RoomException, InterruptedException {
-        Objects.requireNonNull(payload, "payload");
-        Objects.requireNonNull(dataOptions, "options");
-        if (payload.length > DataOptions.MAX_PAYLOAD_BYTES) {
-            throw new IllegalArgumentException("the data payload is " + payload.length + " bytes; LiveKit's limit is "
-                    + DataOptions.MAX_PAYLOAD_BYTES + " bytes per packet (DataOptions.MAX_PAYLOAD_BYTES); "
-                    + "send larger content as a byte stream (sendBytes)");
-        }
-        LivekitModels.UserPacket.Builder user = LivekitModels.UserPacket.newBuilder()
-                .setPayload(ByteString.copyFrom(payload))
-                .addAllDestinationIdentities(dataOptions.destinationIdentities());
-        if (!dataOptions.topic().isEmpty()) {
-            user.setTopic(dataOptions.topic());
-        }
-        DataPacket.Builder packet = DataPacket.newBuilder().setUser(user)
-                .addAllDestinationIdentities(dataOptions.destinationIdentities());
-        // + kind, sequence and the sid the server adds
-        int size = packet.build().getSerializedSize() + 32;
-        if (size > DataOptions.MAX_PACKET_BYTES) {
-            throw new IllegalArgumentException("the data packet would be about " + size + " bytes with its topic and "
-                    + dataOptions.destinationIdentities().size() + " destinations; LiveKit's limit is "
-                    + DataOptions.MAX_PACKET_BYTES + " bytes per packet (DataOptions.MAX_PACKET_BYTES)");
-        }
-        requireOpen();
-        dataSender.send(packet, dataOptions.reliable());
+        data.publishData(payload, dataOptions);
     }
 
     @Override
     public MessageStream<DataMessage> dataMessages(String topic) {
-        return dataRouter.open(Objects.requireNonNull(topic, "topic (use \"\" for packets without one)"));
+        return data.dataMessages(topic);
     }
-
-    // ---- text and byte streams ----
 
     @Override
     public MessageStream<TextMessage> texts(String topic) {
-        return textRouter.open(Objects.requireNonNull(topic, "topic"));
+        return data.texts(topic);
     }
 
     @Override
     public MessageStream<ByteStreamMessage> byteStreams(String topic) {
-        return byteRouter.open(Objects.requireNonNull(topic, "topic"));
+        return data.byteStreams(topic);
     }
 
     @Override
     public String sendText(String topic, String text, StreamOptions streamOptions) throws RoomException, InterruptedException {
-        Objects.requireNonNull(topic, "topic");
-        Objects.requireNonNull(text, "text");
-        Objects.requireNonNull(streamOptions, "options");
-        byte[] utf8 = Utf8Chunks.encode(text, "the text");
-        List<byte[]> chunks = Utf8Chunks.split(utf8, StreamPackets.CHUNK_BYTES);
-        String streamId = StreamPackets.newStreamId();
-        DataPacket.Builder header = StreamPackets.textHeader(streamId, topic, streamOptions, utf8.length);
-        sendStream(header, chunks, streamId, streamOptions.destinationIdentities());
-        return streamId;
+        return data.sendText(topic, text, streamOptions);
     }
 
     @Override
     public TextStreamWriter streamText(String topic, StreamOptions streamOptions) throws RoomException, InterruptedException {
-        Objects.requireNonNull(topic, "topic");
-        Objects.requireNonNull(streamOptions, "options");
-        requireOpen();
-        return TextStreamWriter.open(dataSender, topic, streamOptions, Map.of());
+        return data.streamText(topic, streamOptions);
     }
 
     @Override
     public String sendBytes(String topic, String name, String mimeType, byte[] content, StreamOptions streamOptions)
             throws RoomException, InterruptedException {
-        Objects.requireNonNull(topic, "topic");
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(mimeType, "mimeType");
-        Objects.requireNonNull(content, "content");
-        Objects.requireNonNull(streamOptions, "options");
-        List<byte[]> chunks = new ArrayList<>();
-        for (int at = 0; at < content.length; at += StreamPackets.CHUNK_BYTES) {
-            chunks.add(java.util.Arrays.copyOfRange(content, at, Math.min(content.length, at + StreamPackets.CHUNK_BYTES)));
-        }
-        String streamId = StreamPackets.newStreamId();
-        DataPacket.Builder header = StreamPackets.byteHeader(streamId, topic, name,
-                mimeType.isEmpty() ? StreamPackets.BYTES_MIME_TYPE : mimeType, streamOptions, content.length);
-        sendStream(header, chunks, streamId, streamOptions.destinationIdentities());
-        return streamId;
-    }
-
-    /**
-     * Sends a whole stream to one connection. If a full rejoin replaces the connection midway, the
-     * receivers have dropped the partial stream, so it is sent once more, whole, to the new one.
-     */
-    private void sendStream(DataPacket.Builder header, List<byte[]> chunks, String streamId, List<String> destinations)
-            throws RoomException, InterruptedException {
-        requireOpen();
-        for (int attempt = 1; ; attempt++) {
-            int epoch = dataSender.epoch();
-            try {
-                dataSender.send(header.clone(), true, epoch);
-                for (int index = 0; index < chunks.size(); index++) {
-                    dataSender.send(StreamPackets.chunk(streamId, index, chunks.get(index), destinations), true, epoch);
-                }
-                dataSender.send(StreamPackets.trailer(streamId, "", Map.of(), destinations), true, epoch);
-                return;
-            } catch (PacketSender.StreamCutException e) {
-                if (attempt >= 2) {
-                    throw e;
-                }
-                log.info("Room {}: stream {} was cut by a rejoin; sending it again", label, streamId);
-            }
-        }
+        return data.sendBytes(topic, name, mimeType, content, streamOptions);
     }
 
     @Override
     public TextStreamWriter streamTranscript(String transcribedTrackSid) throws RoomException, InterruptedException {
-        requireTrackSid(transcribedTrackSid);
-        String segment = Transcription.newSegmentId();
-        StreamOptions header = StreamOptions.defaults().withAttributes(Map.of(
-                Transcription.SEGMENT_ID, segment,
-                Transcription.TRANSCRIBED_TRACK_ID, transcribedTrackSid,
-                Transcription.FINAL, "false"));
-        requireOpen();
-        return TextStreamWriter.open(dataSender, Transcription.TOPIC, header, Map.of(
-                Transcription.SEGMENT_ID, segment,
-                Transcription.TRANSCRIBED_TRACK_ID, transcribedTrackSid,
-                Transcription.FINAL, "true"));
+        return data.streamTranscript(transcribedTrackSid);
     }
 
     @Override
     public String sendTranscript(String transcribedTrackSid, String text) throws RoomException, InterruptedException {
-        requireTrackSid(transcribedTrackSid);
-        return sendText(Transcription.TOPIC, text, StreamOptions.defaults().withAttributes(Map.of(
-                Transcription.SEGMENT_ID, Transcription.newSegmentId(),
-                Transcription.TRANSCRIBED_TRACK_ID, transcribedTrackSid,
-                Transcription.FINAL, "true")));
+        return data.sendTranscript(transcribedTrackSid, text);
     }
-
-    private static void requireTrackSid(String trackSid) {
-        Objects.requireNonNull(trackSid, "transcribedTrackSid");
-        if (trackSid.isEmpty()) {
-            throw new IllegalArgumentException("transcribedTrackSid must name the audio track (TR_...) the words belong to; "
-                    + "for the agent's own speech, its published track's sid()");
-        }
-    }
-
-    // ---- RPC ----
 
     @Override
     public void registerRpcMethod(String method, RpcHandler handler) {
-        rpc.register(method, handler);
+        data.registerRpcMethod(method, handler);
     }
 
     @Override
     public boolean unregisterRpcMethod(String method) {
-        return rpc.unregister(method);
+        return data.unregisterRpcMethod(method);
     }
 
     @Override
     public String performRpc(String destinationIdentity, String method, String payload, Duration responseTimeout)
             throws RpcError, InterruptedException {
-        return rpc.perform(destinationIdentity, method, payload, responseTimeout);
+        return data.performRpc(destinationIdentity, method, payload, responseTimeout);
+    }
+
+    @Override
+    public DataStats dataStats() {
+        return data.stats();
     }
 
     // ---- this participant ----
@@ -500,11 +386,6 @@ final class LiveKitRoom implements Room {
         } finally {
             localStateLock.unlock();
         }
-    }
-
-    @Override
-    public DataStats dataStats() {
-        return dataCounters.snapshot();
     }
 
     /**
@@ -869,7 +750,7 @@ final class LiveKitRoom implements Room {
             throw new RoomJoinException(JoinStep.JOIN_RESPONSE, "the room closed while resuming");
         }
         if (response != null && response.getLastMessageSeq() > 0) {
-            dataSender.resendAfter(Integer.toUnsignedLong(response.getLastMessageSeq()));
+            data.sender().resendAfter(Integer.toUnsignedLong(response.getLastMessageSeq()));
         }
     }
 
@@ -933,7 +814,7 @@ final class LiveKitRoom implements Room {
                 log.debug("Room {}: a data channel could not be described for the resume: {}", label, e.toString());
             }
         }
-        dataReceiver.receiveStates().forEach((sid, sequence) -> sync.addDatachannelReceiveStates(
+        data.receiver().receiveStates().forEach((sid, sequence) -> sync.addDatachannelReceiveStates(
                 LivekitRtc.DataChannelReceiveState.newBuilder().setPublisherSid(sid).setLastSeq(sequence.intValue())));
         c.signal.send(SignalRequest.newBuilder().setSyncState(sync).build());
     }
@@ -1206,7 +1087,7 @@ final class LiveKitRoom implements Room {
             adoptDataChannel(c, c.reliableOut, SignalTarget.PUBLISHER);
             RTCDataChannel lossyOut = c.publisher.pc().createDataChannel("_lossy", lossy);
             adoptDataChannel(c, lossyOut, SignalTarget.PUBLISHER);
-            dataSender.attach(c.reliableOut, lossyOut);
+            data.sender().attach(c.reliableOut, lossyOut);
             negotiatePublisher(c);
             c.joined.complete(null);
         } catch (RuntimeException e) {
@@ -1397,7 +1278,7 @@ final class LiveKitRoom implements Room {
                 endRemoteTrack(unpublished.track().sid());
             }
             if (event instanceof RoomEvent.ParticipantLeft left) {
-                dataReceiver.participantLeft(left.participant());
+                data.receiver().participantLeft(left.participant());
             }
             events.emit(event);
         }
@@ -1471,12 +1352,12 @@ final class LiveKitRoom implements Room {
             // Both run on webrtc's signalling thread: the sender only takes a short lock of its own.
             @Override
             public void onBufferedAmountChange(long previousAmount) {
-                dataSender.channelStateChanged();
+                data.sender().channelStateChanged();
             }
 
             @Override
             public void onStateChange() {
-                dataSender.channelStateChanged();
+                data.sender().channelStateChanged();
             }
 
             @Override
@@ -1500,9 +1381,9 @@ final class LiveKitRoom implements Room {
             return;
         }
         try {
-            dataReceiver.onDataPacket(LivekitModels.DataPacket.parseFrom(bytes), reliable);
+            data.receiver().onDataPacket(LivekitModels.DataPacket.parseFrom(bytes), reliable);
         } catch (InvalidProtocolBufferException e) {
-            dataReceiver.onUndecodable(bytes.length, e.getMessage());
+            data.receiver().onUndecodable(bytes.length, e.getMessage());
         } catch (RuntimeException e) {
             log.warn("Room {}: handling a data packet failed: {}", label, e.toString(), e);
         }
@@ -1608,8 +1489,7 @@ final class LiveKitRoom implements Room {
     /** Loop: a full rejoin follows: release the connection and reset what cannot survive it. */
     private void teardownForRejoin(Connection c) {
         teardown(c, false);
-        rpc.failPending("this room lost its connection and rejoins; the answer cannot arrive");
-        dataReceiver.rejoined();
+        data.rejoining();
     }
 
     /** Test hook: drops the signal socket as if the network had, without telling the server. */
@@ -1641,11 +1521,7 @@ final class LiveKitRoom implements Room {
             track.ended(reason);
         }
         localTracks.clear();
-        dataSender.close(new RoomClosedException("the room is closed", reason));
-        rpc.close("this room closed: " + reason);
-        textRouter.endAll();
-        byteRouter.endAll();
-        dataRouter.endAll();
+        data.close(reason);
         runtime.unregister(this);
         if (reason.isNormal() || reason.cause() == CloseReason.Cause.RUNTIME_CLOSED) {
             log.info("Room '{}' closed: {}", roomName, reason);
@@ -1685,7 +1561,7 @@ final class LiveKitRoom implements Room {
             c.resumeAttempt = null;
         }
         if (c.reliableOut != null) {
-            dataSender.detach(c.reliableOut);
+            data.sender().detach(c.reliableOut);
         }
         if (c.pingTask != null) {
             c.pingTask.cancel(false);
