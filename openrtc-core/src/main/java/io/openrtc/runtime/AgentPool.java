@@ -262,7 +262,20 @@ public final class AgentPool implements AutoCloseable {
         stopped.countDown();
     }
 
-    /** What the runtime looks like now (see {@link OpenRtcSnapshot}). */
+    /**
+     * Whether {@link #start()} has run, so that {@link #snapshot()} answers. Stays true after
+     * {@link #close()}. Health checks and metrics ask first: a web server may serve them before
+     * the worker starts.
+     */
+    public synchronized boolean isStarted() {
+        return worker != null;
+    }
+
+    /**
+     * What the runtime looks like now (see {@link OpenRtcSnapshot}).
+     *
+     * @throws IllegalStateException before {@link #start()} (see {@link #isStarted()})
+     */
     public synchronized OpenRtcSnapshot snapshot() {
         if (worker == null) {
             throw new IllegalStateException("Not started");

@@ -1,0 +1,81 @@
+package io.openrtc.spring.actuate;
+
+import io.openrtc.runtime.AgentPool;
+import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+
+/**
+ * The {@code openrtc} Actuator endpoint.
+ * <ul>
+ *   <li>{@code GET /actuator/openrtc}: the worker now ({@link OpenRtcStatus}).</li>
+ *   <li>{@code POST /actuator/openrtc/drain}: starts a drain and answers at once; the worker
+ *       stops taking jobs, lets running sessions finish (up to {@code openrtc.drain-timeout}),
+ *       then disconnects from LiveKit and stays idle until the application restarts. A second
+ *       call changes nothing.</li>
+ * </ul>
+ * Like every endpoint but {@code health}, it is reachable over HTTP only when
+ * {@code management.endpoints.web.exposure.include} names it. Set
+ * {@code management.endpoint.openrtc.access=read-only} to expose the snapshot without the drain.
+ */
+@Endpoint(id = OpenRtcEndpoint.ID)
+public class OpenRtcEndpoint {
+
+    /** The endpoint id. */
+    public static final String ID = "openrtc";
+
+    /** The one action {@code POST /actuator/openrtc/{action}} knows. */
+    public static final String DRAIN = "drain";
+
+    private static final Logger log = LoggerFactory.getLogger(OpenRtcEndpoint.class);
+
+    private final AgentPool agentPool;
+    private final Duration drainTimeout;
+
+    public OpenRtcEndpoint(AgentPool agentPool, Duration drainTimeout) {
+        this.agentPool = Objects.requireNonNull(agentPool, "agentPool");
+        this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
+    }
+
+    /** The worker now; {@code null} (HTTP 404) before it started. */
+    @ReadOperation
+    public @Nullable OpenRtcStatus status() {
+        return agentPool.isStarted() ? OpenRtcStatus.of(agentPool.snapshot()) : null;
+    }
+
+    /**
+     * Starts a drain when {@code action} is {@code drain}; returns at once.
+     *
+     * @return what happened, or {@code null} (HTTP 404) for another action
+     */
+    @WriteOperation
+    public @Nullable DrainResponse act(@Selector String action) {
+        if (!DRAIN.equals(action)) {
+            return null;
+        }
+        boolean already = agentPool.isStarted() && agentPool.snapshot().draining();
+        if (!already) {
+            log.info("Drain requested through the {} endpoint", ID);
+        }
+        agentPool.drain("requested through the " + ID + " endpoint", drainTimeout);
+        int active = agentPool.isStarted() ? agentPool.snapshot().pool().active() : 0;
+        return new DrainResponse(true, already, drainTimeout.toSeconds(), active);
+    }
+
+    /**
+     * The answer to a drain request.
+     *
+     * @param draining            always true: the worker drains now
+     * @param alreadyDraining     whether it was draining before this request
+     * @param drainTimeoutSeconds how long running sessions get before they are cancelled
+     * @param activeSessions      sessions still running
+     */
+    public record DrainResponse(boolean draining, boolean alreadyDraining, long drainTimeoutSeconds, int activeSessions) {
+    }
+}

@@ -1,0 +1,32 @@
+package io.openrtc.spring.actuate;
+
+import io.openrtc.pool.SessionHost;
+import io.openrtc.runtime.AgentPool;
+import io.openrtc.spring.autoconfigure.OpenRtcAutoConfiguration;
+import io.openrtc.spring.autoconfigure.OpenRtcProperties;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * The {@code openrtc} Actuator endpoint, when Actuator is present and the endpoint is exposed
+ * ({@code management.endpoints.web.exposure.include}) and accessible.
+ */
+@AutoConfiguration(after = OpenRtcAutoConfiguration.class)
+@ConditionalOnClass(Endpoint.class)
+@ConditionalOnBean(AgentPool.class)
+@ConditionalOnProperty(name = SessionHost.ROLE_PROPERTY, havingValue = "worker", matchIfMissing = true)
+public class OpenRtcEndpointAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint
+    OpenRtcEndpoint openRtcEndpoint(AgentPool agentPool, OpenRtcProperties properties) {
+        return new OpenRtcEndpoint(agentPool, properties.drainTimeout());
+    }
+}

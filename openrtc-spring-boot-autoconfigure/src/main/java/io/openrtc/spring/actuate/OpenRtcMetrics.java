@@ -1,0 +1,177 @@
+package io.openrtc.spring.actuate;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.openrtc.agent.SessionOutcome;
+import io.openrtc.observe.ConnectionState;
+import io.openrtc.observe.DeclineReason;
+import io.openrtc.observe.OpenRtcEvent;
+import io.openrtc.observe.OpenRtcSnapshot;
+import io.openrtc.runtime.AgentPool;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.ToDoubleFunction;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The OpenRTC meters (listed with their tags and what to alert on in {@code docs/metrics.md}).
+ * Counters and timers follow the runtime's {@link OpenRtcEvent}s; gauges read the same
+ * {@link OpenRtcSnapshot} as the health contributor and the endpoint.
+ *
+ * <p>It listens to the {@link AgentPool} itself ({@link AgentPool#addListener}) rather than
+ * being an {@code OpenRtcListener} bean, because it needs the pool for its gauges and the pool
+ * is built from the listener beans.
+ */
+public class OpenRtcMetrics implements MeterBinder {
+
+    private static final String OUTCOME_SUCCESS = "success";
+    private static final List<String> OUTCOMES = List.of(OUTCOME_SUCCESS, "failed", "cancelled");
+    /** Gauges of one scrape read one snapshot: they are taken at most this often. */
+    private static final Duration SNAPSHOT_MAX_AGE = Duration.ofMillis(500);
+
+    private final AgentPool agentPool;
+    private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
+    private volatile @Nullable Taken taken;
+
+    private record Taken(long nanos, OpenRtcSnapshot snapshot) {
+    }
+
+    public OpenRtcMetrics(AgentPool agentPool) {
+        this.agentPool = Objects.requireNonNull(agentPool, "agentPool");
+        agentPool.addListener(this::record);
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        gauge(registry, "openrtc.worker.connected", "1 while the worker is registered with LiveKit, else 0",
+                s -> s.worker().state() == ConnectionState.REGISTERED ? 1 : 0);
+        gauge(registry, "openrtc.worker.load", "Active plus reserved sessions over the capacity, in [0, 1]: the load reported to LiveKit",
+                s -> s.pool().load());
+        gauge(registry, "openrtc.worker.draining", "1 while the worker drains (declines every new job), else 0",
+                s -> s.draining() ? 1 : 0);
+        gauge(registry, "openrtc.worker.broken", "1 once the worker declared itself broken (supervisor tripped, memory limit); restart it",
+                s -> OpenRtcStatus.broken(s) ? 1 : 0);
+        gauge(registry, "openrtc.sessions.reserved", "Jobs accepted whose assignment has not arrived yet",
+                s -> s.pool().reserved());
+        gauge(registry, "openrtc.process.idle", "Prewarmed child JVMs waiting for a job (process isolation)",
+                s -> s.pool().idleProcesses());
+        Gauge.builder("openrtc.sessions.max", agentPool, pool -> pool.poolOptions().maxConcurrentSessions())
+                .description("The most sessions this worker runs at once (openrtc.max-concurrent-sessions)")
+                .register(registry);
+        for (String agent : agentPool.agents().names()) {
+            gauge(registry, "openrtc.sessions.active", "Sessions running now", s -> s.pool().activeByAgent().getOrDefault(agent, 0), "agent", agent);
+            // Counters exist from the start, so rates and alerts work before the first event.
+            sessionsStarted(registry, agent);
+            jobsAccepted(registry, agent);
+            dispatchLatency(registry, agent);
+            for (String outcome : OUTCOMES) {
+                sessionsEnded(registry, agent, outcome);
+                sessionDuration(registry, agent, outcome);
+            }
+        }
+        for (DeclineReason reason : DeclineReason.values()) {
+            jobsDeclined(registry, reason);
+        }
+        jobsOffered(registry);
+        reconnects(registry);
+        registries.add(registry);
+    }
+
+    /** Turns one runtime event into counts and timings, in every registry bound. */
+    void record(OpenRtcEvent event) {
+        for (MeterRegistry registry : registries) {
+            switch (event) {
+                case OpenRtcEvent.JobOffered offered -> jobsOffered(registry).increment();
+                case OpenRtcEvent.JobAccepted accepted -> jobsAccepted(registry, accepted.agentName()).increment();
+                case OpenRtcEvent.JobDeclined declined -> jobsDeclined(registry, declined.reason()).increment();
+                case OpenRtcEvent.SessionStarted started -> sessionsStarted(registry, started.session().agentName()).increment();
+                case OpenRtcEvent.SessionRunning running ->
+                        dispatchLatency(registry, running.session().agentName()).record(running.sinceOffer());
+                case OpenRtcEvent.SessionEnded ended -> {
+                    String agent = ended.session().agentName();
+                    SessionOutcome outcome = ended.outcome();
+                    sessionsEnded(registry, agent, outcome.label()).increment();
+                    sessionDuration(registry, agent, outcome.label()).record(outcome.duration());
+                }
+                case OpenRtcEvent.WorkerDisconnected disconnected -> reconnects(registry).increment();
+                default -> {
+                }
+            }
+        }
+    }
+
+    private void gauge(MeterRegistry registry, String name, String description, ToDoubleFunction<OpenRtcSnapshot> value,
+                       String... tags) {
+        Gauge.builder(name, this, metrics -> {
+                    OpenRtcSnapshot snapshot = metrics.snapshot();
+                    return snapshot == null ? 0 : value.applyAsDouble(snapshot);
+                })
+                .description(description).tags(tags).register(registry);
+    }
+
+    /** A snapshot at most {@link #SNAPSHOT_MAX_AGE} old; null before the worker started. */
+    private @Nullable OpenRtcSnapshot snapshot() {
+        if (!agentPool.isStarted()) {
+            return null;
+        }
+        Taken last = taken;
+        long now = System.nanoTime();
+        if (last == null || now - last.nanos() > SNAPSHOT_MAX_AGE.toNanos()) {
+            last = new Taken(now, agentPool.snapshot());
+            taken = last;
+        }
+        return last.snapshot();
+    }
+
+    private static Counter jobsOffered(MeterRegistry registry) {
+        return Counter.builder("openrtc.jobs.offered").description("Jobs LiveKit offered this worker (availability requests)")
+                .register(registry);
+    }
+
+    private static Counter jobsAccepted(MeterRegistry registry, String agent) {
+        return Counter.builder("openrtc.jobs.accepted").description("Jobs this worker accepted, by the agent that serves them")
+                .tag("agent", agent).register(registry);
+    }
+
+    private static Counter jobsDeclined(MeterRegistry registry, DeclineReason reason) {
+        return Counter.builder("openrtc.jobs.declined").description("Jobs this worker declined, by reason")
+                .tag("reason", reason.tag()).register(registry);
+    }
+
+    private static Counter sessionsStarted(MeterRegistry registry, String agent) {
+        return Counter.builder("openrtc.sessions.started").description("Sessions started").tag("agent", agent)
+                .register(registry);
+    }
+
+    private static Counter sessionsEnded(MeterRegistry registry, String agent, String outcome) {
+        return Counter.builder("openrtc.sessions.ended").description("Sessions ended, by outcome (success, failed, cancelled)")
+                .tag("agent", agent).tag("outcome", outcome).register(registry);
+    }
+
+    private static Timer sessionDuration(MeterRegistry registry, String agent, String outcome) {
+        return Timer.builder("openrtc.session.duration").description("How long sessions ran, by outcome")
+                .tag("agent", agent).tag("outcome", outcome).register(registry);
+    }
+
+    private static Timer dispatchLatency(MeterRegistry registry, String agent) {
+        return Timer.builder("openrtc.dispatch.latency")
+                .description("From LiveKit's availability request to the session running (room joined, agent code started)")
+                .tag("agent", agent)
+                .publishPercentiles(0.5, 0.9, 0.99)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(50))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
+    }
+
+    private static Counter reconnects(MeterRegistry registry) {
+        return Counter.builder("openrtc.worker.reconnects")
+                .description("Times the worker lost (or could not open) its LiveKit connection and scheduled a reconnect")
+                .register(registry);
+    }
+}

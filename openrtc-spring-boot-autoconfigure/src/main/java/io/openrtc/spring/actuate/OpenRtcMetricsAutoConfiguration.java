@@ -1,0 +1,31 @@
+package io.openrtc.spring.actuate;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.openrtc.pool.SessionHost;
+import io.openrtc.runtime.AgentPool;
+import io.openrtc.spring.autoconfigure.OpenRtcAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+
+/** The OpenRTC meters, when Micrometer and Spring Boot's metrics module are present. */
+@AutoConfiguration(after = OpenRtcAutoConfiguration.class, afterName = {
+        "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.export.prometheus.PrometheusMetricsExportAutoConfiguration"})
+@ConditionalOnClass(value = MeterRegistry.class,
+        name = "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration")
+@ConditionalOnBean({MeterRegistry.class, AgentPool.class})
+@ConditionalOnProperty(name = SessionHost.ROLE_PROPERTY, havingValue = "worker", matchIfMissing = true)
+public class OpenRtcMetricsAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    OpenRtcMetrics openRtcMetrics(AgentPool agentPool) {
+        return new OpenRtcMetrics(agentPool);
+    }
+}

@@ -1,0 +1,101 @@
+package io.openrtc.spring.actuate;
+
+import io.openrtc.observe.OpenRtcSnapshot;
+import io.openrtc.observe.PoolSnapshot;
+import io.openrtc.observe.SessionInfo;
+import io.openrtc.observe.WorkerSnapshot;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The body of {@code GET /actuator/openrtc}: one {@link OpenRtcSnapshot} in plain JSON values
+ * (times as ISO-8601 strings, durations in seconds), so it reads the same with any JSON mapper.
+ *
+ * @param at                    when the snapshot was taken
+ * @param workerId              LiveKit's id for the worker's registration, empty while not registered
+ * @param connection            the connection to LiveKit: {@code REGISTERED}, {@code CONNECTING},
+ *                              {@code DISCONNECTED} or {@code STOPPED}
+ * @param connectionSince       when the connection entered that state
+ * @param lastError             the last connection error, empty if none
+ * @param reconnectAttempts     consecutive failed connection attempts (0 while registered)
+ * @param isolation             {@code coroutine} or {@code process}
+ * @param load                  active plus reserved sessions over the capacity, in [0, 1]
+ * @param maxConcurrentSessions the capacity
+ * @param activeSessions        sessions running now
+ * @param reservedSessions      jobs accepted whose assignment has not arrived yet
+ * @param draining              whether the worker drains (declines every new job)
+ * @param broken                whether the worker declared itself broken and must be restarted
+ * @param brokenReason          why, empty while not broken
+ * @param agents                every registered agent with its active sessions, in registration order
+ * @param sessions              the running sessions, oldest first
+ */
+public record OpenRtcStatus(
+        String at,
+        String workerId,
+        String connection,
+        String connectionSince,
+        String lastError,
+        int reconnectAttempts,
+        String isolation,
+        double load,
+        int maxConcurrentSessions,
+        int activeSessions,
+        int reservedSessions,
+        boolean draining,
+        boolean broken,
+        String brokenReason,
+        List<AgentStatus> agents,
+        List<RunningSession> sessions) {
+
+    /**
+     * One registered agent.
+     *
+     * @param name           its name
+     * @param activeSessions how many of its sessions run now
+     */
+    public record AgentStatus(String name, int activeSessions) {
+    }
+
+    /**
+     * One running session.
+     *
+     * @param agent           the agent serving it
+     * @param room            its room
+     * @param jobId           LiveKit's job id
+     * @param startedAt       when it started
+     * @param durationSeconds how long it has run, at the snapshot's time
+     */
+    public record RunningSession(String agent, String room, String jobId, String startedAt, double durationSeconds) {
+    }
+
+    /** The status that {@code snapshot} describes. */
+    public static OpenRtcStatus of(OpenRtcSnapshot snapshot) {
+        WorkerSnapshot worker = snapshot.worker();
+        PoolSnapshot pool = snapshot.pool();
+        List<AgentStatus> agents = new ArrayList<>();
+        for (String name : snapshot.agents()) {
+            agents.add(new AgentStatus(name, pool.activeByAgent().getOrDefault(name, 0)));
+        }
+        List<RunningSession> sessions = new ArrayList<>();
+        for (SessionInfo session : pool.sessions()) {
+            sessions.add(new RunningSession(session.agentName(), session.roomName(), session.jobId(),
+                    session.startedAt().toString(), seconds(session.startedAt(), snapshot.at())));
+        }
+        return new OpenRtcStatus(snapshot.at().toString(), worker.workerId(), worker.state().name(),
+                worker.since().toString(), worker.lastError(), worker.failedAttempts(), pool.isolation(), pool.load(),
+                pool.maxConcurrentSessions(), pool.active(), pool.reserved(), snapshot.draining(), broken(snapshot),
+                snapshot.brokenReason(), List.copyOf(agents), List.copyOf(sessions));
+    }
+
+    /** Broken: declared so, or the pool's supervisor tripped (the declaration follows at once). */
+    static boolean broken(OpenRtcSnapshot snapshot) {
+        return snapshot.broken() || snapshot.pool().tripped();
+    }
+
+    private static double seconds(Instant from, Instant to) {
+        Duration d = Duration.between(from, to);
+        return d.isNegative() ? 0.0 : d.toMillis() / 1000.0;
+    }
+}
