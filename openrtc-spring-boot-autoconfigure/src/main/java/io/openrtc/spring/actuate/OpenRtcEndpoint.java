@@ -6,6 +6,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -52,12 +53,14 @@ public class OpenRtcEndpoint {
     /**
      * Starts a drain when {@code action} is {@code drain}; returns at once.
      *
-     * @return what happened, or {@code null} (HTTP 404) for another action
+     * @return what happened
+     * @throws InvalidEndpointRequestException (HTTP 400) for another action
      */
     @WriteOperation
-    public @Nullable DrainResponse act(@Selector String action) {
+    public DrainResponse act(@Selector String action) {
         if (!DRAIN.equals(action)) {
-            return null;
+            throw new InvalidEndpointRequestException("Unknown action '" + action + "': the " + ID + " endpoint knows '"
+                    + DRAIN + "'", "Unknown action");
         }
         boolean already = agentPool.isStarted() && agentPool.snapshot().draining();
         if (!already) {

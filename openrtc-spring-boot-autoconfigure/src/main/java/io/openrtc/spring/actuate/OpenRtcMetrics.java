@@ -32,7 +32,15 @@ public class OpenRtcMetrics implements MeterBinder {
     private static final String OUTCOME_SUCCESS = "success";
     private static final List<String> OUTCOMES = List.of(OUTCOME_SUCCESS, "failed", "cancelled");
     /** Gauges of one scrape read one snapshot: they are taken at most this often. */
-    private static final Duration SNAPSHOT_MAX_AGE = Duration.ofMillis(500);
+    private static final Duration SNAPSHOT_MAX_AGE = Duration.ofMillis(200);
+    /**
+     * Histogram buckets of the dispatch latency: LiveKit gives a worker a few seconds to answer
+     * and join, so the interesting range is 100 ms to 10 s. Override them with
+     * {@code management.metrics.distribution.slo.openrtc.dispatch.latency}.
+     */
+    private static final Duration[] DISPATCH_BUCKETS = {Duration.ofMillis(100), Duration.ofMillis(250),
+            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3),
+            Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
     private final AgentPool agentPool;
     private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
@@ -162,10 +170,8 @@ public class OpenRtcMetrics implements MeterBinder {
         return Timer.builder("openrtc.dispatch.latency")
                 .description("From LiveKit's availability request to the session running (room joined, agent code started)")
                 .tag("agent", agent)
-                .publishPercentiles(0.5, 0.9, 0.99)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(50))
-                .maximumExpectedValue(Duration.ofSeconds(30))
+                .publishPercentiles(0.5, 0.9, 0.99) // for registries that take client-side percentiles
+                .serviceLevelObjectives(DISPATCH_BUCKETS) // a histogram, for Prometheus' histogram_quantile
                 .register(registry);
     }
 

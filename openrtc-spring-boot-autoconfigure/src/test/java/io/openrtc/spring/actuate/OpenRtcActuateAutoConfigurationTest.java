@@ -1,6 +1,7 @@
 package io.openrtc.spring.actuate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
 import org.springframework.boot.availability.ApplicationAvailability;
@@ -143,7 +145,8 @@ class OpenRtcActuateAutoConfigurationTest {
                     ApplicationAvailability availability = context.getBean(ApplicationAvailability.class);
                     OpenRtcEndpoint endpoint = context.getBean(OpenRtcEndpoint.class);
                     assertThat(endpoint.status().connection()).isNotEqualTo("REGISTERED");
-                    assertThat(endpoint.act("restart")).isNull();
+                    assertThatExceptionOfType(InvalidEndpointRequestException.class).isThrownBy(() -> endpoint.act("restart"))
+                            .withMessageContaining("Unknown action 'restart'");
 
                     OpenRtcEndpoint.DrainResponse first = endpoint.act(OpenRtcEndpoint.DRAIN);
                     assertThat(first.draining()).isTrue();

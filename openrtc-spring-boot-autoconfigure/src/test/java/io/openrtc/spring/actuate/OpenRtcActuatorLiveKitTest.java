@@ -1,0 +1,249 @@
+package io.openrtc.spring.actuate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.openrtc.agent.Agent;
+import io.openrtc.agent.AgentConfig;
+import io.openrtc.agent.AgentSession;
+import io.openrtc.observe.OpenRtcEvent;
+import io.openrtc.observe.OpenRtcListener;
+import io.openrtc.runtime.AgentPool;
+import io.openrtc.test.Dispatches;
+import io.openrtc.test.LiveKitServer;
+import io.openrtc.test.LiveKitServerTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Import;
+
+/**
+ * The operations surface over HTTP, as an operator sees it, of a Boot application (Tomcat,
+ * Actuator, the Prometheus registry) whose worker takes real jobs from a real livekit-server:
+ * what is exposed by default, the {@code openrtc} endpoint's snapshot and drain, health and the
+ * Kubernetes probes through a drain and a broken worker, and the meters in the Prometheus scrape.
+ */
+@LiveKitServerTest
+class OpenRtcActuatorLiveKitTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final List<OpenRtcEvent> events = new CopyOnWriteArrayList<>();
+    private final List<ConfigurableApplicationContext> apps = new ArrayList<>();
+
+    /** Holds its session until the test releases it. */
+    @AgentConfig(name = "holder")
+    static class HolderAgent implements Agent {
+        static volatile CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public void run(AgentSession session) throws InterruptedException {
+            release.await(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Fails every session. */
+    @AgentConfig(name = "faulty")
+    static class FaultyAgent implements Agent {
+        @Override
+        public void run(AgentSession session) {
+            throw new IllegalStateException("this agent always fails");
+        }
+    }
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @Import(HolderAgent.class)
+    static class HolderApp {
+    }
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @Import(FaultyAgent.class)
+    static class FaultyApp {
+    }
+
+    @AfterEach
+    void closeApps() {
+        HolderAgent.release.countDown();
+        apps.forEach(ConfigurableApplicationContext::close);
+    }
+
+    @Test
+    void byDefaultOnlyHealthIsServedAndTheDrainIsNotReachable(LiveKitServer server) throws Exception {
+        String base = start(HolderApp.class, server, "ops-default");
+        AgentPool pool = apps.getFirst().getBean(AgentPool.class);
+        await().atMost(Duration.ofSeconds(20)).until(() -> get(base + "/actuator/health").statusCode() == 200);
+
+        assertThat(post(base + "/actuator/openrtc/drain").statusCode()).isEqualTo(404);
+        assertThat(get(base + "/actuator/openrtc").statusCode()).isEqualTo(404);
+        assertThat(get(base + "/actuator/prometheus").statusCode()).isEqualTo(404);
+        assertThat(pool.snapshot().draining()).isFalse();
+        assertThat(apps.getFirst().getBeansOfType(OpenRtcEndpoint.class)).isEmpty();
+    }
+
+    @Test
+    void theSnapshotTheMetersAndTheProbesFollowASessionAndADrain(LiveKitServer server) throws Exception {
+        HolderAgent.release = new CountDownLatch(1);
+        String base = start(HolderApp.class, server, "ops-holder",
+                "management.endpoints.web.exposure.include=health,prometheus,openrtc");
+        JsonNode health = awaitJson(base + "/actuator/health/openrtc", 200);
+        assertThat(health.path("status").asText()).isEqualTo("UP");
+        assertThat(health.path("details").path("workerId").asText()).startsWith("AW_");
+        assertThat(health.path("details").path("maxConcurrentSessions").asInt()).isEqualTo(4);
+
+        String room = Dispatches.dispatchUntilAccepted(server, "ops-holder", "", r -> running(r));
+        String jobId = sessionRunning(room).session().jobId();
+
+        JsonNode status = json(get(base + "/actuator/openrtc"), 200);
+        assertThat(status.path("workerId").asText()).startsWith("AW_");
+        assertThat(status.path("connection").asText()).isEqualTo("REGISTERED");
+        assertThat(status.path("isolation").asText()).isEqualTo("coroutine");
+        assertThat(status.path("maxConcurrentSessions").asInt()).isEqualTo(4);
+        assertThat(status.path("activeSessions").asInt()).isEqualTo(1);
+        assertThat(status.path("load").asDouble()).isEqualTo(0.25);
+        assertThat(status.path("draining").asBoolean()).isFalse();
+        assertThat(status.path("agents").get(0).path("name").asText()).isEqualTo("holder");
+        assertThat(status.path("agents").get(0).path("activeSessions").asInt()).isEqualTo(1);
+        JsonNode session = status.path("sessions").get(0);
+        assertThat(session.path("agent").asText()).isEqualTo("holder");
+        assertThat(session.path("room").asText()).isEqualTo(room);
+        assertThat(session.path("jobId").asText()).isEqualTo(jobId);
+        assertThat(session.path("startedAt").asText()).isNotBlank();
+        assertThat(session.path("durationSeconds").asDouble()).isGreaterThanOrEqualTo(0.0);
+
+        String scrape = body(get(base + "/actuator/prometheus"), 200);
+        assertThat(scrape).contains("openrtc_sessions_active{agent=\"holder\"} 1.0")
+                .contains("openrtc_sessions_started_total{agent=\"holder\"} 1.0")
+                .contains("openrtc_jobs_accepted_total{agent=\"holder\"} 1.0")
+                .contains("openrtc_jobs_declined_total{reason=\"at_capacity\"} 0.0")
+                .contains("openrtc_worker_connected 1.0")
+                .contains("openrtc_worker_load 0.25")
+                .contains("openrtc_worker_draining 0.0")
+                .contains("openrtc_sessions_max 4.0")
+                .contains("openrtc_worker_reconnects_total 0.0")
+                .contains("openrtc_dispatch_latency_seconds_count{agent=\"holder\"} 1")
+                .contains("openrtc_dispatch_latency_seconds_bucket{agent=\"holder\",le=\"1.0\"}")
+                .contains("openrtc_dispatch_latency_seconds_bucket{agent=\"holder\",le=\"+Inf\"} 1")
+                .containsPattern("openrtc_jobs_offered_total [1-9]");
+
+        JsonNode drain = json(post(base + "/actuator/openrtc/drain"), 200);
+        assertThat(drain.path("draining").asBoolean()).isTrue();
+        assertThat(drain.path("alreadyDraining").asBoolean()).isFalse();
+        assertThat(drain.path("activeSessions").asInt()).isEqualTo(1);
+        assertThat(json(post(base + "/actuator/openrtc/drain"), 200).path("alreadyDraining").asBoolean()).isTrue();
+        assertThat(post(base + "/actuator/openrtc/restart").statusCode()).isEqualTo(400);
+
+        // While the session still runs: refusing traffic, out of service, still scraped, still alive.
+        JsonNode readiness = awaitJson(base + "/actuator/health/readiness", 503);
+        assertThat(readiness.path("status").asText()).isEqualTo("OUT_OF_SERVICE");
+        assertThat(json(get(base + "/actuator/health/openrtc"), 503).path("status").asText()).isEqualTo("OUT_OF_SERVICE");
+        assertThat(json(get(base + "/actuator/health/liveness"), 200).path("status").asText()).isEqualTo("UP");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(body(get(base + "/actuator/prometheus"), 200))
+                .contains("openrtc_worker_draining 1.0").contains("openrtc_sessions_active{agent=\"holder\"} 1.0"));
+        assertThat(json(get(base + "/actuator/openrtc"), 200).path("draining").asBoolean()).isTrue();
+
+        HolderAgent.release.countDown();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(body(get(base + "/actuator/prometheus"), 200))
+                .contains("openrtc_sessions_ended_total{agent=\"holder\",outcome=\"success\"} 1.0")
+                .contains("openrtc_session_duration_seconds_count{agent=\"holder\",outcome=\"success\"} 1")
+                .contains("openrtc_sessions_active{agent=\"holder\"} 0.0"));
+        // Drained: the worker left LiveKit and stays out of service until the application restarts.
+        await().atMost(Duration.ofSeconds(20)).until(() -> json(get(base + "/actuator/openrtc"), 200)
+                .path("connection").asText().equals("STOPPED"));
+        assertThat(json(get(base + "/actuator/health/openrtc"), 503).path("status").asText()).isEqualTo("OUT_OF_SERVICE");
+    }
+
+    @Test
+    void aBrokenWorkerIsDownAndTurnsLivenessBroken(LiveKitServer server) throws Exception {
+        String base = start(FaultyApp.class, server, "ops-faulty", "openrtc.consecutive-failure-limit=1",
+                "management.endpoints.web.exposure.include=health,prometheus");
+        awaitJson(base + "/actuator/health/openrtc", 200);
+
+        Dispatches.dispatchUntilAccepted(server, "ops-faulty", "", r -> running(r));
+
+        JsonNode liveness = awaitJson(base + "/actuator/health/liveness", 503);
+        assertThat(liveness.path("status").asText()).isEqualTo("DOWN");
+        JsonNode health = json(get(base + "/actuator/health/openrtc"), 503);
+        assertThat(health.path("status").asText()).isEqualTo("DOWN");
+        assertThat(health.path("details").path("reason").asText()).contains("broken").contains("must be restarted");
+        assertThat(body(get(base + "/actuator/prometheus"), 200))
+                .contains("openrtc_sessions_ended_total{agent=\"faulty\",outcome=\"failed\"} 1.0")
+                .contains("openrtc_worker_broken 1.0");
+        awaitJson(base + "/actuator/health/readiness", 503);
+    }
+
+    private String start(Class<?> app, LiveKitServer server, String agentName, String... extra) {
+        List<String> properties = new ArrayList<>(List.of(
+                "server.port=0",
+                "spring.main.banner-mode=off",
+                "openrtc.livekit.url=" + server.url(),
+                "openrtc.livekit.api-key=" + server.apiKey(),
+                "openrtc.livekit.api-secret=" + server.apiSecret(),
+                "openrtc.agent-name=" + agentName,
+                "openrtc.max-concurrent-sessions=4",
+                "openrtc.drain-timeout=30s",
+                "management.endpoint.health.show-details=always",
+                "management.endpoint.health.probes.enabled=true",
+                "management.endpoint.health.group.readiness.include=readinessState,openrtc"));
+        properties.addAll(List.of(extra));
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(app)
+                .initializers(c -> c.getBeanFactory().registerSingleton("testEvents", (OpenRtcListener) events::add))
+                .properties(properties.toArray(String[]::new))
+                .run();
+        apps.add(context);
+        return "http://127.0.0.1:" + ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    private boolean running(String room) {
+        return events.stream().anyMatch(e -> e instanceof OpenRtcEvent.SessionStarted s && s.session().roomName().equals(room));
+    }
+
+    private OpenRtcEvent.SessionRunning sessionRunning(String room) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> events.stream()
+                .anyMatch(e -> e instanceof OpenRtcEvent.SessionRunning r && r.session().roomName().equals(room)));
+        return events.stream().filter(OpenRtcEvent.SessionRunning.class::isInstance).map(OpenRtcEvent.SessionRunning.class::cast)
+                .filter(r -> r.session().roomName().equals(room)).findFirst().orElseThrow();
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> post(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String body(HttpResponse<String> response, int status) {
+        assertThat(response.statusCode()).as("HTTP status of %s: %s", response.uri(), response.body()).isEqualTo(status);
+        return response.body();
+    }
+
+    private static JsonNode json(HttpResponse<String> response, int status) throws Exception {
+        return JSON.readTree(body(response, status));
+    }
+
+    private static JsonNode awaitJson(String url, int status) throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> get(url).statusCode() == status);
+        return json(get(url), status);
+    }
+}
