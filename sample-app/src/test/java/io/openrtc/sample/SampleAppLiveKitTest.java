@@ -43,7 +43,8 @@ class SampleAppLiveKitTest {
                         "openrtc.livekit.api-key=" + server.apiKey(),
                         "openrtc.livekit.api-secret=" + server.apiSecret(),
                         "openrtc.agent-name=" + WORKER_NAME,
-                        "sample.session-length=1s")
+                        "sample.session-length=1s",
+                        "server.port=0")
                 .run();
     }
 
