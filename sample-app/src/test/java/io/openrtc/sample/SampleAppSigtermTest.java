@@ -106,7 +106,8 @@ class SampleAppSigtermTest {
         assertThat(sample.isAlive()).as("the sample app still drains when the second worker took the job").isTrue();
         assertThat(sampleSession(base, firstRoom)).as("the first session still runs on the sample app").isNotNull();
         await().atMost(Duration.ofSeconds(30)).until(() -> secondEvents.stream()
-                .anyMatch(e -> e instanceof OpenRtcEvent.SessionRunning r && r.session().roomName().equals(drainRoom)));
+                .anyMatch(e -> e instanceof OpenRtcEvent.SessionEnded s && s.session().roomName().equals(drainRoom)
+                        && s.outcome().label().equals("success")));
 
         assertThat(sample.waitFor(DRAIN_TIMEOUT.toSeconds() + 30, TimeUnit.SECONDS))
                 .as("the sample app exits (log: %s)", tail(log)).isTrue();
@@ -114,11 +115,11 @@ class SampleAppSigtermTest {
         String output = Files.readString(log);
         assertThat(sample.exitValue()).as("exit status (log: %s)", tail(log)).isZero();
         assertThat(untilExit).isLessThan(DRAIN_TIMEOUT);
-        // The agent's code ran to its end and the drain cancelled nothing. (The pool may still
-        // label the session "cancelled: job terminated by LiveKit": LiveKit terminates a job as
-        // its agent leaves the room, which races the session's own end.)
+        // The agent's code ran to its end, the session succeeded, and the drain cancelled nothing.
         assertThat(output).contains("restaurant agent done with job " + firstJob)
+                .contains("Job " + firstJob + " in room '" + firstRoom + "' ended: success")
                 .contains("LiveKit worker drained: 1 sessions completed, 0 cancelled")
+                .contains("OpenRTC drain finished: 1 sessions completed, 0 cancelled")
                 .doesNotContain("drain timeout");
         System.out.printf("[sigterm] sample app exited 0 %d ms after SIGTERM; the session that ran there completed%n",
                 untilExit.toMillis());
