@@ -234,6 +234,15 @@ public final class AgentPool implements AutoCloseable {
         return drain;
     }
 
+    /**
+     * Whether {@link #drain} was called (by a shutdown, an operator, or a broken worker): true
+     * from the moment it returns, while {@link #snapshot()} shows the drain a moment later, once
+     * the worker and the pool have begun it.
+     */
+    public synchronized boolean isDraining() {
+        return drain != null;
+    }
+
     /** Drains with {@code openrtc.drain-timeout}. */
     public CompletionStage<DrainSummary> drain(String reason) {
         return drain(reason, poolOptions.drainTimeout());

@@ -92,6 +92,19 @@ class SampleAppSigtermTest {
         second.start();
         await().atMost(Duration.ofSeconds(30)).until(() -> second.snapshot().worker().state() == ConnectionState.REGISTERED);
 
+        // A scrape of the running sample app shows every OpenRTC meter.
+        String scrape = get(base + "/actuator/prometheus").body();
+        for (String series : List.of("openrtc_sessions_active{agent=\"restaurant\"} 1.0", "openrtc_sessions_max",
+                "openrtc_sessions_reserved", "openrtc_sessions_started_total{agent=\"restaurant\"} 1.0",
+                "openrtc_sessions_ended_total{agent=\"restaurant\",outcome=\"success\"}",
+                "openrtc_session_duration_seconds_count{agent=\"restaurant\",outcome=\"success\"}",
+                "openrtc_jobs_offered_total", "openrtc_jobs_accepted_total{agent=\"restaurant\"} 1.0",
+                "openrtc_jobs_declined_total{reason=\"draining\"}", "openrtc_dispatch_latency_seconds_bucket{agent=\"restaurant\"",
+                "openrtc_worker_load", "openrtc_worker_connected 1.0", "openrtc_worker_reconnects_total",
+                "openrtc_worker_draining 0.0", "openrtc_worker_broken 0.0", "openrtc_process_idle")) {
+            assertThat(scrape).contains(series);
+        }
+
         long sigtermAt = System.nanoTime();
         sample.destroy(); // SIGTERM
         HttpResponse<String> readiness = awaitStatus(base + "/actuator/health/readiness", 503);

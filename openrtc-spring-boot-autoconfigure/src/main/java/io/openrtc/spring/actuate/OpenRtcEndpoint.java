@@ -62,7 +62,7 @@ public class OpenRtcEndpoint {
             throw new InvalidEndpointRequestException("Unknown action '" + action + "': the " + ID + " endpoint knows '"
                     + DRAIN + "'", "Unknown action");
         }
-        boolean already = agentPool.isStarted() && agentPool.snapshot().draining();
+        boolean already = agentPool.isDraining();
         if (!already) {
             log.info("Drain requested through the {} endpoint", ID);
         }

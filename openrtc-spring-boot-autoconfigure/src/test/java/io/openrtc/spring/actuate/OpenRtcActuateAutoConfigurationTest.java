@@ -155,7 +155,8 @@ class OpenRtcActuateAutoConfigurationTest {
                     OpenRtcEndpoint.DrainResponse second = endpoint.act(OpenRtcEndpoint.DRAIN);
                     assertThat(second.alreadyDraining()).isTrue();
 
-                    assertThat(indicator.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+                    // The worker and the pool begin the drain on their own threads, a moment later.
+                    await().atMost(Duration.ofSeconds(10)).until(() -> indicator.health().getStatus().equals(Status.OUT_OF_SERVICE));
                     assertThat(endpoint.status().draining()).isTrue();
                     await().atMost(Duration.ofSeconds(10))
                             .until(() -> availability.getReadinessState() == ReadinessState.REFUSING_TRAFFIC);
