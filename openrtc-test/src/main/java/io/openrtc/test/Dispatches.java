@@ -15,7 +15,9 @@ import org.awaitility.core.ConditionTimeoutException;
 public final class Dispatches {
 
     private static final int ATTEMPTS = 8;
-    private static final Duration PER_ATTEMPT = Duration.ofSeconds(5);
+    // Long enough for a job to be offered, accepted and joined on a loaded 2-core machine; a
+    // dispatch lost to the registration race never arrives at all, so waiting longer costs little.
+    private static final Duration PER_ATTEMPT = Duration.ofSeconds(10);
 
     private Dispatches() {
     }
@@ -33,7 +35,7 @@ public final class Dispatches {
 
     /**
      * Fires {@code trigger} for fresh rooms named {@code prefix-<random>} until {@code accepted}
-     * holds for one (up to 8 attempts of 5 s); returns that room.
+     * holds for one (up to 8 attempts of 10 s); returns that room.
      */
     public static String untilAccepted(String prefix, Trigger trigger, Predicate<String> accepted) throws Exception {
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {

@@ -1,30 +1,27 @@
 package io.openrtc.sample;
 
-import io.openrtc.agent.Agent;
 import io.openrtc.agent.AgentConfig;
-import io.openrtc.agent.AgentSession;
 import java.time.Duration;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.Locale;
 import org.springframework.beans.factory.annotation.Value;
 
-/** Books dental appointments. */
+/** Books dental appointments over the chat. */
 @AgentConfig(name = "dental", greeting = "Thanks for calling the dental office. How can I help?")
-public class DentalAgent implements Agent {
+public class DentalAgent extends ChatAgent {
 
-    private static final Logger log = LoggerFactory.getLogger(DentalAgent.class);
-
-    private final Duration sessionLength;
-
-    DentalAgent(@Value("${sample.session-length:5s}") Duration sessionLength) {
-        this.sessionLength = sessionLength;
+    DentalAgent(@Value("${sample.session-length:0s}") Duration sessionLength) {
+        super(sessionLength);
     }
 
     @Override
-    public void run(AgentSession session) throws InterruptedException {
-        log.info("dental agent serving job {} in room '{}' (metadata: {})",
-                session.job().jobId(), session.roomName(), session.metadata());
-        Thread.sleep(sessionLength);
-        log.info("dental agent done with job {}", session.job().jobId());
+    String answer(String message) {
+        String lower = message.toLowerCase(Locale.ROOT);
+        if (lower.contains("pain") || lower.contains("hurt") || lower.contains("emergency")) {
+            return "I'm sorry to hear that. We keep same-day slots for urgent care: please come in today at 4pm.";
+        }
+        if (lower.contains("appointment") || lower.contains("check") || lower.contains("clean")) {
+            return "I have noted your request for an appointment. We will confirm a time by message shortly.";
+        }
+        return "I can book check-ups, cleanings and urgent visits. What would you like?";
     }
 }

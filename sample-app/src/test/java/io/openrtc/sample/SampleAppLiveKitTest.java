@@ -43,13 +43,17 @@ class SampleAppLiveKitTest {
                         "openrtc.livekit.api-key=" + server.apiKey(),
                         "openrtc.livekit.api-secret=" + server.apiSecret(),
                         "openrtc.agent-name=" + WORKER_NAME,
-                        "sample.session-length=1s",
+                        "sample.session-length=0s",
                         "server.port=0")
                 .run();
     }
 
     @AfterAll
-    static void stop() {
+    static void stop(LiveKitServer server) throws Exception {
+        // Sessions last as long as their rooms: end them all, so the app's drain has nothing to wait for.
+        for (var room : server.roomService().listRooms(null).execute().body()) {
+            server.roomService().deleteRoom(room.getName()).execute();
+        }
         if (callers != null) {
             callers.close();
         }
@@ -102,6 +106,24 @@ class SampleAppLiveKitTest {
     }
 
     @Test
+    void theRestaurantAgentConfirmsABookingRequestInTheChat(LiveKitServer server) throws Exception {
+        callers = callers == null ? NodePeer.start("caller.mjs") : callers;
+        String room = Dispatches.untilAccepted("restaurant-chat", r -> dispatch(server, r, ""), acceptedIn());
+        assertThat(agentFor(room)).isEqualTo("restaurant");
+        String agentIdentity = "agent-" + acceptance(room).job().jobId();
+
+        callers.joinCaller("diner", server.url(), server.participantToken(room, "diner"), 0, List.of("lk.chat"), List.of());
+        callers.await(e -> listening(e, agentIdentity), Duration.ofSeconds(30));
+        callers.sendText("diner", "booking", "lk.chat", "Hello, a table for 4 at 7pm please", java.util.Map.of());
+        NodePeer.Event answer = callers.await(e -> e.is("text", "diner") && e.text("sender").equals(agentIdentity)
+                && e.text("text").startsWith("Booked"), Duration.ofSeconds(30));
+        assertThat(answer.text("text")).isEqualTo("Booked: a table for 4 at 7pm. See you then!");
+        assertThat(answer.text("topic")).isEqualTo("lk.chat");
+        callers.leaveCaller("diner");
+        server.roomService().deleteRoom(room).execute();
+    }
+
+    @Test
     void theEchoAgentRepeatsWhatTheCallerSays(LiveKitServer server) throws Exception {
         callers = callers == null ? NodePeer.start("caller.mjs") : callers;
         String room = Dispatches.untilAccepted("echo", r -> dispatch(server, r, "{\"agent\":\"echo\"}"), acceptedIn());
@@ -113,6 +135,22 @@ class SampleAppLiveKitTest {
                 && e.text("participant").equals("agent-" + jobId) && e.number("rms") > 500, Duration.ofSeconds(40));
         assertThat(heard.number("hz")).isBetween(510.0, 536.0);
         callers.leaveCaller("echo-caller");
+    }
+
+    /** Whether the caller saw the agent in the listening state: in the room at join, or as a change. */
+    private static boolean listening(NodePeer.Event e, String agentIdentity) {
+        if (e.is("attributes", "diner") && e.text("participant").equals(agentIdentity)) {
+            return e.json().path("all").path("lk.agent.state").asText().equals("listening");
+        }
+        if (e.is("joined", "diner")) {
+            for (var p : e.json().path("participants")) {
+                if (p.path("identity").asText().equals(agentIdentity)
+                        && p.path("attributes").path("lk.agent.state").asText().equals("listening")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static void dispatch(LiveKitServer server, String room, String metadata) throws Exception {

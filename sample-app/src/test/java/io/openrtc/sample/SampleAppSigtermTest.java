@@ -94,11 +94,15 @@ class SampleAppSigtermTest {
 
         // A scrape of the running sample app shows every OpenRTC meter.
         String scrape = get(base + "/actuator/prometheus").body();
-        for (String series : List.of("openrtc_sessions_active{agent=\"restaurant\"} 1.0", "openrtc_sessions_max",
-                "openrtc_sessions_reserved", "openrtc_sessions_started_total{agent=\"restaurant\"} 1.0",
+        // Values depend on how many dispatches the registration race took: at least one session ran.
+        assertThat(scrape).containsPattern("openrtc_sessions_active\\{agent=\"restaurant\"} [1-9]")
+                .containsPattern("openrtc_sessions_started_total\\{agent=\"restaurant\"} [1-9]")
+                .containsPattern("openrtc_jobs_accepted_total\\{agent=\"restaurant\"} [1-9]");
+        for (String series : List.of("openrtc_sessions_active{agent=\"restaurant\"}", "openrtc_sessions_max",
+                "openrtc_sessions_reserved", "openrtc_sessions_started_total{agent=\"restaurant\"}",
                 "openrtc_sessions_ended_total{agent=\"restaurant\",outcome=\"success\"}",
                 "openrtc_session_duration_seconds_count{agent=\"restaurant\",outcome=\"success\"}",
-                "openrtc_jobs_offered_total", "openrtc_jobs_accepted_total{agent=\"restaurant\"} 1.0",
+                "openrtc_jobs_offered_total", "openrtc_jobs_accepted_total{agent=\"restaurant\"}",
                 "openrtc_jobs_declined_total{reason=\"draining\"}", "openrtc_dispatch_latency_seconds_bucket{agent=\"restaurant\"",
                 "openrtc_worker_load", "openrtc_worker_connected 1.0", "openrtc_worker_reconnects_total",
                 "openrtc_worker_draining 0.0", "openrtc_worker_broken 0.0", "openrtc_process_idle")) {
@@ -111,7 +115,7 @@ class SampleAppSigtermTest {
         assertThat(JSON.readTree(readiness.body()).path("status").asText()).isEqualTo("OUT_OF_SERVICE");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(get(base + "/actuator/prometheus").body())
                 .contains("openrtc_worker_draining 1.0")
-                .contains("openrtc_sessions_active{agent=\"restaurant\"} 1.0"));
+                .containsPattern("openrtc_sessions_active\\{agent=\"restaurant\"} [1-9]"));
 
         // A job dispatched during the drain runs on the second worker.
         String drainRoom = Dispatches.untilAccepted("during-drain", room -> dispatch(server, room),
@@ -131,8 +135,8 @@ class SampleAppSigtermTest {
         // The agent's code ran to its end, the session succeeded, and the drain cancelled nothing.
         assertThat(output).contains("restaurant agent done with job " + firstJob)
                 .contains("Job " + firstJob + " in room '" + firstRoom + "' ended: success")
-                .contains("LiveKit worker drained: 1 sessions completed, 0 cancelled")
-                .contains("OpenRTC drain finished: 1 sessions completed, 0 cancelled")
+                .containsPattern("LiveKit worker drained: [1-9] sessions completed, 0 cancelled")
+                .containsPattern("OpenRTC drain finished: [1-9] sessions completed, 0 cancelled")
                 .doesNotContain("drain timeout");
         System.out.printf("[sigterm] sample app exited 0 %d ms after SIGTERM; the session that ran there completed%n",
                 untilExit.toMillis());
