@@ -322,11 +322,13 @@ final class ChildProcess {
         } catch (IOException ignored) {
             // the directory goes with the pool
         }
-        onEnded.accept(this);
         Integer exitCode = awaitExit();
         if (s != null && !reported && !s.isSettled()) {
             s.settle(unreportedOutcome(s, exitCode));
         }
+        // Only now: the pool's close waits for this, and must not return (and let this JVM exit)
+        // while the child is still alive.
+        onEnded.accept(this);
     }
 
     private Integer awaitExit() {

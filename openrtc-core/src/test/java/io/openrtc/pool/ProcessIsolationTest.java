@@ -175,6 +175,26 @@ class ProcessIsolationTest {
     }
 
     @Test
+    void closeReturnsOnlyOnceEveryChildIsReaped() {
+        // A host whose user code keeps its JVM alive after the session: the pool kills it after
+        // its exit grace, and close() must not return before that, or the worker's JVM could exit
+        // first and leave the child running as an orphan.
+        SessionPool pool = startWarm(processOptions(1).build());
+        long lingeringPid;
+        try {
+            SessionHandle lingering = TestJobs.launch(pool, "running;linger");
+            assertThat(outcome(lingering)).isInstanceOf(SessionOutcome.Success.class);
+            lingeringPid = ((PooledSession) lingering).processId();
+        } finally {
+            pool.close();
+        }
+        assertThat(ProcessHandle.of(lingeringPid).filter(ProcessHandle::isAlive))
+                .as("the lingering child is gone once close() returned").isEmpty();
+        assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList())
+                .as("no child of the pool is alive once close() returned").isEmpty();
+    }
+
+    @Test
     void aMainClassThatDoesNotServeIsReportedClearly() {
         PoolOptions options = processOptions(0).mainClass(NotASessionHostMain.class).build();
         try (SessionPool pool = SessionPool.builder(options, new ScriptedBody()).start()) {

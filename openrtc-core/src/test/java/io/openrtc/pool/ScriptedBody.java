@@ -22,6 +22,8 @@ import java.util.List;
  *   <li>{@code alloc-heap:MB}, {@code alloc-direct:MB}: allocate and touch, kept until the session ends</li>
  *   <li>{@code stack-overflow}: recurse until StackOverflowError</li>
  *   <li>{@code halt:CODE}: end the JVM at once (child JVMs only)</li>
+ *   <li>{@code linger}: leave a non-daemon thread behind, so the JVM does not exit after the
+ *       session (child JVMs only: a host whose user code keeps it alive)</li>
  * </ul>
  */
 final class ScriptedBody implements SessionBody {
@@ -88,6 +90,15 @@ final class ScriptedBody implements SessionBody {
                 }
                 case "stack-overflow" -> recurse(0);
                 case "halt" -> Runtime.getRuntime().halt(Integer.parseInt(arg));
+                case "linger" -> Thread.ofPlatform().daemon(false).name("lingering").start(() -> {
+                    while (true) {
+                        try {
+                            Thread.sleep(Long.MAX_VALUE);
+                        } catch (InterruptedException ignored) {
+                            // keeps the JVM alive until it is killed
+                        }
+                    }
+                });
                 default -> throw new IllegalArgumentException("unknown step '" + step + "'");
             }
         }
