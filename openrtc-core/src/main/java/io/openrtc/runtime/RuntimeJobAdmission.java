@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
  * order: a job the filter declines or no agent can serve is declined before a slot is reserved;
  * an accepted job holds a hard reservation in the pool.
  *
- * <p>The user's {@link RequestFilter} is the only user code on this path; it runs on a virtual
- * thread of its own and is given at most {@code filterTimeout}, so a slow filter costs a decline,
- * never LiveKit's answer budget.
+ * <p>The worker calls it on a virtual thread per offer, so offers are filtered side by side. The
+ * user's {@link RequestFilter} runs on a virtual thread of its own and is given at most
+ * {@code filterTimeout}, so a slow filter costs a decline, never LiveKit's answer budget.
  */
 final class RuntimeJobAdmission implements JobAdmission {
 
@@ -55,14 +55,22 @@ final class RuntimeJobAdmission implements JobAdmission {
             if (filtered != null) {
                 return filtered;
             }
-            return switch (router.route(job)) {
-                case RoutingResult.Unroutable unroutable -> new Admission.Declined(unroutable.reason(), unroutable.detail());
-                case RoutingResult.Routed routed -> pool.tryClaim(job, routed.agentName(), participantFor(job, routed.agentName()));
-            };
+            return routeAndClaim(job);
         } catch (RuntimeException e) {
             log.error("Deciding on job {} failed; declining it", job.jobId(), e);
             return new Admission.Declined(DeclineReason.ERROR, "deciding on the job failed: " + e);
         }
+    }
+
+    /**
+     * Quick, and one offer at a time: user routing strategies are documented as cheap and have
+     * never had to be thread-safe, while offers are decided concurrently.
+     */
+    private synchronized Admission routeAndClaim(JobInfo job) {
+        return switch (router.route(job)) {
+            case RoutingResult.Unroutable unroutable -> new Admission.Declined(unroutable.reason(), unroutable.detail());
+            case RoutingResult.Routed routed -> pool.tryClaim(job, routed.agentName(), participantFor(job, routed.agentName()));
+        };
     }
 
     /** Null when the job passes the filter (or there is none), else the decline. */

@@ -6,10 +6,13 @@ import io.openrtc.agent.JobInfo;
  * Decides, when LiveKit offers a job, whether this worker takes it. The one place where request
  * filters, routing and pool capacity meet.
  *
- * <p>Called on the worker's message path within LiveKit's ~3 s answer budget: it must be quick
- * and must never block or call user code that may block. Acceptance is <em>hard</em>: an
- * {@link Admission.Accepted} holds a reserved session slot until the claim is launched or
- * released, so concurrent offers can never overshoot capacity.
+ * <p>Called on a virtual thread of its own for each offer, so offers that arrive together are
+ * decided concurrently: implementations must be thread-safe. The answer must come well within
+ * LiveKit's ~3 s budget for the whole exchange; waiting on bounded user code (a request filter)
+ * is fine, unbounded blocking is not. Acceptance is <em>hard</em>: an {@link Admission.Accepted}
+ * holds a reserved session slot until the claim is launched or released, so concurrent offers
+ * can never overshoot capacity. A claim whose offer the worker no longer wants when the decision
+ * arrives (draining, stopped, connection lost) is released by the worker.
  */
 @FunctionalInterface
 public interface JobAdmission {

@@ -43,8 +43,8 @@ final class TrackedJob {
     volatile String agentName = "";
     JobClaim claim;
     ParticipantSpec participant;
-    /** The availability answer as sent, repeated verbatim for a duplicate request. */
-    boolean answeredAvailable;
+    /** Availability requests repeated while the admission was still deciding; each gets the answer. */
+    int repeatsWhileDeciding;
     ScheduledFuture<?> assignmentTimer;
     SessionHandle handle;
     Instant assignedAt;

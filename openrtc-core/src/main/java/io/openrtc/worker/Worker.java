@@ -48,10 +48,11 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Threads</h2>
  * All protocol state lives on one loop thread of the worker's own. The socket's reader only
- * parses frames and hands them to that loop; {@link JobAdmission#admit} runs on the loop (it
- * is specified as quick), while {@link JobClaim#launch} runs on a virtual thread and session
- * completions come back to the loop as callbacks, so neither the reader nor the loop ever
- * waits on a session.
+ * parses frames and hands them to that loop. {@link JobAdmission#admit} runs on a virtual
+ * thread per offer (it may wait on a request filter, and offers arriving together are decided
+ * side by side), {@link JobClaim#launch} on a virtual thread too; decisions and session
+ * completions come back to the loop as tasks, so neither the reader nor the loop ever waits on
+ * an admission or a session.
  *
  * <h2>Admission is hard</h2>
  * An availability request is accepted only when the admission reserves a slot; a reserved slot
@@ -81,7 +82,7 @@ public final class Worker implements AutoCloseable {
     private static final String NOT_ACCEPTED = "not accepted";
     private static final Duration FORGET_SETTLED_AFTER = Duration.ofMinutes(2);
     private static final Duration CLOSE_HANDSHAKE_TIMEOUT = Duration.ofSeconds(2);
-    private static final Duration SLOW_ADMISSION = Duration.ofMillis(200);
+    private static final Duration SLOW_ADMISSION = Duration.ofSeconds(1);
 
     private final WorkerOptions options;
     private final JobAdmission admission;
@@ -486,6 +487,11 @@ public final class Worker implements AutoCloseable {
     private void availability(LivekitAgent.Job offered) {
         TrackedJob known = jobs.get(offered.getId());
         if (known != null) {
+            if (known.phase == TrackedJob.Phase.OFFERED) {
+                log.debug("Repeated availability request for {}; answered once decided", known);
+                known.repeatsWhileDeciding++;
+                return;
+            }
             // The same question again (LiveKit's selection can ask a worker twice): same answer,
             // except that a job already assigned or finished is never accepted a second time.
             log.debug("Repeated availability request for {}; answering as before", known);
@@ -504,24 +510,46 @@ public final class Worker implements AutoCloseable {
             decline(job, DeclineReason.AT_CAPACITY, "the worker is at capacity");
             return;
         }
-        Admission decision;
-        long start = System.nanoTime();
-        try {
-            decision = Objects.requireNonNull(admission.admit(info), "JobAdmission.admit returned null");
-        } catch (RuntimeException e) {
-            log.error("JobAdmission failed for job {}; declining it", job, e);
-            decline(job, DeclineReason.ERROR, AgentEndpoint.describe(e));
-            return;
-        }
-        long tookNanos = System.nanoTime() - start;
-        if (tookNanos > SLOW_ADMISSION.toNanos()) {
-            log.warn("JobAdmission took {} ms for job {}; it must be quick (LiveKit waits about 3 s in all)",
-                    TimeUnit.NANOSECONDS.toMillis(tookNanos), job.jobId);
-        }
+        // Off the loop: the admission may wait on user code (a request filter), and offers that
+        // arrive together must be decided side by side within LiveKit's budget, not one by one.
+        Thread.ofVirtual().name("openrtc-admission-" + job.jobId).start(() -> {
+            long start = System.nanoTime();
+            Admission decision;
+            try {
+                decision = Objects.requireNonNull(admission.admit(info), "JobAdmission.admit returned null");
+            } catch (RuntimeException | Error e) { // an offer left undecided would hold up a drain
+                log.error("JobAdmission failed for job {}; declining it", job, e);
+                decision = new Admission.Declined(DeclineReason.ERROR, AgentEndpoint.describe(e));
+            }
+            long tookNanos = System.nanoTime() - start;
+            if (tookNanos > SLOW_ADMISSION.toNanos()) {
+                log.warn("JobAdmission took {} ms for job {}; LiveKit waits about 3 s in all for the answer",
+                        TimeUnit.NANOSECONDS.toMillis(tookNanos), job.jobId);
+            }
+            Admission decided = decision;
+            if (!post(() -> decided(job, decided)) && decided instanceof Admission.Accepted accepted) {
+                release(accepted.claim(), job); // the worker stopped meanwhile
+            }
+        });
+    }
+
+    private void decided(TrackedJob job, Admission decision) {
         switch (decision) {
             case Admission.Declined declined -> decline(job, declined.reason(), declined.detail());
+            case Admission.Accepted accepted when stopped || drain != null -> {
+                release(accepted.claim(), job);
+                decline(job, DeclineReason.DRAINING, "the worker began draining or stopped while deciding");
+            }
+            case Admission.Accepted accepted when job.connection != connection -> {
+                release(accepted.claim(), job); // its assignment could only come on the lost connection
+                decline(job, DeclineReason.ERROR, "the connection the job was offered on was lost while deciding");
+            }
             case Admission.Accepted accepted -> accept(job, accepted.claim());
         }
+        for (; job.repeatsWhileDeciding > 0; job.repeatsWhileDeciding--) {
+            sendAvailability(job, job.phase == TrackedJob.Phase.ACCEPTED);
+        }
+        checkDrainDone();
     }
 
     private void accept(TrackedJob job, JobClaim claim) {
@@ -555,7 +583,7 @@ public final class Worker implements AutoCloseable {
     }
 
     private void sendAvailability(TrackedJob job, boolean available) {
-        if (!registered || socket == null) {
+        if (!registered || socket == null || job.connection != connection) {
             return;
         }
         AvailabilityResponse.Builder answer = AvailabilityResponse.newBuilder().setJobId(job.jobId).setAvailable(available);
@@ -831,9 +859,19 @@ public final class Worker implements AutoCloseable {
     }
 
     private void checkDrainDone() {
-        if (!stopped && drain != null && !drain.finished && activeJobs() == 0) {
+        if (!stopped && drain != null && !drain.finished && activeJobs() == 0 && !deciding()) {
             finishDrain();
         }
+    }
+
+    /** Whether an admission is still deciding an offer; the drain answers it before closing. */
+    private boolean deciding() {
+        for (TrackedJob job : jobs.values()) {
+            if (job.phase == TrackedJob.Phase.OFFERED) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void finishDrain() {

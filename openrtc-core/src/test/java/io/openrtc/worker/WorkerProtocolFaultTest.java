@@ -277,6 +277,78 @@ class WorkerProtocolFaultTest {
         assertThat(pool.contractBreaches).isEmpty();
     }
 
+    private static java.util.List<LivekitAgent.AvailabilityResponse> answers(FakeAgentEndpoint.Connection c, String jobId) {
+        return c.log.stream().filter(m -> m.hasAvailability() && m.getAvailability().getJobId().equals(jobId))
+                .map(WorkerMessage::getAvailability).toList();
+    }
+
+    /** An admission that decides only once {@code decide} is opened, as a slow request filter would. */
+    private static JobAdmission heldBy(CountDownLatch decide, JobAdmission inner) {
+        return job -> {
+            try {
+                if (!decide.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw new IllegalStateException("the test never let the admission decide");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            return inner.admit(job);
+        };
+    }
+
+    @Test
+    void anOfferRepeatedWhileTheAdmissionDecidesGetsTheSameAnswerOnceDecided() throws Exception {
+        FixtureSessionPool pool = pool(2, a -> gate.await());
+        CountDownLatch decide = new CountDownLatch(1);
+        worker = new Worker(options().build(), heldBy(decide, pool), pool, events);
+        worker.start();
+        FakeAgentEndpoint.Connection c = fake.nextConnection(WAIT);
+        c.next(WorkerMessage.MessageCase.REGISTER, WAIT);
+
+        c.send(offer("AJ_slow", "room-slow", ""));
+        c.send(offer("AJ_slow", "room-slow", ""));
+        c.send(offer("AJ_other", "room-other", ""));
+        // The loop took all three in order (so the repeat came while deciding) and answered none.
+        await().atMost(WAIT).until(() -> recorded.all(OpenRtcEvent.JobOffered.class).size() == 2);
+        assertThat(c.log).noneMatch(WorkerMessage::hasAvailability);
+
+        decide.countDown();
+        await().atMost(WAIT).until(() -> answers(c, "AJ_slow").size() == 2 && answers(c, "AJ_other").size() == 1);
+        assertThat(answers(c, "AJ_slow").getFirst().getAvailable()).isTrue();
+        assertThat(answers(c, "AJ_slow").getLast()).isEqualTo(answers(c, "AJ_slow").getFirst());
+        assertThat(pool.admitted.get()).as("one slot per job").isEqualTo(2);
+        c.send(assignment("AJ_slow", "room-slow"));
+        jobStatus(c, "AJ_slow", JobStatus.JS_RUNNING);
+        assertThat(pool.contractBreaches).isEmpty();
+    }
+
+    @Test
+    void aSlotAdmittedAfterADrainBeganIsReleasedAndTheOfferDeclined() throws Exception {
+        FixtureSessionPool pool = pool(2, a -> gate.await());
+        CountDownLatch decide = new CountDownLatch(1);
+        worker = new Worker(options().build(), heldBy(decide, pool), pool, events);
+        worker.start();
+        FakeAgentEndpoint.Connection c = fake.nextConnection(WAIT);
+        c.next(WorkerMessage.MessageCase.REGISTER, WAIT);
+
+        c.send(offer("AJ_late", "room-late", ""));
+        await().atMost(WAIT).until(() -> recorded.all(OpenRtcEvent.JobOffered.class).size() == 1);
+        var drained = worker.drain(Duration.ofSeconds(30)).toCompletableFuture();
+        c.next(m -> m.hasUpdateWorker() && m.getUpdateWorker().getStatus() == WorkerStatus.WS_FULL, WAIT);
+        decide.countDown();
+
+        assertThat(availabilityAnswer(c, "AJ_late").getAvailability().getAvailable()).isFalse();
+        await().atMost(WAIT).until(() -> pool.released.get() == 1);
+        assertThat(pool.admitted.get()).isEqualTo(1);
+        assertThat(pool.launches).isEmpty();
+        assertThat(pool.contractBreaches).isEmpty();
+        assertThat(drained.get(WAIT.toSeconds(), TimeUnit.SECONDS).completed()).isZero();
+        await().atMost(WAIT).until(() -> recorded.all(OpenRtcEvent.JobDeclined.class).size() == 1);
+        assertThat(recorded.all(OpenRtcEvent.JobDeclined.class)).singleElement()
+                .satisfies(d -> assertThat(d.reason()).isEqualTo(DeclineReason.DRAINING));
+    }
+
     @Test
     void malformedAndTextFramesAreIgnoredAndTheConnectionStays() throws Exception {
         FixtureSessionPool pool = pool(2, a -> gate.await());
