@@ -3,6 +3,7 @@ package io.openrtc.pool;
 import io.openrtc.agent.JobInfo;
 import io.openrtc.agent.SessionOutcome;
 import io.openrtc.observe.DeclineReason;
+import io.openrtc.observe.DrainResult;
 import io.openrtc.observe.EventPublisher;
 import io.openrtc.observe.OpenRtcEvent;
 import io.openrtc.observe.PoolSnapshot;
@@ -311,6 +312,7 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
             session.cancel(cancelReason);
         }
         awaitEnded(left, options.cancelGrace().plus(DRAIN_SETTLE_MARGIN));
+        int abandoned = (int) left.stream().filter(s -> !s.isSettled()).count();
         int completed;
         int cancelled;
         lock.lock();
@@ -323,7 +325,7 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         log.info("Drain finished in {} ms: {} sessions completed, {} cancelled, {} claims never launched",
                 took.toMillis(), completed, cancelled, reservedLeft);
-        return new DrainResult(completed, cancelled, took);
+        return new DrainResult(completed, cancelled, abandoned, took);
     }
 
     private static void awaitEnded(List<PooledSession> sessions, Duration timeout) {

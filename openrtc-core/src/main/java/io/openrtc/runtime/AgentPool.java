@@ -6,6 +6,7 @@ import io.openrtc.agent.AgentRegistration;
 import io.openrtc.agent.AgentRegistry;
 import io.openrtc.agent.AgentSettings;
 import io.openrtc.agent.JobType;
+import io.openrtc.observe.DrainResult;
 import io.openrtc.observe.EventPublisher;
 import io.openrtc.observe.OpenRtcListener;
 import io.openrtc.observe.OpenRtcSnapshot;
@@ -81,7 +82,7 @@ public final class AgentPool implements AutoCloseable {
     // Guarded by this.
     private SessionPool pool;
     private Worker worker;
-    private CompletableFuture<DrainSummary> drain;
+    private CompletableFuture<DrainResult> drain;
     private boolean closed;
     private volatile String brokenReason = "";
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -204,18 +205,18 @@ public final class AgentPool implements AutoCloseable {
      * workers), waits up to {@code timeout} for running sessions, cancels the rest, reports their
      * status and closes the connection. Returns at once; a second call returns the same drain.
      */
-    public synchronized CompletionStage<DrainSummary> drain(String reason, Duration timeout) {
+    public synchronized CompletionStage<DrainResult> drain(String reason, Duration timeout) {
         if (drain != null) {
             return drain;
         }
         if (worker == null) {
-            drain = CompletableFuture.completedFuture(new DrainSummary(0, 0, Duration.ZERO));
+            drain = CompletableFuture.completedFuture(DrainResult.nothingToDrain());
             return drain;
         }
         Instant start = Instant.now();
         log.info("OpenRTC drain started ({}): up to {} for {} running sessions", reason, timeout, pool.snapshot().active());
-        CompletableFuture<io.openrtc.worker.DrainResult> workerDrain = worker.drain(reason, timeout).toCompletableFuture();
-        CompletableFuture<io.openrtc.pool.DrainResult> poolDrain = new CompletableFuture<>();
+        CompletableFuture<DrainResult> workerDrain = worker.drain(reason, timeout).toCompletableFuture();
+        CompletableFuture<DrainResult> poolDrain = new CompletableFuture<>();
         SessionPool drainingPool = pool;
         Thread.ofVirtual().name("openrtc-pool-drain").start(() -> {
             try {
@@ -225,8 +226,10 @@ public final class AgentPool implements AutoCloseable {
             }
         });
         drain = workerDrain.thenCombine(poolDrain, (w, p) -> {
-            DrainSummary summary = new DrainSummary(Math.max(w.completed(), p.completed()),
-                    Math.max(w.cancelled(), p.cancelled()), Duration.between(start, Instant.now()));
+            // Both saw the same sessions end; each may have seen a few the other did not yet.
+            DrainResult summary = new DrainResult(Math.max(w.completed(), p.completed()),
+                    Math.max(w.cancelled(), p.cancelled()), Math.max(w.abandoned(), p.abandoned()),
+                    Duration.between(start, Instant.now()));
             log.info("OpenRTC drain finished: {} sessions completed, {} cancelled, in {} ms",
                     summary.completed(), summary.cancelled(), summary.took().toMillis());
             return summary;
@@ -244,7 +247,7 @@ public final class AgentPool implements AutoCloseable {
     }
 
     /** Drains with {@code openrtc.drain-timeout}. */
-    public CompletionStage<DrainSummary> drain(String reason) {
+    public CompletionStage<DrainResult> drain(String reason) {
         return drain(reason, poolOptions.drainTimeout());
     }
 
@@ -344,16 +347,6 @@ public final class AgentPool implements AutoCloseable {
             }
         }
         drain(brokenReason, poolOptions.drainTimeout()).toCompletableFuture().join();
-    }
-
-    /**
-     * How a drain went.
-     *
-     * @param completed sessions that ended on their own during the drain
-     * @param cancelled sessions cancelled at the timeout
-     * @param took      how long the drain took
-     */
-    public record DrainSummary(int completed, int cancelled, Duration took) {
     }
 
     /** Builds an {@link AgentPool}. */

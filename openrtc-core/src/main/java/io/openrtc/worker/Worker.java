@@ -4,6 +4,7 @@ import io.openrtc.agent.JobInfo;
 import io.openrtc.agent.SessionOutcome;
 import io.openrtc.observe.ConnectionState;
 import io.openrtc.observe.DeclineReason;
+import io.openrtc.observe.DrainResult;
 import io.openrtc.observe.EventPublisher;
 import io.openrtc.observe.OpenRtcEvent;
 import io.openrtc.observe.SessionInfo;
@@ -217,7 +218,7 @@ public final class Worker implements AutoCloseable {
                 drainView = drainResult.minimalCompletionStage();
                 CompletableFuture<DrainResult> result = drainResult;
                 if (!started || !post(() -> beginDrain(reason, timeout))) {
-                    result.complete(new DrainResult(0, 0, 0, Duration.ZERO));
+                    result.complete(DrainResult.nothingToDrain());
                 }
             }
             return drainView;
@@ -818,7 +819,7 @@ public final class Worker implements AutoCloseable {
 
     private void beginDrain(String reason, Duration timeout) {
         if (stopped) {
-            completeDrain(new DrainResult(0, 0, 0, Duration.ZERO));
+            completeDrain(DrainResult.nothingToDrain());
             return;
         }
         drain = new Drain(reason);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.openrtc.agent.JobInfo;
 import io.openrtc.agent.SessionOutcome;
 import io.openrtc.observe.DeclineReason;
+import io.openrtc.observe.DrainResult;
 import io.openrtc.observe.EventPublisher;
 import io.openrtc.observe.OpenRtcEvent;
 import io.openrtc.worker.Admission;
@@ -66,6 +67,7 @@ class DrainTest {
             assertThat(outcome(slow2)).isInstanceOf(SessionOutcome.Cancelled.class);
             assertThat(result.completed()).isEqualTo(2);
             assertThat(result.cancelled()).isEqualTo(2);
+            assertThat(result.abandoned()).as("both answered their interrupt").isZero();
 
             // Idempotent, and the pool stays closed to new jobs.
             assertThat(pool.drain(Duration.ofMinutes(5))).isSameAs(result);

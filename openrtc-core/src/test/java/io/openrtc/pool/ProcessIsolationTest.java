@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.openrtc.agent.SessionOutcome;
+import io.openrtc.observe.DrainResult;
 import io.openrtc.observe.EventPublisher;
 import io.openrtc.worker.SessionHandle;
 import java.nio.file.Files;

@@ -11,6 +11,7 @@ import io.openrtc.agent.JobInfo;
 import io.openrtc.agent.SessionOutcome;
 import io.openrtc.observe.ConnectionState;
 import io.openrtc.observe.DeclineReason;
+import io.openrtc.observe.DrainResult;
 import io.openrtc.observe.OpenRtcEvent;
 import io.openrtc.observe.WorkerSnapshot;
 import io.openrtc.test.LiveKitServer;

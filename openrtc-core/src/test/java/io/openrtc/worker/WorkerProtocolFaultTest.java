@@ -8,6 +8,7 @@ import io.openrtc.agent.JobType;
 import io.openrtc.agent.SessionOutcome;
 import io.openrtc.observe.ConnectionState;
 import io.openrtc.observe.DeclineReason;
+import io.openrtc.observe.DrainResult;
 import io.openrtc.observe.EventPublisher;
 import io.openrtc.observe.OpenRtcEvent;
 import io.openrtc.observe.WorkerSnapshot;
