@@ -118,7 +118,7 @@ public final class EventPublisher implements AutoCloseable {
         long start = System.nanoTime();
         try {
             listener.onEvent(event);
-        } catch (RuntimeException | LinkageError e) {
+        } catch (RuntimeException | Error e) { // an Error escaping here would end delivery for good
             log.warn("OpenRTC listener {} failed on {}; skipped", listener, event.getClass().getSimpleName(), e);
         }
         long tookNanos = System.nanoTime() - start;

@@ -36,4 +36,25 @@ class EventPublisherDeliveryTest {
             assertThat(seen).containsExactly(event);
         }
     }
+
+    @Test
+    void aListenerThatThrowsAnErrorIsSkippedAndDeliveryGoesOn() throws Exception {
+        List<OpenRtcEvent> seen = new CopyOnWriteArrayList<>();
+        try (EventPublisher publisher = new EventPublisher()) {
+            // A listener with a failing assertion, or one that recurses too deep: an Error, not an Exception.
+            publisher.addListener(event -> {
+                throw new AssertionError("a broken observer");
+            });
+            publisher.addListener(event -> {
+                throw new StackOverflowError();
+            });
+            publisher.addListener(seen::add);
+            OpenRtcEvent first = new OpenRtcEvent.WorkerRegistered(Instant.now(), "AW_1");
+            OpenRtcEvent second = new OpenRtcEvent.WorkerRegistered(Instant.now(), "AW_2");
+            publisher.publish(first);
+            publisher.publish(second);
+            assertThat(publisher.awaitDelivered(Duration.ofSeconds(10))).isTrue();
+            assertThat(seen).containsExactly(first, second);
+        }
+    }
 }
