@@ -112,6 +112,11 @@ final class DefaultAgentSession implements AgentSession {
     /** Marks the span in which the agent's code runs: only then does ending interrupt its thread. */
     synchronized void agentRunning(boolean running) {
         agentRunning = running;
+        if (running && ending) {
+            // Ended (the room closed, most likely) before the agent's code began: its first
+            // blocking call must return at once, as it would have had the end come a moment later.
+            agentThread.interrupt();
+        }
     }
 
     private void interruptAgentIfRunning() {
