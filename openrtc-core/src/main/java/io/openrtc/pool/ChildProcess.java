@@ -382,6 +382,13 @@ final class ChildProcess {
             p.destroyForcibly();
         }
         Integer exitCode = awaitExit();
+        if (killCause.get() instanceof KillCause.MemoryLimit memory) {
+            return new SessionProcessException(p.pid(), "The session-host JVM (pid " + p.pid() + ", main "
+                    + command.target() + ") used " + ResidentMemory.format(memory.residentBytes())
+                    + " of resident memory before it was ready, over openrtc.process.memory-limit ("
+                    + ResidentMemory.format(memory.limitBytes()) + "), and was killed: raise the limit above what "
+                    + "the application needs to start and prewarm", e);
+        }
         String why = startTimedOut ? "was not ready within openrtc.process.start-timeout (" + startTimeout + ")"
                 : exitCode != null ? describeExit(exitCode) : "failed (" + e + ")";
         return new SessionProcessException(p.pid(), "The session-host JVM (pid " + p.pid() + ", main "

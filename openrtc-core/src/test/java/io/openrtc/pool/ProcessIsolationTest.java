@@ -122,6 +122,21 @@ class ProcessIsolationTest {
     }
 
     @Test
+    void aChildOverItsMemoryLimitBeforeItIsReadyIsReportedNamingTheLimit() {
+        // A limit too low for the application to even boot: the error must say so, not blame the main class.
+        PoolOptions options = processOptions(0).mainClass(SlowStartSessionHostMain.class)
+                .processMemoryLimitBytes(64L * 1024 * 1024).build();
+        try (SessionPool pool = SessionPool.builder(options, new ScriptedBody()).start()) {
+            SessionHandle handle = TestJobs.launch(pool, "running");
+            assertThat(outcome(handle)).isInstanceOfSatisfying(SessionOutcome.Failed.class, f -> {
+                assertThat(f.error()).isInstanceOf(SessionProcessException.class);
+                assertThat(f.error().getMessage()).contains("openrtc.process.memory-limit").contains("64.0 MiB")
+                        .doesNotContain("openrtc.process.main-class");
+            });
+        }
+    }
+
+    @Test
     void aPrewarmedChildTakesAJobWithoutAJvmStart() {
         Duration prewarmed;
         Duration cold;
