@@ -9,7 +9,6 @@ import io.openrtc.pool.PoolOptions;
 import io.openrtc.test.LiveKitServer;
 import io.openrtc.test.LiveKitServerTest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -55,25 +54,8 @@ class AgentPoolBurstTest {
                 .build()) {
             pool.start();
             // The rooms exist first, with a long empty timeout, so their dispatches outlive the test.
-            List<String> rooms = new ArrayList<>();
-            for (int i = 0; i < DISPATCHES; i++) {
-                String room = "burst-" + i + "-" + Long.toHexString(System.nanoTime());
-                server.roomService().createRoom(room, 300).execute();
-                rooms.add(room);
-            }
-            List<Thread> firing = new ArrayList<>();
-            for (String room : rooms) {
-                firing.add(Thread.ofVirtual().start(() -> {
-                    try {
-                        server.agentDispatch().createDispatch(room, agentName, "").execute();
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }));
-            }
-            for (Thread t : firing) {
-                t.join(Duration.ofSeconds(60));
-            }
+            List<String> rooms = SimultaneousDispatches.createRooms(server, "burst", DISPATCHES, 300);
+            SimultaneousDispatches.fire(server, agentName, rooms);
             await().atMost(Duration.ofSeconds(30)).until(() -> running.get() == MAX);
             // The burst is over when no offer has arrived for a while; then the slots are freed.
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))

@@ -10,7 +10,6 @@ import io.openrtc.test.Dispatches;
 import io.openrtc.test.LiveKitServer;
 import io.openrtc.test.LiveKitServerTest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -56,25 +55,8 @@ class AgentPoolRequestFilterTest {
             // One job first, so the burst does not race LiveKit's registration of the worker.
             String warmUp = Dispatches.dispatchUntilAccepted(server, agentName, "", room -> ran(events, room));
 
-            List<String> rooms = new ArrayList<>();
-            for (int i = 0; i < DISPATCHES; i++) {
-                String room = "filtered-" + i + "-" + Long.toHexString(System.nanoTime());
-                server.roomService().createRoom(room, 120).execute();
-                rooms.add(room);
-            }
-            List<Thread> firing = new ArrayList<>();
-            for (String room : rooms) {
-                firing.add(Thread.ofVirtual().start(() -> {
-                    try {
-                        server.agentDispatch().createDispatch(room, agentName, "").execute();
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }));
-            }
-            for (Thread t : firing) {
-                t.join(Duration.ofSeconds(60));
-            }
+            List<String> rooms = SimultaneousDispatches.createRooms(server, "filtered", DISPATCHES, 120);
+            SimultaneousDispatches.fire(server, agentName, rooms);
             await().atMost(Duration.ofSeconds(30)).until(() -> accepted(events).size() == DISPATCHES + 1);
             // Every accepted job must get LiveKit's assignment and run; a job answered after
             // LiveKit gave up on it would be accepted here and never assigned.

@@ -75,7 +75,12 @@ class WorkerProtocolFaultTest {
     }
 
     private FakeAgentEndpoint.Connection startWorker(WorkerOptions options, FixtureSessionPool pool) throws Exception {
-        worker = new Worker(options, pool, pool, events);
+        return startWorker(options, pool, pool);
+    }
+
+    private FakeAgentEndpoint.Connection startWorker(WorkerOptions options, JobAdmission admission, FixtureSessionPool pool)
+            throws Exception {
+        worker = new Worker(options, admission, pool, events);
         worker.start();
         FakeAgentEndpoint.Connection connection = fake.nextConnection(WAIT);
         connection.next(WorkerMessage.MessageCase.REGISTER, WAIT);
@@ -302,10 +307,7 @@ class WorkerProtocolFaultTest {
     void anOfferRepeatedWhileTheAdmissionDecidesGetsTheSameAnswerOnceDecided() throws Exception {
         FixtureSessionPool pool = pool(2, a -> gate.await());
         CountDownLatch decide = new CountDownLatch(1);
-        worker = new Worker(options().build(), heldBy(decide, pool), pool, events);
-        worker.start();
-        FakeAgentEndpoint.Connection c = fake.nextConnection(WAIT);
-        c.next(WorkerMessage.MessageCase.REGISTER, WAIT);
+        FakeAgentEndpoint.Connection c = startWorker(options().build(), heldBy(decide, pool), pool);
 
         c.send(offer("AJ_slow", "room-slow", ""));
         c.send(offer("AJ_slow", "room-slow", ""));
@@ -328,10 +330,7 @@ class WorkerProtocolFaultTest {
     void aSlotAdmittedAfterADrainBeganIsReleasedAndTheOfferDeclined() throws Exception {
         FixtureSessionPool pool = pool(2, a -> gate.await());
         CountDownLatch decide = new CountDownLatch(1);
-        worker = new Worker(options().build(), heldBy(decide, pool), pool, events);
-        worker.start();
-        FakeAgentEndpoint.Connection c = fake.nextConnection(WAIT);
-        c.next(WorkerMessage.MessageCase.REGISTER, WAIT);
+        FakeAgentEndpoint.Connection c = startWorker(options().build(), heldBy(decide, pool), pool);
 
         c.send(offer("AJ_late", "room-late", ""));
         await().atMost(WAIT).until(() -> recorded.all(OpenRtcEvent.JobOffered.class).size() == 1);
