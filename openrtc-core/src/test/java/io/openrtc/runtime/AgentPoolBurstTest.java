@@ -73,7 +73,8 @@ class AgentPoolBurstTest {
 
             assertThat(maxRunning.get()).isEqualTo(MAX);
             assertThat(accepted).hasSizeGreaterThanOrEqualTo(MAX);
-            assertThat(accepted).doesNotContainAnyElementsOf(declined);
+            // None declined is possible too: once the worker reports WS_FULL at capacity, LiveKit stops offering.
+            assertThat(java.util.Collections.disjoint(accepted, declined)).as("no job both accepted and declined").isTrue();
             Set<String> answered = new java.util.HashSet<>(accepted);
             answered.addAll(declined);
             assertThat(answered).as("every offer answered").isEqualTo(offered);
