@@ -81,7 +81,8 @@ def spread(values: list[float]) -> dict:
 def read_sessions(path: Path) -> list[dict]:
     if not path.is_file():
         return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [line for line in lines if line.get("event") == "session"]
 
 
 def run_rate(server: LiveKitServer, env: dict, tag: str, rate: float, args: argparse.Namespace,
@@ -147,6 +148,7 @@ def run_runtime(server: LiveKitServer, runtime: Runtime, args: argparse.Namespac
     events_path.unlink(missing_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEKIT_")}
     env.update(server.client_env())
+    env.update(runtime.environment())
     env.update({"OPENRTC_BENCH_AGENT_NAME": agent_name, "OPENRTC_BENCH_MODE": "dispatch",
                 "OPENRTC_BENCH_EVENTS": str(events_path),
                 "OPENRTC_BENCH_MAX_SESSIONS": str(max(200, 2 * args.count)), "OPENRTC_BENCH_LOG_LEVEL": "INFO"})
@@ -207,7 +209,7 @@ def main(argv: list[str]) -> int:
     try:
         for runtime in runtimes:
             runtime.prepare()
-            runtime.command()  # a JVM runtime without its hook fails here, before anything starts
+            runtime.command()  # fails here, before anything starts, when a runtime cannot be started
         ensure_node_drivers()
     except BenchmarkError as e:
         print(f"run-dispatch-latency.sh: {e}", file=sys.stderr)

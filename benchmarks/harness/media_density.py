@@ -77,10 +77,46 @@ def sample_trees(roots: dict[str, int], interval_s: float, stop) -> dict[str, li
         time.sleep(interval_s)
 
 
-def read_sessions(path: Path) -> list[dict]:
+def read_events(path: Path, event: str) -> list[dict]:
     if not path.is_file():
         return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [line for line in lines if line.get("event") == event]
+
+
+def read_sessions(path: Path) -> list[dict]:
+    return read_events(path, "session")
+
+
+def agent_audio(path: Path) -> dict | None:
+    """What the agents say they sent and heard, one "agent-audio" line per session at its end
+    (OpenRTC-JVM's tone agent writes them; the Python peers do not): proof, from the agent's
+    side, that every session decoded the caller and published its tone."""
+    lines = read_events(path, "agent-audio")
+    if not lines:
+        return None
+    received = sorted(l["receivedPerSecond"] for l in lines)
+    sent = [l["sentFrames"] / l["sessionSeconds"] for l in lines if l.get("sessionSeconds")]
+    return {
+        "sessions": len(lines),
+        "receivedPerSecondMean": round(sum(received) / len(received), 1),
+        "receivedPerSecondMin": received[0],
+        "receivedHzMedian": sorted(l["receivedHz"] for l in lines)[len(lines) // 2],
+        "receivedRmsMin": min(l["receivedRms"] for l in lines),
+        "receivedDropped": sum(l["receivedDropped"] for l in lines),
+        "sentPerSecondMean": round(sum(sent) / len(sent), 1) if sent else None,
+        "sentUnderruns": sum(l["sentUnderruns"] for l in lines),
+    }
+
+
+def java_threads(root: int, children_dumped: int = 2) -> dict:
+    """Java threads of the worker JVM and of up to children_dumped child JVMs (a dump costs
+    about a second each: with a hundred children only a sample is taken)."""
+    jvms = java_processes(descendants(root))
+    children = [p for p in jvms if p != root]
+    dumped = ([root] if root in jvms else []) + children[:children_dumped]
+    return {"jvms": len(jvms),
+            "dumps": [{"pid": p, "worker": p == root, **(java_thread_counts(p) or {})} for p in dumped]}
 
 
 def run_one(server: LiveKitServer, runtime: Runtime, sessions: int, args: argparse.Namespace, out: Path) -> dict:
@@ -90,6 +126,7 @@ def run_one(server: LiveKitServer, runtime: Runtime, sessions: int, args: argpar
     events_path.unlink(missing_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEKIT_")}
     env.update(server.client_env())
+    env.update(runtime.environment())
     env.update({
         "OPENRTC_BENCH_AGENT_NAME": agent_name,
         "OPENRTC_BENCH_MODE": "media",
@@ -116,7 +153,7 @@ def run_one(server: LiveKitServer, runtime: Runtime, sessions: int, args: argpar
         baseline = sample_trees({"agent": worker.pid, "server": server.pid}, args.interval_s,
                                 lambda: time.monotonic() >= deadline)
         if runtime.is_jvm:
-            result["javaThreadsBaseline"] = [java_thread_counts(p) for p in java_processes(descendants(worker.pid))]
+            result["javaThreadsBaseline"] = java_threads(worker.pid)
 
         driver = JsonLinesProcess(
             node_command("media-callers.mjs", "--sessions", str(sessions), "--agent-name", agent_name,
@@ -126,6 +163,10 @@ def run_one(server: LiveKitServer, runtime: Runtime, sessions: int, args: argpar
             {**env, "LIVEKIT_URL": server.url}, out / f"{tag}-callers.log")
         hearing = driver.wait_for("all-hearing", 120 + args.ready_timeout_s + 3 * sessions)
         log(f"[{tag}] {hearing['count']}/{sessions} callers hear their agent after {hearing['sinceStartMs']} ms; settling")
+        if runtime.is_jvm:
+            # While settling, every session running: not in the window (the dump costs the JVM
+            # some CPU), nor after it (the callers then delete the rooms and the sessions end).
+            result["javaThreadsLoad"] = java_threads(worker.pid)
         driver.wait_for("window-start", args.settle_s + 60)
         cpu_start = machine_cpu_ticks()
         window_ended: list[dict] = []
@@ -142,10 +183,15 @@ def run_one(server: LiveKitServer, runtime: Runtime, sessions: int, args: argpar
 
         load = sample_trees({"agent": worker.pid, "server": server.pid, "callers": driver.pid}, args.interval_s, window_over)
         cpu_end = machine_cpu_ticks()
-        if runtime.is_jvm:
-            result["javaThreadsLoad"] = [java_thread_counts(p) for p in java_processes(descendants(worker.pid))]
         driver.wait_for("done", 120)
         driver.finish()
+        if runtime.is_jvm:
+            # The callers deleted the rooms; let the sessions end and report their audio before
+            # the worker is stopped (its children share its process group and get the SIGTERM).
+            deadline = time.monotonic() + 20
+            while (len(read_events(events_path, "agent-audio")) < len(read_sessions(events_path))
+                   and time.monotonic() < deadline):
+                time.sleep(0.25)
         callers = [e for e in driver.all_events if e["event"] == "caller"]
         summary = next(e for e in driver.all_events if e["event"] == "summary")
 
@@ -180,6 +226,7 @@ def run_one(server: LiveKitServer, runtime: Runtime, sessions: int, args: argpar
             driver.kill()
         worker.stop()
         log(f"[{tag}] worker stopped")
+        result["agentAudio"] = agent_audio(events_path)
 
 
 def interrupt(_signum, _frame) -> None:
@@ -200,7 +247,7 @@ def main(argv: list[str]) -> int:
     try:
         for runtime in runtimes:
             runtime.prepare()
-            runtime.command()  # a JVM runtime without its hook fails here, before anything starts
+            runtime.command()  # fails here, before anything starts, when a runtime cannot be started
         ensure_node_drivers()
     except BenchmarkError as e:
         print(f"run-media-density.sh: {e}", file=sys.stderr)

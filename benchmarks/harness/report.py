@@ -67,6 +67,21 @@ def _tone(rows: list[dict]) -> str:
     return f"{worst['toneHz']:.0f}/{worst['rms']}" + (f" ({silent} heard nothing)" if silent else "")
 
 
+def _java_threads(counts: dict | None) -> str:
+    """platform/virtual threads of the worker JVM, and of each child JVM dumped."""
+    if not counts or not counts.get("dumps"):
+        return "n/a"
+    def pv(d: dict) -> str:
+        return f"{d['platform']}/{d['virtual']}" if "platform" in d else "?"
+    worker = [d for d in counts["dumps"] if d["worker"]]
+    children = [d for d in counts["dumps"] if not d["worker"]]
+    text = pv(worker[0]) if worker else "?"
+    if counts["jvms"] > 1:
+        text += f" + {counts['jvms'] - 1} children (" + ", ".join(pv(d) for d in children) + (
+            " ..." if len(children) < counts["jvms"] - 1 else "") + ")"
+    return text
+
+
 def media_tables(runs: list[dict], reference: str) -> str:
     """The raw table, the per-session table with the floor, and ratios to the reference."""
     raw_rows, session_rows = [], []
@@ -102,6 +117,25 @@ def media_tables(runs: list[dict], reference: str) -> str:
                "CPU% above floor"], session_rows),
         f"(heard: the agent sends 660 Hz at rms ~4240; a lower pitch or level means lost or concealed frames)",
     ]
+    jvm_rows = []
+    for run in runs:
+        audio = run.get("agentAudio")
+        if run.get("error") or (audio is None and "javaThreadsLoad" not in run):
+            continue
+        jvm_rows.append([run["runtime"], str(run["sessions"]), _java_threads(run.get("javaThreadsBaseline")),
+                         _java_threads(run.get("javaThreadsLoad"))]
+                        + ([f"{audio['sessions']}", _fmt(audio["receivedPerSecondMean"]), _fmt(audio["receivedPerSecondMin"]),
+                            f"{audio['receivedHzMedian']}/{audio['receivedRmsMin']}", str(audio["receivedDropped"]),
+                            _fmt(audio["sentPerSecondMean"]), str(audio["sentUnderruns"])] if audio else ["none"] + [""] * 6))
+    if jvm_rows:
+        parts += ["",
+                  "JVM runtimes: Java threads (platform/virtual) of the worker JVM and of its first child JVMs, idle and "
+                  "while settling, and "
+                  "what each agent session reported at its end (whole session, not only the window; the caller sends "
+                  "440 Hz at rms ~4240):",
+                  table(["runtime", "N", "Java threads base", "Java threads load", "sessions reporting",
+                         "heard frames/s mean", "heard frames/s min", "heard Hz/rms (median/min)", "frames dropped",
+                         "sent frames/s mean", "send underruns"], jvm_rows)]
     ratio_rows = []
     by_key = {(r["runtime"], r["sessions"]): r for r in runs if not r.get("error")}
     for run in runs:

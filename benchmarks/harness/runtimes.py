@@ -31,7 +31,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra import BENCH, BenchmarkError, log
+from infra import BENCH, REPO, BenchmarkError, log
 
 PEERS = BENCH / "peers"
 CACHE = Path(os.environ.get("OPENRTC_BENCH_CACHE", Path.home() / ".cache" / "openrtc" / "bench-venvs"))
@@ -48,6 +48,10 @@ class Runtime:
 
     def command(self) -> list[str]:
         raise NotImplementedError
+
+    def environment(self) -> dict[str, str]:
+        """Variables the worker needs besides the contract's (its children inherit them)."""
+        return {}
 
     def versions(self) -> dict:
         return {}
@@ -108,51 +112,93 @@ def _python_for_peers() -> str:
     raise BenchmarkError("the Python peers need Python 3.11, 3.12 or 3.13 to build their venvs; none found")
 
 
+BENCH_MODULE = "benchmarks/openrtc-bench"
+BENCH_JAR = REPO / BENCH_MODULE / "target" / "openrtc-bench.jar"
+TONE_WORKER_MAIN = "io.openrtc.bench.ToneWorker"
+# The worker JVM's flags (OPENRTC_BENCH_JVM_ARGS replaces them). A bounded heap, as any
+# production deployment sets one; the rest are the JDK's defaults (G1 on this 2-core machine).
+# Process-isolation children get the pool's own -Xmx (3/4 of openrtc.process.memory-limit,
+# 512 MB by default) plus OPENRTC_BENCH_CHILD_JVM_ARGS.
+DEFAULT_JVM_ARGS = "-Xmx1g --enable-native-access=ALL-UNNAMED"
+_built: set[str] = set()
+
+
+def _java_home() -> str:
+    """The JDK ./mvnw builds with (.mvn/jdk.sh: JAVA_HOME if it is 21+, else the newest JDK 21+)."""
+    done = subprocess.run(["bash", "-c", 'set +u; . .mvn/jdk.sh >/dev/null 2>&1 && echo "$JAVA_HOME"'],
+                          cwd=REPO, capture_output=True, text=True)
+    home = done.stdout.strip()
+    if done.returncode != 0 or not home or not (Path(home) / "bin" / "java").is_file():
+        raise BenchmarkError("no JDK 21+ found for OpenRTC-JVM (see .mvn/jdk.sh): install one or set JAVA_HOME")
+    return home
+
+
 @dataclass(frozen=True)
 class JvmRuntime(Runtime):
-    """OpenRTC-JVM. TODO(lead, once the worker, pool and rtc branches have landed): replace
-    the environment-variable hook below by a built-in command, e.g. build the benchmark agent
-    app once in prepare() (`./mvnw -B -q package -pl <bench app module> -am -DskipTests`, never
-    `install`) and return [java, <jvm flags>, -jar, <app jar>] from command().
+    """OpenRTC-JVM: the tone worker of the benchmark module (benchmarks/openrtc-bench,
+    io.openrtc.bench.ToneWorker: plain Java on AgentPool, one tone agent, the session
+    timeline from an OpenRtcListener on SessionRunning).
 
-    What the command must start (see the module docstring for the full contract):
-    - a Spring Boot app (or plain main) with ONE agent, a tone agent: in run(session) it
-      subscribes to the caller's audio (frames decoded through the receiving factory's
-      playout, counted and dropped), publishes OPENRTC_BENCH_TONE_HZ Hz through a
-      CustomAudioSource on the sending factory in 10 ms frames, and blocks until the room
-      closes; with OPENRTC_BENCH_MODE=dispatch it returns right after recording;
-    - settings: openrtc.agent-name=${OPENRTC_BENCH_AGENT_NAME},
-      openrtc.isolation=coroutine|process (this runtime's isolation),
-      openrtc.max-concurrent-sessions=${OPENRTC_BENCH_MAX_SESSIONS}, LIVEKIT_* from the env
-      (the worker on main already reports a session-count load that reaches target_load only
-      at capacity, as required);
-    - the session line in OPENRTC_BENCH_EVENTS, written by an OpenRtcListener bean of the
-      benchmark app on OpenRtcEvent.SessionRunning (worker on main): requestedMs = at() minus
-      sinceOffer(), assignedMs = session().startedAt() (the worker fills it with the
-      assignment instant), runningMs = at(), room = session().job().roomName(),
-      jobId = session().job().jobId(). This holds if the pool reports a session running once
-      its room is joined and the agent's code starts, as SessionRunning's javadoc says.
-    - process isolation: child JVMs must be descendants of the started JVM (they are, when
-      the pool starts them with ProcessBuilder), so the sampled tree includes them.
-    Until then, OPENRTC_BENCH_JVM_COMMAND may hold the command (shell words; "{isolation}" is
-    replaced by coroutine or process); exec the JVM rather than wrapping it in a shell, so
-    the measured tree holds no extra process.
+    prepare() builds it with the reactor, `./mvnw -B -q package -pl benchmarks/openrtc-bench -am
+    -DskipTests` (never `install`), once per harness run; OPENRTC_BENCH_SKIP_BUILD=1 skips that
+    when the jar is already built (CI builds it in `./mvnw verify` just before). command() is
+    `java <flags> -cp target/openrtc-bench.jar io.openrtc.bench.ToneWorker`, exec'd directly (no
+    shell in the tree); the jar's manifest names its dependencies in target/lib. The isolation
+    goes in the environment (OPENRTC_BENCH_ISOLATION), which process-isolation children
+    inherit: the pool starts them with the same java, classpath and main class, so they are
+    descendants of the worker JVM and in the measured tree.
+
+    OPENRTC_BENCH_JVM_COMMAND, when set, replaces the whole command (shell words, "{isolation}"
+    replaced by coroutine or process), for measuring another build.
     """
 
     isolation: str = "coroutine"
 
+    def prepare(self) -> None:
+        if os.environ.get("OPENRTC_BENCH_JVM_COMMAND") or "jvm" in _built:
+            return
+        if os.environ.get("OPENRTC_BENCH_SKIP_BUILD") == "1" and BENCH_JAR.is_file():
+            log(f"OPENRTC_BENCH_SKIP_BUILD=1: using {BENCH_JAR.relative_to(REPO)} as built")
+        else:
+            log(f"building {BENCH_MODULE} (./mvnw -B -q package -pl {BENCH_MODULE} -am -DskipTests)")
+            done = subprocess.run(["./mvnw", "-B", "-q", "package", "-pl", BENCH_MODULE, "-am", "-DskipTests"],
+                                  cwd=REPO, capture_output=True, text=True)
+            if done.returncode != 0 or not BENCH_JAR.is_file():
+                raise BenchmarkError(f"building {BENCH_MODULE} failed:\n{(done.stdout + done.stderr)[-3000:]}")
+        _built.add("jvm")
+
     def command(self) -> list[str]:
         template = os.environ.get("OPENRTC_BENCH_JVM_COMMAND")
-        if not template:
-            raise BenchmarkError(
-                f"runtime {self.name} is not wired yet: OpenRTC-JVM is not runnable end to end. "
-                "Set OPENRTC_BENCH_JVM_COMMAND to a command that starts the benchmark tone agent "
-                "(see JvmRuntime in benchmarks/harness/runtimes.py for exactly what it must do)."
-            )
-        return [word.replace("{isolation}", self.isolation) for word in shlex.split(template)]
+        if template:
+            return [word.replace("{isolation}", self.isolation) for word in shlex.split(template)]
+        if not BENCH_JAR.is_file():
+            raise BenchmarkError(f"{BENCH_JAR} is missing: prepare() builds it")
+        java = str(Path(_java_home()) / "bin" / "java")
+        return [java, *self.jvm_args(), "-cp", str(BENCH_JAR), TONE_WORKER_MAIN]
+
+    def environment(self) -> dict[str, str]:
+        return {"OPENRTC_BENCH_ISOLATION": self.isolation}
+
+    @staticmethod
+    def jvm_args() -> list[str]:
+        return shlex.split(os.environ.get("OPENRTC_BENCH_JVM_ARGS", DEFAULT_JVM_ARGS))
 
     def versions(self) -> dict:
-        return {"OPENRTC_BENCH_JVM_COMMAND": os.environ.get("OPENRTC_BENCH_JVM_COMMAND")}
+        if os.environ.get("OPENRTC_BENCH_JVM_COMMAND"):
+            return {"OPENRTC_BENCH_JVM_COMMAND": os.environ["OPENRTC_BENCH_JVM_COMMAND"]}
+        java = str(Path(_java_home()) / "bin" / "java")
+        version = subprocess.run([java, "-version"], capture_output=True, text=True).stderr.splitlines()
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+                               capture_output=True, text=True).stdout.strip()
+        return {
+            "java": version[1] if len(version) > 1 else (version[0] if version else None),
+            "jvmArgs": self.jvm_args(),
+            "childJvmArgs": ["--enable-native-access=ALL-UNNAMED",
+                             *shlex.split(os.environ.get("OPENRTC_BENCH_CHILD_JVM_ARGS", "")),
+                             "(+ the pool's -Xmx384m)"] if self.isolation == "process" else None,
+            "commit": (commit.stdout.strip() + ("+dirty" if dirty else "")) or None,
+        }
 
 
 RUNTIMES: dict[str, Runtime] = {
