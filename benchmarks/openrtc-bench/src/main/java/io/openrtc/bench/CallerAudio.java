@@ -55,7 +55,8 @@ final class CallerAudio implements Runnable {
         }
     }
 
-    private void count(AudioFrame frame) {
+    /** Counts one frame (package-private for the test). */
+    void count(AudioFrame frame) {
         long now = System.nanoTime();
         if (frames == 0) {
             firstNanos = now;

@@ -49,6 +49,10 @@ public final class ToneWorker {
                         .maxConcurrentSessions(settings.maxSessions())
                         // The harness stops the worker after deleting every room: nothing is left to wait for.
                         .drainTimeout(Duration.ofSeconds(5))
+                        // A benchmark measures every rate and size: the production supervisor would
+                        // stop the worker after 5 failed sessions in a row and hide what follows.
+                        // Failures still show, as sessions that never ran.
+                        .consecutiveFailureLimit(1_000_000)
                         .jvmArgs(childJvmArgs())
                         .build())
                 .listener(new SessionTimeline(settings, events))
