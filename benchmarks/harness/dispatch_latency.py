@@ -53,6 +53,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--rates", type=positive_numbers, default=[10.0, 50.0, 100.0],
                    help="dispatches per second, comma-separated (default 10,50,100)")
     p.add_argument("--count", type=int, default=50, help="dispatches fired at each rate (default 50)")
+    p.add_argument("--warmup", type=int, default=5,
+                   help="dispatches fired one a second before the measured rates, reported apart as the cold "
+                        "start: a fresh worker's first sessions pay for loading and compiling the join path "
+                        "(default 5, 0 for none)")
     p.add_argument("--drain-timeout-s", type=float, default=120.0,
                    help="after the last dispatch, how long sessions may take to start (default 120)")
     p.add_argument("--idle-settle-s", type=float, default=5.0, help="wait after registration (default 5)")
@@ -62,6 +66,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.count <= 0:
         p.error("--count must be positive")
+    if args.warmup < 0:
+        p.error("--warmup must be zero or positive")
     return args
 
 
@@ -85,16 +91,16 @@ def read_sessions(path: Path) -> list[dict]:
     return [line for line in lines if line.get("event") == "session"]
 
 
-def run_rate(server: LiveKitServer, env: dict, tag: str, rate: float, args: argparse.Namespace,
-             events_path: Path, out: Path) -> dict:
-    prefix = f"d-{tag}-{int(rate)}-{secrets.token_hex(2)}"
+def run_rate(server: LiveKitServer, env: dict, tag: str, rate: float, count: int, args: argparse.Namespace,
+             events_path: Path, out: Path, warmup: bool = False) -> dict:
+    prefix = f"d-{tag}-{'w' if warmup else ''}{int(rate)}-{secrets.token_hex(2)}"
     offset = server.log_offset()
     driver = JsonLinesProcess(
-        node_command("dispatch-driver.mjs", "--rate", f"{rate:g}", "--count", str(args.count),
+        node_command("dispatch-driver.mjs", "--rate", f"{rate:g}", "--count", str(count),
                      "--agent-name", env["OPENRTC_BENCH_AGENT_NAME"], "--room-prefix", prefix),
-        env, out / f"{tag}-rate{rate:g}-driver.log", stdin=True)
+        env, out / f"{tag}-{'warmup' if warmup else 'rate'}{rate:g}-driver.log", stdin=True)
     try:
-        fired = driver.wait_for("fired", 60 + 2 * args.count / rate)
+        fired = driver.wait_for("fired", 60 + 2 * count / rate)
         dispatches = [e for e in driver.all_events if e["event"] == "dispatch"]
         rooms = {d["room"] for d in dispatches if "error" not in d}
         deadline = time.monotonic() + args.drain_timeout_s
@@ -125,6 +131,7 @@ def run_rate(server: LiveKitServer, env: dict, tag: str, rate: float, args: argp
     span_s = (last_running - first_sent) / 1000 if first_sent and last_running else None
     return {
         "rate": rate,
+        "warmup": warmup,
         "fired": len(dispatches),
         "apiErrors": sum(1 for d in dispatches if "error" in d),
         "running": len(by_room),
@@ -158,9 +165,13 @@ def run_runtime(server: LiveKitServer, runtime: Runtime, args: argparse.Namespac
     try:
         server.wait_for_worker(agent_name, offset, args.register_timeout_s, worker.alive)
         time.sleep(args.idle_settle_s)
+        if args.warmup:
+            log(f"[{tag}] warm-up: {args.warmup} dispatches at 1/s (reported apart)")
+            result["rates"].append(run_rate(server, env, tag, 1.0, args.warmup, args, events_path, out, warmup=True))
+            time.sleep(args.pause_s)
         for rate in args.rates:
             log(f"[{tag}] firing {args.count} dispatches at {rate:g}/s")
-            outcome = run_rate(server, env, tag, rate, args, events_path, out)
+            outcome = run_rate(server, env, tag, rate, args.count, args, events_path, out)
             log(f"[{tag}] {rate:g}/s: {outcome['running']}/{outcome['fired']} running, "
                 f"request->running p50 {outcome['requestToRunningMs']['p50']} ms p99 {outcome['requestToRunningMs']['p99']} ms; "
                 f"server: {outcome['serverDispatchTrouble'] or 'no trouble'}")
@@ -181,7 +192,7 @@ def tables(results: list[dict]) -> str:
             rows.append([r["runtime"], "", "FAILED: " + r["error"][:60]] + [""] * 8)
         for o in r["rates"]:
             q, d, a = o["requestToRunningMs"], o["dispatchToRunningMs"], o["apiAckMs"]
-            rows.append([r["runtime"], f"{o['rate']:g}", f"{o['running']}/{o['fired']}", str(q["p50"]), str(q["p99"]),
+            rows.append([r["runtime"], ("warm-up " if o.get("warmup") else "") + f"{o['rate']:g}", f"{o['running']}/{o['fired']}", str(q["p50"]), str(q["p99"]),
                          str(q["max"]), str(d["p50"]), str(d["p99"]), str(a["p50"]), str(a["p99"]),
                          str(o["runningPerSecond"]), str(declined(o))])
     return table(["runtime", "rate/s", "running", "req->run p50 ms", "req->run p99 ms", "req->run max ms",
