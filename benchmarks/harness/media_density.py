@@ -22,6 +22,7 @@ import os
 import secrets
 import signal
 import sys
+import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -163,11 +164,19 @@ def run_one(server: LiveKitServer, runtime: Runtime, sessions: int, args: argpar
             {**env, "LIVEKIT_URL": server.url}, out / f"{tag}-callers.log")
         hearing = driver.wait_for("all-hearing", 120 + args.ready_timeout_s + 3 * sessions)
         log(f"[{tag}] {hearing['count']}/{sessions} callers hear their agent after {hearing['sinceStartMs']} ms; settling")
+        dump = None
         if runtime.is_jvm:
-            # While settling, every session running: not in the window (the dump costs the JVM
-            # some CPU), nor after it (the callers then delete the rooms and the sessions end).
-            result["javaThreadsLoad"] = java_threads(worker.pid)
+            # While settling, every session running: not after the window (the callers then
+            # delete the rooms and the sessions end), and on a thread of its own so that the
+            # window's sampling never waits for it. A dump costs the JVM some CPU: with
+            # --settle-s shorter than the dumps take, it overlaps the window (logged).
+            dump = threading.Thread(target=lambda: result.__setitem__("javaThreadsLoad", java_threads(worker.pid)),
+                                    daemon=True)
+            dump.start()
         driver.wait_for("window-start", args.settle_s + 60)
+        if dump is not None and dump.is_alive():
+            log(f"[{tag}] the Java thread dumps overlap the measuring window (raise --settle-s)")
+            result["javaThreadDumpOverlapsWindow"] = True
         cpu_start = machine_cpu_ticks()
         window_ended: list[dict] = []
 
@@ -183,6 +192,8 @@ def run_one(server: LiveKitServer, runtime: Runtime, sessions: int, args: argpar
 
         load = sample_trees({"agent": worker.pid, "server": server.pid, "callers": driver.pid}, args.interval_s, window_over)
         cpu_end = machine_cpu_ticks()
+        if dump is not None:
+            dump.join(timeout=120)
         driver.wait_for("done", 120)
         driver.finish()
         if runtime.is_jvm:

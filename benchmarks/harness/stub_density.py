@@ -64,7 +64,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--process-sessions", type=int, default=10,
                    help="sessions of the process-isolation run, 0 for none (default 10)")
     p.add_argument("--jvm-args", default="-Xmx8g",
-                   help="flags of every benchmark JVM (default -Xmx8g); printed with the results")
+                   help="flags of every benchmark JVM, written --jvm-args='-Xmx8g -XX:+UseSerialGC' (default -Xmx8g); "
+                        "printed with the results")
     p.add_argument("--out", type=Path, default=None, help="result directory (default benchmarks/results/<UTC time>-stub)")
     args = p.parse_args(argv)
     if args.buffer_mb < 0 or args.hold_ms < 0 or args.overhead_runs < 0 or args.process_sessions < 0:

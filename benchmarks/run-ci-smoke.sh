@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# CI smoke run of every benchmark at a tiny size, so the benchmarks keep working. It asserts
+# nothing about time or memory: it fails only when a benchmark cannot run at all (a harness
+# error, a worker that never registers, a runtime whose sessions never run). Figures from
+# here mean nothing (tiny N, short windows, whatever else the CI machine is doing).
+#
+#   benchmarks/run-ci-smoke.sh            # run by .ci/run after ./mvnw -B verify
+#
+# Runtimes: openrtc-jvm-coroutine and openrtc-jvm-process, plus the python-agents peer
+# (LiveKit Agents from PyPI, a venv under ~/.cache/openrtc/bench-venvs, about 2 minutes to
+# install the first time) when a Python 3.11-3.13 is there; OPENRTC_BENCH_SMOKE_PEERS=none
+# leaves the peers out, OPENRTC_BENCH_SMOKE_PEERS=python-agents,openrtc-python adds both.
+# OPENRTC_BENCH_SKIP_BUILD=1 reuses benchmarks/openrtc-bench/target (CI just built it).
+# Results and logs: benchmarks/results/ci-smoke-<UTC time>/ (or $OPENRTC_BENCH_SMOKE_OUT).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+python="${OPENRTC_BENCH_HARNESS_PYTHON:-python3}"
+out="${OPENRTC_BENCH_SMOKE_OUT:-benchmarks/results/ci-smoke-$(date -u +%Y%m%dT%H%M%SZ)}"
+mkdir -p "$out"
+
+peers="${OPENRTC_BENCH_SMOKE_PEERS:-auto}"
+if [[ "$peers" == auto ]]; then
+  peers=none
+  for candidate in "$python" python3.13 python3.12 python3.11; do
+    if command -v "$candidate" >/dev/null \
+        && "$candidate" -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null; then
+      peers=python-agents
+      break
+    fi
+  done
+  [[ "$peers" == none ]] && echo "run-ci-smoke: no Python 3.11-3.13 here: the Python peers are left out" >&2
+fi
+runtimes="openrtc-jvm-coroutine,openrtc-jvm-process"
+[[ "$peers" != none ]] && runtimes="$runtimes,$peers"
+
+failed=()
+step() { # name, command...
+  local name="$1"; shift
+  echo "== run-ci-smoke: $name: $*" >&2
+  if ! "$@"; then
+    failed+=("$name")
+  fi
+}
+
+step stub-density benchmarks/run-stub-density.sh --sessions 20 --overhead-runs 1 --hold-ms 200 \
+  --process-sessions 2 --jvm-args=-Xmx1g --out "$out/stub"
+step media-density benchmarks/run-media-density.sh --runtime "$runtimes" --sessions 1 \
+  --idle-settle-s 1 --baseline-s 1 --settle-s 1 --measure-s 3 --out "$out/media"
+step dispatch-latency benchmarks/run-dispatch-latency.sh --runtime "$runtimes" --rates 5 --count 3 \
+  --warmup 1 --idle-settle-s 1 --pause-s 1 --out "$out/dispatch"
+step sessions-ran "$python" benchmarks/harness/smoke_check.py "$out"
+
+if ((${#failed[@]})); then
+  echo "run-ci-smoke: FAILED: ${failed[*]} (logs in $out)" >&2
+  exit 1
+fi
+echo "run-ci-smoke: every benchmark ran (figures in $out are not measurements)" >&2
