@@ -87,7 +87,8 @@ def media_tables(runs: list[dict], reference: str) -> str:
     raw_rows, session_rows = [], []
     for run in runs:
         if run.get("error"):
-            raw_rows.append([run["runtime"], str(run["sessions"]), "FAILED: " + run["error"][:60]] + [""] * 9)
+            label = run["error"] if run.get("skipped") else "FAILED: " + run["error"]
+            raw_rows.append([run["runtime"], str(run["sessions"]), label[:90]] + [""] * 9)
             continue
         b, l, c, s = run["agentBaseline"], run["agentLoad"], run["callers"], run["perSession"]
         raw_rows.append([
