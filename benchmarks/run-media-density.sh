@@ -7,8 +7,8 @@
 #
 # Runtimes: python-agents | openrtc-python (installed from PyPI into venvs under
 # ~/.cache/openrtc/bench-venvs on first use) | openrtc-jvm-coroutine | openrtc-jvm-process
-# (need OPENRTC_BENCH_JVM_COMMAND until wired in, see benchmarks/harness/runtimes.py).
-# Needs: Linux, Python 3.11+, Node 18+, the livekit-server binary (scripts/livekit-server.sh
+# (benchmarks/openrtc-bench, built with ./mvnw package by the script; see benchmarks/README.md).
+# Needs: Linux, Python 3.11+, a JDK 21+, Node 18+, the livekit-server binary (scripts/livekit-server.sh
 # install) and, for the test network namespace, root. --help lists every option.
 # Prints the tables; raw JSON and logs go to benchmarks/results/<UTC time>-media/.
 set -euo pipefail

@@ -1,6 +1,6 @@
 """The runtimes a benchmark can measure, and how to install and start each one's worker.
 
-Every runtime's worker must honour the same contract (the JVM hooks below must too):
+Every runtime's worker must honour the same contract (OpenRTC-JVM's is benchmarks/openrtc-bench):
 - connect to LIVEKIT_URL with LIVEKIT_API_KEY / LIVEKIT_API_SECRET from the environment and
   register for explicit dispatch under the agent name OPENRTC_BENCH_AGENT_NAME (the harness
   waits for the server's "worker registered" log line with that name);
