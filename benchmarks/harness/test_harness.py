@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -78,6 +79,57 @@ class PerSessionTest(unittest.TestCase):
         self.assertEqual(got["memoryAboveFloorMb"], 1.3)
         self.assertEqual(got["memoryTimesFloor"], 2.0)
         self.assertEqual(got["cpuTimesFloor"], 2.0)
+
+
+class AgentAudioAndSmokeCheckTest(unittest.TestCase):
+    def setUp(self) -> None:
+        self.dir = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.dir, True)
+
+    def test_agent_audio_summarises_only_the_agent_lines(self) -> None:
+        from media_density import agent_audio, read_sessions
+
+        path = os.path.join(self.dir, "events.jsonl")
+        lines = [
+            {"event": "session", "room": "r0", "runningMs": 1},
+            {"event": "agent-audio", "room": "r0", "sessionSeconds": 10.0, "sentFrames": 1000, "sentUnderruns": 1,
+             "receivedPerSecond": 99.5, "receivedHz": 440, "receivedRms": 4240, "receivedDropped": 0},
+            {"event": "agent-audio", "room": "r1", "sessionSeconds": 10.0, "sentFrames": 990, "sentUnderruns": 0,
+             "receivedPerSecond": 98.5, "receivedHz": 441, "receivedRms": 4100, "receivedDropped": 2},
+        ]
+        with open(path, "w") as f:
+            f.write("".join(json.dumps(line) + "\n" for line in lines))
+        from pathlib import Path
+
+        self.assertEqual([s["room"] for s in read_sessions(Path(path))], ["r0"])
+        got = agent_audio(Path(path))
+        self.assertEqual(got["sessions"], 2)
+        self.assertEqual(got["receivedPerSecondMin"], 98.5)
+        self.assertEqual(got["receivedPerSecondMean"], 99.0)
+        self.assertEqual(got["receivedRmsMin"], 4100)
+        self.assertEqual(got["receivedDropped"], 2)
+        self.assertEqual(got["sentPerSecondMean"], 99.5)
+        self.assertEqual(got["sentUnderruns"], 1)
+
+    def test_smoke_check_fails_a_runtime_that_ran_no_session_and_passes_one_that_did(self) -> None:
+        from pathlib import Path
+
+        from smoke_check import problems
+
+        out = Path(self.dir)
+        for name, body in {
+            "stub": {"runs": [{"kind": "buffer", "sessions": 20, "successes": 20}]},
+            "media": {"runs": [{"runtime": "a", "sessions": 1, "callers": {"callersHearing": 1}},
+                               {"runtime": "b", "sessions": 1, "callers": {"callersHearing": 0}}]},
+            "dispatch": {"results": [{"runtime": "a", "rates": [{"running": 0}, {"running": 3}]},
+                                     {"runtime": "b", "rates": [], "error": "no worker registered"}]},
+        }.items():
+            (out / name).mkdir()
+            (out / name / "result.json").write_text(json.dumps(body))
+        found = problems(out)
+        self.assertEqual(len(found), 2, found)
+        self.assertIn("media b", found[0])
+        self.assertIn("dispatch b: no worker registered", found[1])
 
 
 if __name__ == "__main__":
