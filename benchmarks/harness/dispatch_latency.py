@@ -30,19 +30,10 @@ import time
 from pathlib import Path
 
 from infra import (BENCH, BenchmarkError, JsonLinesProcess, LiveKitServer, WorkerProcess, ensure_node_drivers, log,
-                   machine_facts, node_command)
+                   machine_facts, node_command, positive_list)
 from report import table
 from runtimes import Runtime, parse_runtimes
 
-
-def positive_numbers(value: str) -> list[float]:
-    try:
-        numbers = [float(v) for v in value.split(",") if v.strip()]
-    except ValueError:
-        numbers = []
-    if not numbers or any(n <= 0 for n in numbers):
-        raise argparse.ArgumentTypeError(f"--rates must be a comma-separated list of positive numbers, not {value!r}")
-    return numbers
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -50,7 +41,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--runtime", required=True,
                    help="comma-separated: python-agents, openrtc-python, openrtc-jvm-coroutine, openrtc-jvm-process")
-    p.add_argument("--rates", type=positive_numbers, default=[10.0, 50.0, 100.0],
+    p.add_argument("--rates", type=positive_list(float), default=[10.0, 50.0, 100.0],
                    help="dispatches per second, comma-separated (default 10,50,100)")
     p.add_argument("--count", type=int, default=50, help="dispatches fired at each rate (default 50)")
     p.add_argument("--warmup", type=int, default=5,

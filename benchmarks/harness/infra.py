@@ -3,6 +3,7 @@ drivers, and facts about the machine. Standard library only."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -337,3 +338,16 @@ def java_processes(pids: list[int]) -> list[int]:
         except OSError:
             pass
     return found
+
+
+def positive_list(convert):
+    """An argparse type: a comma-separated list of positive numbers ("50,500,5_000"), each parsed by convert."""
+    def parse(value: str):
+        try:
+            numbers = [convert(v.strip().replace("_", "")) for v in value.split(",") if v.strip()]
+        except ValueError:
+            numbers = []
+        if not numbers or any(n <= 0 for n in numbers):
+            raise argparse.ArgumentTypeError(f"expected a comma-separated list of positive numbers, not {value!r}")
+        return numbers
+    return parse

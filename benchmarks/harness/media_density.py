@@ -28,7 +28,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from infra import (BENCH, BenchmarkError, JsonLinesProcess, LiveKitServer, WorkerProcess, ensure_node_drivers,
-                   java_processes, java_thread_counts, log, machine_cpu_ticks, machine_facts, node_command)
+                   java_processes, java_thread_counts, log, machine_cpu_ticks, machine_facts, node_command,
+                   positive_list)
 from proctree import descendants, sample_tree, samples_to_json, summarize, wait_until_steady
 from report import (FLOOR_CPU_PERCENT_PER_SESSION, FLOOR_MB_PER_SESSION, media_tables, per_session)
 from runtimes import REFERENCE_RUNTIME, Runtime, parse_runtimes
@@ -37,22 +38,13 @@ AGENT_TONE_HZ = 660
 CALLER_TONE_HZ = 440
 
 
-def positive_ints(value: str) -> list[int]:
-    try:
-        numbers = [int(v) for v in value.split(",") if v.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--sessions must be a comma-separated list of positive integers, not {value!r}")
-    if not numbers or any(n <= 0 for n in numbers):
-        raise argparse.ArgumentTypeError(f"--sessions must be a comma-separated list of positive integers, not {value!r}")
-    return numbers
-
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="run-media-density.sh", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--runtime", required=True,
                    help="comma-separated: python-agents, openrtc-python, openrtc-jvm-coroutine, openrtc-jvm-process")
-    p.add_argument("--sessions", type=positive_ints, default=[1, 2, 5], help="comma-separated N values (default 1,2,5)")
+    p.add_argument("--sessions", type=positive_list(int), default=[1, 2, 5], help="comma-separated N values (default 1,2,5)")
     p.add_argument("--baseline-s", type=float, default=5.0, help="idle sampling window (default 5)")
     p.add_argument("--idle-settle-s", type=float, default=5.0,
                    help="wait after registration, then until the idle tree is steady, before the baseline (default 5)")

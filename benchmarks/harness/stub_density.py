@@ -32,7 +32,7 @@ import sys
 import time
 from pathlib import Path
 
-from infra import BENCH, BenchmarkError, log, machine_facts
+from infra import BENCH, BenchmarkError, log, machine_facts, positive_list
 from report import table
 from runtimes import BENCH_JAR, RUNTIMES, _java_home
 
@@ -40,20 +40,11 @@ STUB_MAIN = "io.openrtc.bench.StubDensity"
 MB = 1024 * 1024
 
 
-def positive_ints(value: str) -> list[int]:
-    try:
-        numbers = [int(v.replace("_", "")) for v in value.split(",") if v.strip()]
-    except ValueError:
-        numbers = []
-    if not numbers or any(n <= 0 for n in numbers):
-        raise argparse.ArgumentTypeError(f"expected a comma-separated list of positive integers, not {value!r}")
-    return numbers
-
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="run-stub-density.sh", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--sessions", type=positive_ints, default=[50, 500, 5000, 10000],
+    p.add_argument("--sessions", type=positive_list(int), default=[50, 500, 5000, 10000],
                    help="comma-separated N values (default 50,500,5000,10000)")
     p.add_argument("--buffer-mb", type=float, default=5.0, help="buffer each session holds (default 5)")
     p.add_argument("--hold-ms", type=int, default=1000, help="how long each session holds it (default 1000)")
