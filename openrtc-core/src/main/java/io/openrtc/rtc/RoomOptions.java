@@ -10,8 +10,10 @@ import java.util.Objects;
  *
  * @param autoSubscribe        subscribe to every remote track automatically (default true; the
  *                             only mode part 1 supports for receiving audio)
- * @param joinTimeout          how long to wait for the server's JoinResponse after the websocket
- *                             opened (default 5 s, as LiveKit's own clients)
+ * @param joinTimeout          how long opening the signal websocket, and then the server's
+ *                             JoinResponse, may each take (default 15 s, as LiveKit's JS client's
+ *                             {@code websocketTimeout}: a child JVM that starts along with several
+ *                             others on a small machine can need more than 5 s)
  * @param connectTimeout       how long ICE and DTLS may take to connect both peer connections
  *                             (default 15 s)
  * @param requestTimeout       how long to wait for the server's answer to a request such as
@@ -69,7 +71,7 @@ public record RoomOptions(boolean autoSubscribe, Duration joinTimeout, Duration 
 
     /** The defaults described on the record. */
     public static RoomOptions defaults() {
-        return new RoomOptions(true, Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(10), 50,
+        return new RoomOptions(true, Duration.ofSeconds(15), Duration.ofSeconds(15), Duration.ofSeconds(10), 50,
                 Duration.ofMillis(200), true, true, Duration.ofSeconds(20), Duration.ofSeconds(2), true, 256, 8L << 20);
     }
 
