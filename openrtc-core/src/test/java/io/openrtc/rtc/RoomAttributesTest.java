@@ -18,8 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,28 +26,7 @@ import org.junit.jupiter.api.Test;
  * room events.
  */
 @LiveKitServerTest
-class RoomAttributesTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(20);
-
-    private static RtcRuntime runtime;
-    private static NodePeer callers;
-
-    @BeforeAll
-    static void start() {
-        runtime = RtcRuntime.create(RtcRuntimeOptions.defaults()).prewarm();
-        callers = NodePeer.start("caller.mjs");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (callers != null) {
-            callers.close();
-        }
-        if (runtime != null) {
-            runtime.close();
-        }
-    }
+class RoomAttributesTest extends RoomWithCallersTest {
 
     @Test
     void theCallerSeesTheAgentStateAndAttributesChange(LiveKitServer server) throws Exception {

@@ -7,10 +7,9 @@ import io.openrtc.test.LiveKitServer;
 import io.openrtc.test.LiveKitServerTest;
 import io.openrtc.test.NodePeer;
 import io.openrtc.test.TestTokens;
+import io.openrtc.test.Tones;
 import java.time.Duration;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,26 +17,7 @@ import org.junit.jupiter.api.Test;
  * audio both ways, measured by its dominant frequency, and a server-side room deletion.
  */
 @LiveKitServerTest
-class RoomAudioTest {
-
-    private static RtcRuntime runtime;
-    private static NodePeer callers;
-
-    @BeforeAll
-    static void start() {
-        runtime = RtcRuntime.create(RtcRuntimeOptions.defaults()).prewarm();
-        callers = NodePeer.start("caller.mjs");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (callers != null) {
-            callers.close();
-        }
-        if (runtime != null) {
-            runtime.close();
-        }
-    }
+class RoomAudioTest extends RoomWithCallersTest {
 
     @Test
     void hearsTheCallersToneWithinTwoSecondsOfPublishing(LiveKitServer server) throws Exception {
@@ -214,7 +194,7 @@ class RoomAudioTest {
         double lastHz = Double.NaN;
         long frames = 0;
         try (AudioFrameStream stream = track.openStream()) {
-            Tones.Window window = new Tones.Window(4096);
+            ToneWindow window = new ToneWindow(4096);
             while (System.nanoTime() < deadline) {
                 AudioFrame frame = stream.read(Duration.ofMillis(500));
                 if (frame == null) {

@@ -14,8 +14,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,28 +21,7 @@ import org.junit.jupiter.api.Test;
  * Node SDK ({@code @livekit/rtc-node}) through a real livekit-server.
  */
 @LiveKitServerTest
-class RoomChatTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(20);
-
-    private static RtcRuntime runtime;
-    private static NodePeer callers;
-
-    @BeforeAll
-    static void start() {
-        runtime = RtcRuntime.create(RtcRuntimeOptions.defaults()).prewarm();
-        callers = NodePeer.start("caller.mjs");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (callers != null) {
-            callers.close();
-        }
-        if (runtime != null) {
-            runtime.close();
-        }
-    }
+class RoomChatTest extends RoomWithCallersTest {
 
     @Test
     void aStraightLineAgentAnswersChatIncludingA20KilobyteMessage(LiveKitServer server) throws Exception {

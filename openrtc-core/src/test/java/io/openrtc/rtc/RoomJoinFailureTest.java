@@ -10,25 +10,11 @@ import io.openrtc.test.TestTokens;
 import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Joins that cannot succeed fail at a named step, within a bound, leaving nothing allocated. */
 @LiveKitServerTest
-class RoomJoinFailureTest {
-
-    private static RtcRuntime runtime;
-
-    @BeforeAll
-    static void start() {
-        runtime = RtcRuntime.create(RtcRuntimeOptions.defaults()).prewarm();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+class RoomJoinFailureTest extends RoomRuntimeTest {
 
     @Test
     void aTokenSignedWithTheWrongSecretFailsAtAuthorizationWithTheServersReason(LiveKitServer server) {

@@ -9,8 +9,6 @@ import io.openrtc.test.NodePeer;
 import io.openrtc.test.TestTokens;
 import java.time.Duration;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,19 +16,7 @@ import org.junit.jupiter.api.Test;
  * restart), and the room closes as CONNECTION_LOST, releasing everything, when it does not.
  */
 @LiveKitServerTest(restartable = true)
-class RoomReconnectTest {
-
-    private static RtcRuntime runtime;
-
-    @BeforeAll
-    static void start() {
-        runtime = RtcRuntime.create(RtcRuntimeOptions.defaults()).prewarm();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
+class RoomReconnectTest extends RoomRuntimeTest {
 
     @Test
     void rejoinsAfterAServerRestartAndAudioFlowsBothWaysAgain(LiveKitServer server) throws Exception {
@@ -43,8 +29,8 @@ class RoomReconnectTest {
             try (ToneWriter writer = new ToneWriter(voice, 880, 16_000)) {
                 long restartAt = System.nanoTime();
                 server.restart();
-                RoomEvent.Reconnecting reconnecting = next(events, RoomEvent.Reconnecting.class, Duration.ofSeconds(30));
-                next(events, RoomEvent.Reconnected.class, Duration.ofSeconds(40));
+                RoomEvent.Reconnecting reconnecting = RoomEvents.next(events, RoomEvent.Reconnecting.class, Duration.ofSeconds(30));
+                RoomEvents.next(events, RoomEvent.Reconnected.class, Duration.ofSeconds(40));
                 System.out.printf("[rooms] rejoined %d ms after the server restart began (cause: %s)%n",
                         (System.nanoTime() - restartAt) / 1_000_000, reconnecting.cause());
                 assertThat(room.isClosed()).isFalse();
@@ -91,20 +77,5 @@ class RoomReconnectTest {
             room.close();
             server.start();
         }
-    }
-
-    private static <T extends RoomEvent> T next(RoomEventStream events, Class<T> type, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            RoomEvent event = events.poll(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-            if (type.isInstance(event)) {
-                return type.cast(event);
-            }
-            if (event instanceof RoomEvent.Closed closed) {
-                throw new AssertionError("the room closed while waiting for " + type.getSimpleName() + ": " + closed.reason());
-            }
-        }
-        throw new AssertionError("no " + type.getSimpleName() + " within " + timeout.toMillis() + " ms");
     }
 }

@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,28 +23,7 @@ import org.junit.jupiter.api.Test;
  * server restart is {@code WorkerServerRestartTest}'s.)
  */
 @LiveKitServerTest(restartable = true)
-class RoomResumeTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(20);
-
-    private static RtcRuntime runtime;
-    private static NodePeer callers;
-
-    @BeforeAll
-    static void start() {
-        runtime = RtcRuntime.create(RtcRuntimeOptions.defaults()).prewarm();
-        callers = NodePeer.start("caller.mjs");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (callers != null) {
-            callers.close();
-        }
-        if (runtime != null) {
-            runtime.close();
-        }
-    }
+class RoomResumeTest extends RoomWithCallersTest {
 
     @Test
     void aDroppedSignalConnectionIsResumedWithoutLosingTheSession(LiveKitServer server) throws Exception {
@@ -80,8 +57,8 @@ class RoomResumeTest {
 
             long droppedAt = System.nanoTime();
             ((LiveKitRoom) room).simulateSignalLoss();
-            next(events, RoomEvent.Reconnecting.class, WAIT);
-            RoomEvent.Reconnected reconnected = next(events, RoomEvent.Reconnected.class, Duration.ofSeconds(40));
+            RoomEvents.next(events, RoomEvent.Reconnecting.class, WAIT);
+            RoomEvent.Reconnected reconnected = RoomEvents.next(events, RoomEvent.Reconnected.class, Duration.ofSeconds(40));
             System.out.printf("[rooms] resumed %d ms after the signal connection dropped%n",
                     (System.nanoTime() - droppedAt) / 1_000_000);
             assertThat(reconnected.mode()).isEqualTo(ReconnectMode.RESUMED);
@@ -141,8 +118,8 @@ class RoomResumeTest {
 
             long restartAt = System.nanoTime();
             server.restart();
-            next(events, RoomEvent.Reconnecting.class, Duration.ofSeconds(40));
-            RoomEvent.Reconnected reconnected = next(events, RoomEvent.Reconnected.class, Duration.ofSeconds(60));
+            RoomEvents.next(events, RoomEvent.Reconnecting.class, Duration.ofSeconds(40));
+            RoomEvent.Reconnected reconnected = RoomEvents.next(events, RoomEvent.Reconnected.class, Duration.ofSeconds(60));
             System.out.printf("[rooms] reconnected (%s) %d ms after the server restart began%n", reconnected.mode(),
                     (System.nanoTime() - restartAt) / 1_000_000);
             assertThat(reconnected.mode()).as("the restarted server forgot the participant").isEqualTo(ReconnectMode.REJOINED);
@@ -181,20 +158,5 @@ class RoomResumeTest {
             callers.leaveCaller("rj2");
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> runtime.liveObjects().isZero());
-    }
-
-    private static <T extends RoomEvent> T next(RoomEventStream events, Class<T> type, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            RoomEvent event = events.poll(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-            if (type.isInstance(event)) {
-                return type.cast(event);
-            }
-            if (event instanceof RoomEvent.Closed closed) {
-                throw new AssertionError("the room closed while waiting for " + type.getSimpleName() + ": " + closed.reason());
-            }
-        }
-        throw new AssertionError("no " + type.getSimpleName() + " within " + timeout.toMillis() + " ms");
     }
 }

@@ -14,8 +14,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,28 +21,7 @@ import org.junit.jupiter.api.Test;
  * with LiveKit's error codes asserted on both sides.
  */
 @LiveKitServerTest
-class RoomRpcTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(20);
-
-    private static RtcRuntime runtime;
-    private static NodePeer callers;
-
-    @BeforeAll
-    static void start() {
-        runtime = RtcRuntime.create(RtcRuntimeOptions.defaults()).prewarm();
-        callers = NodePeer.start("caller.mjs");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (callers != null) {
-            callers.close();
-        }
-        if (runtime != null) {
-            runtime.close();
-        }
-    }
+class RoomRpcTest extends RoomWithCallersTest {
 
     @Test
     void theCallerCallsTheRoomsMethodsAndGetsAnswersAndLiveKitsErrorCodes(LiveKitServer server) throws Exception {

@@ -1,5 +1,6 @@
 package io.openrtc.rtc;
 
+import io.openrtc.test.Tones;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** Writes a sine tone to a published track from a virtual thread until stopped (the track paces it). */
