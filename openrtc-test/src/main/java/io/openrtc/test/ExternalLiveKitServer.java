@@ -24,6 +24,11 @@ final class ExternalLiveKitServer implements LiveKitServer {
         private static boolean isBlank(String s) {
             return s == null || s.isBlank();
         }
+
+        @Override
+        public String toString() {
+            return "Settings[url=" + url + ", apiKey=" + apiKey + ", apiSecret=<redacted>]";
+        }
     }
 
     private final Settings settings;

@@ -26,6 +26,13 @@ public class OpenRtcAvailability {
 
     private final ApplicationEventPublisher publisher;
 
+    /**
+     * Subscribes to the pool: a drain that starts publishes readiness {@code REFUSING_TRAFFIC}, a
+     * broken worker publishes liveness {@code BROKEN}.
+     *
+     * @param agentPool the runtime to watch
+     * @param publisher where the availability changes are published
+     */
     public OpenRtcAvailability(AgentPool agentPool, ApplicationEventPublisher publisher) {
         this.publisher = Objects.requireNonNull(publisher, "publisher");
         agentPool.addListener(event -> {

@@ -39,6 +39,10 @@ public class OpenRtcEndpoint {
     private final AgentPool agentPool;
     private final Duration drainTimeout;
 
+    /**
+     * @param agentPool    the runtime to report on and drain
+     * @param drainTimeout {@code openrtc.drain-timeout}, for the drain operation
+     */
     public OpenRtcEndpoint(AgentPool agentPool, Duration drainTimeout) {
         this.agentPool = Objects.requireNonNull(agentPool, "agentPool");
         this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");

@@ -29,6 +29,7 @@ public class OpenRtcHealthIndicator implements HealthIndicator {
 
     private final AgentPool agentPool;
 
+    /** @param agentPool the runtime whose worker connection and pool this reports */
     public OpenRtcHealthIndicator(AgentPool agentPool) {
         this.agentPool = Objects.requireNonNull(agentPool, "agentPool");
     }

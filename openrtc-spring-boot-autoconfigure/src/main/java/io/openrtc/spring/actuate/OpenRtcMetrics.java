@@ -49,6 +49,12 @@ public class OpenRtcMetrics implements MeterBinder {
     private record Taken(long nanos, OpenRtcSnapshot snapshot) {
     }
 
+    /**
+     * Subscribes to the pool's events at once, so that counters miss no session that starts
+     * before the registry binds the gauges.
+     *
+     * @param agentPool the runtime to measure
+     */
     public OpenRtcMetrics(AgentPool agentPool) {
         this.agentPool = Objects.requireNonNull(agentPool, "agentPool");
         agentPool.addListener(this::record);

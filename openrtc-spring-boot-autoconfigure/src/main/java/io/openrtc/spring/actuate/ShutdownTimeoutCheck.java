@@ -27,6 +27,11 @@ public class ShutdownTimeoutCheck implements InitializingBean {
     private final Duration drainTimeout;
     private final Duration cancelGrace;
 
+    /**
+     * @param environment  where {@value #PHASE_TIMEOUT_PROPERTY} is read
+     * @param drainTimeout {@code openrtc.drain-timeout}
+     * @param cancelGrace  {@code openrtc.cancel-grace}
+     */
     public ShutdownTimeoutCheck(Environment environment, Duration drainTimeout, Duration cancelGrace) {
         this.phaseTimeout = Binder.get(environment).bind(PHASE_TIMEOUT_PROPERTY, Duration.class).orElse(DEFAULT_PHASE_TIMEOUT);
         this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
@@ -42,12 +47,28 @@ public class ShutdownTimeoutCheck implements InitializingBean {
                             + "(Kubernetes terminationGracePeriodSeconds) above that.",
                     PHASE_TIMEOUT_PROPERTY, phaseTimeout.toSeconds(), drainTimeout.toSeconds(), phaseTimeout.toSeconds(),
                     PHASE_TIMEOUT_PROPERTY, drainTimeout.plus(cancelGrace).toSeconds());
+        } else if (cutsTheCancelGrace()) {
+            // Only sessions still running when the drain times out are affected, so this is not a warning.
+            log.info("{} ({} s) covers openrtc.drain-timeout ({} s) but not openrtc.cancel-grace ({} s) after it: "
+                            + "sessions cancelled at the end of a drain get {} s to stop instead of {} s. Set {} to "
+                            + "at least {} s to give them all of it.",
+                    PHASE_TIMEOUT_PROPERTY, phaseTimeout.toSeconds(), drainTimeout.toSeconds(), cancelGrace.toSeconds(),
+                    phaseTimeout.minus(drainTimeout).toSeconds(), cancelGrace.toSeconds(), PHASE_TIMEOUT_PROPERTY,
+                    drainTimeout.plus(cancelGrace).toSeconds());
         }
     }
 
     /** Whether the lifecycle phase timeout is shorter than the drain timeout. */
     public boolean cutsTheDrain() {
         return phaseTimeout.compareTo(drainTimeout) < 0;
+    }
+
+    /**
+     * Whether the lifecycle phase timeout covers the drain but not the cancel grace after it (Spring's
+     * 30 s default with OpenRTC's defaults, 30 s + 5 s).
+     */
+    public boolean cutsTheCancelGrace() {
+        return !cutsTheDrain() && phaseTimeout.compareTo(drainTimeout.plus(cancelGrace)) < 0;
     }
 
     /** The lifecycle phase timeout in effect. */

@@ -68,7 +68,7 @@ public record OpenRtcProperties(
      * How to reach LiveKit. Each value falls back to the standard environment variable
      * (LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET) when empty.
      *
-     * @param url       The LiveKit server URL (wss://..., ws://..., https://...)
+     * @param url       The LiveKit server URL (wss://..., ws://..., https://..., http://...)
      * @param apiKey    The API key
      * @param apiSecret The API secret; never logged
      */

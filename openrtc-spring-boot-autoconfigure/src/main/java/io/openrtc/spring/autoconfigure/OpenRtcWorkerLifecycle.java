@@ -28,6 +28,10 @@ public class OpenRtcWorkerLifecycle implements SmartLifecycle {
     private final CountDownLatch released = new CountDownLatch(1);
     private volatile boolean running;
 
+    /**
+     * @param agentPool    the runtime this lifecycle starts, and drains and closes on stop
+     * @param drainTimeout {@code openrtc.drain-timeout}
+     */
     public OpenRtcWorkerLifecycle(AgentPool agentPool, Duration drainTimeout) {
         this.agentPool = Objects.requireNonNull(agentPool, "agentPool");
         this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");

@@ -174,11 +174,24 @@ class OpenRtcActuateAutoConfigurationTest {
     }
 
     @Test
+    void saysWhenTheShutdownPhaseCoversTheDrainButNotTheCancelGrace(CapturedOutput output) {
+        runner.withPropertyValues("openrtc.drain-timeout=30s", "openrtc.cancel-grace=5s").run(context -> {
+            ShutdownTimeoutCheck check = context.getBean(ShutdownTimeoutCheck.class);
+            assertThat(check.phaseTimeout()).isEqualTo(ShutdownTimeoutCheck.DEFAULT_PHASE_TIMEOUT);
+            assertThat(check.cutsTheDrain()).isFalse();
+            assertThat(check.cutsTheCancelGrace()).isTrue();
+            assertThat(output).contains("spring.lifecycle.timeout-per-shutdown-phase (30 s) covers openrtc.drain-timeout "
+                    + "(30 s) but not openrtc.cancel-grace (5 s) after it");
+        });
+    }
+
+    @Test
     void staysQuietWhenTheShutdownPhaseCoversTheDrain(CapturedOutput output) {
         runner.withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=40s", "openrtc.drain-timeout=30s")
-                .run(context -> assertThat(context.getBean(ShutdownTimeoutCheck.class).cutsTheDrain()).isFalse());
-        runner.run(context -> assertThat(context.getBean(ShutdownTimeoutCheck.class).phaseTimeout())
-                .isEqualTo(ShutdownTimeoutCheck.DEFAULT_PHASE_TIMEOUT));
-        assertThat(output).doesNotContain("is shorter than openrtc.drain-timeout");
+                .run(context -> {
+                    assertThat(context.getBean(ShutdownTimeoutCheck.class).cutsTheDrain()).isFalse();
+                    assertThat(context.getBean(ShutdownTimeoutCheck.class).cutsTheCancelGrace()).isFalse();
+                });
+        assertThat(output).doesNotContain("is shorter than openrtc.drain-timeout").doesNotContain("but not openrtc.cancel-grace");
     }
 }
