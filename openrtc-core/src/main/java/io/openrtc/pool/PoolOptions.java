@@ -41,9 +41,13 @@ public record PoolOptions(
         OptionalLong memoryLimitBytes,
         ProcessOptions process) {
 
+    /** The default {@code openrtc.max-concurrent-sessions}. */
     public static final int DEFAULT_MAX_CONCURRENT_SESSIONS = 50;
+    /** The default {@code openrtc.consecutive-failure-limit}. */
     public static final int DEFAULT_CONSECUTIVE_FAILURE_LIMIT = 5;
+    /** The default {@code openrtc.drain-timeout}. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    /** The default {@code openrtc.cancel-grace}. */
     public static final Duration DEFAULT_CANCEL_GRACE = Duration.ofSeconds(5);
 
     public PoolOptions {
@@ -138,9 +142,11 @@ public record PoolOptions(
             Optional<String> mainClass,
             Duration startTimeout) {
 
+        /** The default {@code openrtc.process.idle-processes}. */
         public static final int DEFAULT_IDLE_PROCESSES = 1;
         /** The default {@code openrtc.process.memory-limit}: 512 MiB. */
         public static final long DEFAULT_MEMORY_LIMIT = 512L * 1024 * 1024;
+        /** The default {@code openrtc.process.start-timeout}. */
         public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
         /** A JVM needs about this much to start at all. */
         public static final long MIN_MEMORY_LIMIT = 64L * 1024 * 1024;
@@ -224,46 +230,55 @@ public record PoolOptions(
         private Builder() {
         }
 
+        /** {@code openrtc.isolation}: a virtual thread (coroutine) or a child JVM (process) per session. */
         public Builder isolation(Isolation isolation) {
             this.isolation = isolation;
             return this;
         }
 
+        /** {@code openrtc.max-concurrent-sessions}: the hard cap on sessions running or reserved at once. */
         public Builder maxConcurrentSessions(int max) {
             this.maxConcurrentSessions = max;
             return this;
         }
 
+        /** {@code openrtc.consecutive-failure-limit}: failed sessions in a row that trip the supervisor. */
         public Builder consecutiveFailureLimit(int limit) {
             this.consecutiveFailureLimit = limit;
             return this;
         }
 
+        /** {@code openrtc.drain-timeout}: how long a drain waits for running sessions before cancelling them. */
         public Builder drainTimeout(Duration timeout) {
             this.drainTimeout = timeout;
             return this;
         }
 
+        /** {@code openrtc.cancel-grace}: how long a cancelled session may take to stop before it is abandoned. */
         public Builder cancelGrace(Duration grace) {
             this.cancelGrace = grace;
             return this;
         }
 
+        /** {@code openrtc.memory.warn}: above this the pool logs a warning once per crossing. */
         public Builder memoryWarnBytes(long bytes) {
             this.memoryWarn = OptionalLong.of(bytes);
             return this;
         }
 
+        /** {@code openrtc.memory.limit}: above this the pool declines jobs and asks for a drain and stop. */
         public Builder memoryLimitBytes(long bytes) {
             this.memoryLimit = OptionalLong.of(bytes);
             return this;
         }
 
+        /** {@code openrtc.process.idle-processes}: child JVMs kept started and idle, ready for the next job. */
         public Builder idleProcesses(int count) {
             this.idleProcesses = count;
             return this;
         }
 
+        /** {@code openrtc.process.memory-limit}: each child JVM's limit (3/4 of it becomes its {@code -Xmx}). */
         public Builder processMemoryLimitBytes(long bytes) {
             this.processMemoryLimit = OptionalLong.of(bytes);
             return this;
@@ -275,20 +290,24 @@ public record PoolOptions(
             return this;
         }
 
+        /** {@code openrtc.process.jvm-args}: extra arguments for every child JVM. */
         public Builder jvmArgs(List<String> args) {
             this.jvmArgs = new ArrayList<>(args);
             return this;
         }
 
+        /** {@code openrtc.process.main-class}: the class child JVMs start (default: the worker JVM's own main class). */
         public Builder mainClass(String className) {
             this.mainClass = Optional.ofNullable(className);
             return this;
         }
 
+        /** As {@link #mainClass(String)}, with the class itself. */
         public Builder mainClass(Class<?> mainClass) {
             return mainClass(mainClass.getName());
         }
 
+        /** {@code openrtc.process.start-timeout}: how long a child JVM may take to boot and connect. */
         public Builder processStartTimeout(Duration timeout) {
             this.startTimeout = timeout;
             return this;

@@ -11,11 +11,20 @@ public final class SessionProcessException extends Exception {
 
     private final long pid;
 
+    /**
+     * @param pid     the child's process id, or -1 if it never started
+     * @param message what happened to it
+     */
     public SessionProcessException(long pid, String message) {
         super(message);
         this.pid = pid;
     }
 
+    /**
+     * @param pid     the child's process id, or -1 if it never started
+     * @param message what happened to it
+     * @param cause   the underlying failure
+     */
     public SessionProcessException(long pid, String message, Throwable cause) {
         super(message, cause);
         this.pid = pid;

@@ -9,6 +9,10 @@ public class RoomClosedException extends IllegalStateException {
 
     private final transient CloseReason reason;
 
+    /**
+     * @param message the operation that was refused
+     * @param reason  why the room (or track) closed
+     */
     public RoomClosedException(String message, CloseReason reason) {
         super(message + ": " + Objects.requireNonNull(reason, "reason"));
         this.reason = reason;

@@ -13,12 +13,21 @@ public class RoomJoinException extends RoomException {
     private final JoinStep step;
     private final String detail;
 
+    /**
+     * @param step   the join step that failed
+     * @param detail what went wrong in it (never a token)
+     */
     public RoomJoinException(JoinStep step, String detail) {
         super(describe(step, detail));
         this.step = step;
         this.detail = detail;
     }
 
+    /**
+     * @param step   the join step that failed
+     * @param detail what went wrong in it (never a token)
+     * @param cause  the underlying failure
+     */
     public RoomJoinException(JoinStep step, String detail, Throwable cause) {
         super(describe(step, detail), cause);
         this.step = step;

@@ -75,66 +75,79 @@ public record RoomOptions(boolean autoSubscribe, Duration joinTimeout, Duration 
                 Duration.ofMillis(200), true, true, Duration.ofSeconds(20), Duration.ofSeconds(2), true, 256, 8L << 20);
     }
 
+    /** A copy with {@code autoSubscribe} set to {@code value} (checked like every field). */
     public RoomOptions withAutoSubscribe(boolean value) {
         return new RoomOptions(value, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames, publishBuffer,
                 silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout, resume, messageBuffer, maxStreamBytes);
     }
 
+    /** A copy with {@code joinTimeout} set to {@code value} (checked like every field). */
     public RoomOptions withJoinTimeout(Duration value) {
         return new RoomOptions(autoSubscribe, value, connectTimeout, requestTimeout, receiveBufferFrames, publishBuffer,
                 silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout, resume, messageBuffer, maxStreamBytes);
     }
 
+    /** A copy with {@code connectTimeout} set to {@code value} (checked like every field). */
     public RoomOptions withConnectTimeout(Duration value) {
         return new RoomOptions(autoSubscribe, joinTimeout, value, requestTimeout, receiveBufferFrames, publishBuffer,
                 silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout, resume, messageBuffer, maxStreamBytes);
     }
 
+    /** A copy with {@code requestTimeout} set to {@code value} (checked like every field). */
     public RoomOptions withRequestTimeout(Duration value) {
         return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, value, receiveBufferFrames, publishBuffer,
                 silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout, resume, messageBuffer, maxStreamBytes);
     }
 
+    /** A copy with {@code receiveBufferFrames} set to {@code value} (checked like every field). */
     public RoomOptions withReceiveBufferFrames(int value) {
         return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, value, publishBuffer,
                 silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout, resume, messageBuffer, maxStreamBytes);
     }
 
+    /** A copy with {@code publishBuffer} set to {@code value} (checked like every field). */
     public RoomOptions withPublishBuffer(Duration value) {
         return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames, value,
                 silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout, resume, messageBuffer, maxStreamBytes);
     }
 
+    /** A copy with {@code silenceOnUnderrun} set to {@code value} (checked like every field). */
     public RoomOptions withSilenceOnUnderrun(boolean value) {
         return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames, publishBuffer,
                 value, reconnect, reconnectWindow, leaveTimeout, resume, messageBuffer, maxStreamBytes);
     }
 
+    /** A copy with {@code reconnect} set to {@code value} (checked like every field). */
     public RoomOptions withReconnect(boolean value) {
         return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames, publishBuffer,
                 silenceOnUnderrun, value, reconnectWindow, leaveTimeout, resume, messageBuffer, maxStreamBytes);
     }
 
+    /** A copy with {@code reconnectWindow} set to {@code value} (checked like every field). */
     public RoomOptions withReconnectWindow(Duration value) {
         return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames, publishBuffer,
                 silenceOnUnderrun, reconnect, value, leaveTimeout, resume, messageBuffer, maxStreamBytes);
     }
 
+    /** A copy with {@code leaveTimeout} set to {@code value} (checked like every field). */
     public RoomOptions withLeaveTimeout(Duration value) {
         return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames, publishBuffer,
                 silenceOnUnderrun, reconnect, reconnectWindow, value, resume, messageBuffer, maxStreamBytes);
     }
 
+    /** A copy with {@code resume} set to {@code value} (checked like every field). */
     public RoomOptions withResume(boolean value) {
         return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames, publishBuffer,
                 silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout, value, messageBuffer, maxStreamBytes);
     }
 
+    /** A copy with {@code messageBuffer} set to {@code value} (checked like every field). */
     public RoomOptions withMessageBuffer(int value) {
         return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames, publishBuffer,
                 silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout, resume, value, maxStreamBytes);
     }
 
+    /** A copy with {@code maxStreamBytes} set to {@code value} (checked like every field). */
     public RoomOptions withMaxStreamBytes(long value) {
         return new RoomOptions(autoSubscribe, joinTimeout, connectTimeout, requestTimeout, receiveBufferFrames, publishBuffer,
                 silenceOnUnderrun, reconnect, reconnectWindow, leaveTimeout, resume, messageBuffer, value);

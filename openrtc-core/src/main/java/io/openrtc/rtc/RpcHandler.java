@@ -11,5 +11,13 @@ package io.openrtc.rtc;
 @FunctionalInterface
 public interface RpcHandler {
 
+    /**
+     * Answers one call.
+     *
+     * @param invocation who called, the method, the payload and the caller's response timeout
+     * @return the response payload (may be empty)
+     * @throws RpcError  to answer with that error code and message
+     * @throws Exception anything else answers {@link RpcError#APPLICATION_ERROR}
+     */
     String handle(RpcInvocation invocation) throws Exception;
 }
