@@ -57,6 +57,7 @@ final class ChildProcess {
     private final Path socket;
     private final ChildCommand command;
     private final Duration startTimeout;
+    private final StartGate startGate;
     private final ScheduledExecutorService timers;
     private final Consumer<ChildProcess> onEnded;
     private final CompletableFuture<ChildProcess> ready = new CompletableFuture<>();
@@ -73,9 +74,10 @@ final class ChildProcess {
     private volatile long startNanos;
     private volatile long readyNanos;
 
-    ChildProcess(int number, Path socket, ChildCommand command, Duration startTimeout,
+    ChildProcess(int number, Path socket, ChildCommand command, Duration startTimeout, StartGate startGate,
             ScheduledExecutorService timers, Consumer<ChildProcess> onEnded) {
         this.number = number;
+        this.startGate = startGate;
         this.socket = socket;
         this.command = command;
         this.startTimeout = startTimeout;
@@ -199,7 +201,13 @@ final class ChildProcess {
 
     private void run() {
         try {
-            connectAndAwaitReady();
+            // openrtc.process.start-timeout counts from the JVM's start, not from the wait for a turn.
+            startGate.enter(() -> stopRequested);
+            try {
+                connectAndAwaitReady();
+            } finally {
+                startGate.leave();
+            }
             lock.lock();
             try {
                 if (state == State.STARTING) {

@@ -48,6 +48,7 @@ final class ProcessIsolator implements Isolator {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition childGone = lock.newCondition();
     private final Deque<ChildProcess> idle = new ArrayDeque<>();
+    private final StartGate startGate = StartGate.forThisMachine();
     private final Set<ChildProcess> live = new LinkedHashSet<>();
     private int startingForIdle;
     private int nextNumber;
@@ -139,7 +140,7 @@ final class ProcessIsolator implements Isolator {
             lock.unlock();
         }
         ChildProcess child = new ChildProcess(number, socketDir.resolve("host-" + number + ".sock"), command,
-                options.startTimeout(), timers, this::childEnded);
+                options.startTimeout(), startGate, timers, this::childEnded);
         lock.lock();
         try {
             live.add(child);
