@@ -23,16 +23,15 @@ import json
 import math
 import os
 import secrets
-import signal
 import statistics
 import sys
 import time
 from pathlib import Path
 
-from infra import (BENCH, BenchmarkError, JsonLinesProcess, LiveKitServer, WorkerProcess, ensure_node_drivers, log,
-                   machine_facts, node_command, positive_list)
+from infra import (BenchmarkError, JsonLinesProcess, LiveKitServer, WorkerProcess, log, node_command,
+                   positive_list, report_header, result_dir, unwind_on_sigterm)
 from report import table
-from runtimes import Runtime, parse_runtimes
+from runtimes import Runtime, prepare_runtimes, runtime_facts
 
 
 
@@ -195,33 +194,14 @@ def declined(outcome: dict) -> int:
     return sum(n for k, n in outcome["serverDispatchTrouble"].items() if "worker not available" in k)
 
 
-def interrupt(_signum, _frame) -> None:
-    raise KeyboardInterrupt
-
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    try:
-        runtimes = parse_runtimes(args.runtime)
-    except BenchmarkError as e:
-        print(f"run-dispatch-latency.sh: {e}", file=sys.stderr)
-        return 2
-    out = args.out or BENCH / "results" / (time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-dispatch")
-    signal.signal(signal.SIGTERM, interrupt)
-    try:
-        for runtime in runtimes:
-            runtime.prepare()
-            runtime.command()  # fails here, before anything starts, when a runtime cannot be started
-        ensure_node_drivers()
-    except BenchmarkError as e:
-        print(f"run-dispatch-latency.sh: {e}", file=sys.stderr)
-        return 2
-    out.mkdir(parents=True, exist_ok=True)
-    report: dict = {"benchmark": "dispatch-latency", "command": "benchmarks/run-dispatch-latency.sh " + " ".join(argv),
-                    "machine": machine_facts(),
-                    "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
-                    "runtimes": {r.name: {"summary": r.summary, "versions": r.versions()} for r in runtimes},
-                    "results": []}
+    runtimes = prepare_runtimes(args.runtime, "run-dispatch-latency.sh")
+    out = result_dir(args.out, "dispatch")
+    unwind_on_sigterm()
+    report: dict = {**report_header("dispatch-latency", "run-dispatch-latency.sh", argv, args),
+                    "runtimes": runtime_facts(runtimes), "results": []}
     server = LiveKitServer.start(f"bench-dispatch-{os.getpid()}")
     try:
         report["livekitServer"] = server.version()

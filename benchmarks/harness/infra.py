@@ -351,3 +351,29 @@ def positive_list(convert):
             raise argparse.ArgumentTypeError(f"expected a comma-separated list of positive numbers, not {value!r}")
         return numbers
     return parse
+
+
+def _raise_keyboard_interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
+def unwind_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C, so every finally block stops what it started."""
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+
+
+def result_dir(chosen: Path | None, benchmark: str) -> Path:
+    """The --out directory, or benchmarks/results/<UTC time>-<benchmark>; created."""
+    out = chosen or BENCH / "results" / (time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + benchmark)
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def report_header(benchmark: str, script: str, argv: list[str], args: argparse.Namespace) -> dict:
+    """What every result.json starts with: the benchmark, its command, the machine and the settings."""
+    return {
+        "benchmark": benchmark,
+        "command": f"benchmarks/{script} " + " ".join(argv),
+        "machine": machine_facts(),
+        "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+    }

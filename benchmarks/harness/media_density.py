@@ -20,19 +20,18 @@ import argparse
 import json
 import os
 import secrets
-import signal
 import sys
 import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
 
-from infra import (BENCH, BenchmarkError, JsonLinesProcess, LiveKitServer, WorkerProcess, ensure_node_drivers,
-                   java_processes, java_thread_counts, log, machine_cpu_ticks, machine_facts, node_command,
-                   positive_list)
+from infra import (BenchmarkError, JsonLinesProcess, LiveKitServer, WorkerProcess, java_processes,
+                   java_thread_counts, log, machine_cpu_ticks, node_command, positive_list, report_header, result_dir,
+                   unwind_on_sigterm)
 from proctree import descendants, sample_tree, samples_to_json, summarize, wait_until_steady
 from report import (FLOOR_CPU_PERCENT_PER_SESSION, FLOOR_MB_PER_SESSION, media_tables, per_session)
-from runtimes import REFERENCE_RUNTIME, Runtime, parse_runtimes
+from runtimes import REFERENCE_RUNTIME, Runtime, prepare_runtimes, runtime_facts
 
 AGENT_TONE_HZ = 660
 CALLER_TONE_HZ = 440
@@ -235,39 +234,17 @@ def run_one(server: LiveKitServer, runtime: Runtime, sessions: int, args: argpar
         result["agentAudio"] = agent_audio(events_path)
 
 
-def interrupt(_signum, _frame) -> None:
-    raise KeyboardInterrupt
-
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    try:
-        runtimes = parse_runtimes(args.runtime)
-    except BenchmarkError as e:
-        print(f"run-media-density.sh: {e}", file=sys.stderr)
-        return 2
-    out = args.out or BENCH / "results" / (time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-media")
-    # SIGTERM unwinds like Ctrl-C, so every finally block stops what it started.
-    signal.signal(signal.SIGTERM, interrupt)
-
-    try:
-        for runtime in runtimes:
-            runtime.prepare()
-            runtime.command()  # fails here, before anything starts, when a runtime cannot be started
-        ensure_node_drivers()
-    except BenchmarkError as e:
-        print(f"run-media-density.sh: {e}", file=sys.stderr)
-        return 2
-
-    out.mkdir(parents=True, exist_ok=True)
+    runtimes = prepare_runtimes(args.runtime, "run-media-density.sh")
+    out = result_dir(args.out, "media")
+    unwind_on_sigterm()
     report: dict = {
-        "benchmark": "media-density",
-        "command": "benchmarks/run-media-density.sh " + " ".join(argv),
-        "machine": machine_facts(),
+        **report_header("media-density", "run-media-density.sh", argv, args),
         "floor": {"mbPerSession": FLOOR_MB_PER_SESSION, "cpuPercentPerSession": FLOOR_CPU_PERCENT_PER_SESSION,
                   "source": "shared/docs/webrtc-java-notes.md (50 audio pairs in one JVM)"},
-        "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
-        "runtimes": {r.name: {"summary": r.summary, "versions": r.versions()} for r in runtimes},
+        "runtimes": runtime_facts(runtimes),
         "runs": [],
     }
     server = LiveKitServer.start(f"bench-media-{os.getpid()}")

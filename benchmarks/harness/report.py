@@ -116,7 +116,7 @@ def media_tables(runs: list[dict], reference: str) -> str:
         table(["runtime", "N", "PSS MB", "RSS MB", "CPU %core", "threads", "frames/s mean", "frames/s min",
                "gap p99 ms (median caller)", "gap p99 ms (worst)", "heard Hz/rms (worst caller)", "MB above floor",
                "CPU% above floor"], session_rows),
-        f"(heard: the agent sends 660 Hz at rms ~4240; a lower pitch or level means lost or concealed frames)",
+        "(heard: the agent sends 660 Hz at rms ~4240; a lower pitch or level means lost or concealed frames)",
     ]
     jvm_rows = []
     for run in runs:

@@ -31,7 +31,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra import BENCH, REPO, BenchmarkError, log
+from infra import BENCH, REPO, BenchmarkError, ensure_node_drivers, log
 
 PEERS = BENCH / "peers"
 CACHE = Path(os.environ.get("OPENRTC_BENCH_CACHE", Path.home() / ".cache" / "openrtc" / "bench-venvs"))
@@ -224,3 +224,27 @@ def parse_runtimes(value: str) -> list[Runtime]:
     if unknown or not names:
         raise BenchmarkError(f"--runtime: unknown {unknown or value!r}; choose from {', '.join(RUNTIMES)}")
     return [RUNTIMES[n] for n in names]
+
+
+def prepare_runtimes(spec: str, script: str) -> list[Runtime]:
+    """Parses --runtime, installs or builds each runtime and the Node drivers. When one of them
+    cannot be run, says why as {script} and exits with status 2, before anything starts."""
+    try:
+        return _prepare_runtimes(spec)
+    except BenchmarkError as e:
+        print(f"{script}: {e}", file=sys.stderr)
+        raise SystemExit(2) from e
+
+
+def _prepare_runtimes(spec: str) -> list[Runtime]:
+    runtimes = parse_runtimes(spec)
+    for runtime in runtimes:
+        runtime.prepare()
+        runtime.command()
+    ensure_node_drivers()
+    return runtimes
+
+
+def runtime_facts(runtimes: list[Runtime]) -> dict:
+    """What result.json records of each runtime: what it is and the versions it ran."""
+    return {r.name: {"summary": r.summary, "versions": r.versions()} for r in runtimes}

@@ -29,10 +29,9 @@ import shlex
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from infra import BENCH, BenchmarkError, log, machine_facts, positive_list
+from infra import BENCH, BenchmarkError, log, positive_list, report_header, result_dir, unwind_on_sigterm
 from report import table
 from runtimes import BENCH_JAR, RUNTIMES, _java_home
 
@@ -124,13 +123,10 @@ HEADERS = ["run", "isolation", "sessions", "ok", "failed", "baseline RSS MB", "p
            "most alive", "platform threads", "GCs/time"]
 
 
-def interrupt(_signum, _frame) -> None:
-    raise KeyboardInterrupt
-
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, interrupt)
+    unwind_on_sigterm()
     try:
         RUNTIMES["openrtc-jvm-coroutine"].prepare()  # builds benchmarks/openrtc-bench
         java = str(Path(_java_home()) / "bin" / "java")
@@ -138,21 +134,16 @@ def main(argv: list[str]) -> int:
         print(f"run-stub-density.sh: {e}", file=sys.stderr)
         return 2
     jvm_args = shlex.split(args.jvm_args)
-    out = args.out or BENCH / "results" / (time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-stub")
-    out.mkdir(parents=True, exist_ok=True)
+    out = result_dir(args.out, "stub")
     version = subprocess.run([java, "-version"], capture_output=True, text=True).stderr.splitlines()
     report: dict = {
-        "benchmark": "stub-density",
-        "command": "benchmarks/run-stub-density.sh " + " ".join(argv),
-        "machine": machine_facts(),
+        **report_header("stub-density", "run-stub-density.sh", argv, args),
         "java": version[1] if len(version) > 1 else None,
         "jvmArgs": jvm_args,
-        "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
         "runs": [],
     }
     rows: list[list[str]] = []
     failed = False
-    buffer_bytes = int(args.buffer_mb * MB)
     cap = max(1, int(args.max_live_mb // args.buffer_mb)) if args.buffer_mb > 0 else None
     plan: list[tuple[str, list[str]]] = []
     for n in args.sessions:

@@ -14,7 +14,7 @@ import io.openrtc.test.NodePeer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -28,18 +28,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 @LiveKitServerTest
 class AgentPoolIsolationParityTest {
 
+    @AutoClose
     private static NodePeer callers;
 
     @BeforeAll
     static void startCallers() {
         callers = NodePeer.start("caller.mjs");
-    }
-
-    @AfterAll
-    static void stopCallers() {
-        if (callers != null) {
-            callers.close();
-        }
     }
 
     @ParameterizedTest

@@ -13,7 +13,7 @@ import io.openrtc.test.NodePeer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -25,18 +25,12 @@ import org.junit.jupiter.api.Test;
 @LiveKitServerTest
 class AgentPoolLiveKitTest {
 
+    @AutoClose
     private static NodePeer callers;
 
     @BeforeAll
     static void startCallers() {
         callers = NodePeer.start("caller.mjs");
-    }
-
-    @AfterAll
-    static void stopCallers() {
-        if (callers != null) {
-            callers.close();
-        }
     }
 
     @Test

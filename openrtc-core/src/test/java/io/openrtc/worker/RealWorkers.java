@@ -7,7 +7,10 @@ import io.openrtc.test.LiveKitServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.Predicate;
 import livekit.LivekitAgentDispatch.AgentDispatch;
 import org.awaitility.core.ConditionTimeoutException;
@@ -28,6 +31,8 @@ final class RealWorkers implements AutoCloseable {
 
     private final LiveKitServer server;
     private final List<Started> started = new ArrayList<>();
+    /** Sessions of a held pool block until their room's latch opens (or they are cancelled). */
+    private final Map<String, CountDownLatch> holds = new ConcurrentHashMap<>();
 
     RealWorkers(LiveKitServer server) {
         this.server = server;
@@ -35,6 +40,20 @@ final class RealWorkers implements AutoCloseable {
 
     static String unique(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** A pool whose sessions run until {@link #release(String)} of their room, or {@link #close()}. */
+    FixtureSessionPool heldPool(int capacity, String agentName) {
+        return new FixtureSessionPool(capacity, agentName, a -> hold(a.job().roomName()).await());
+    }
+
+    /** Lets the held session of {@code room} end (also before it started). */
+    void release(String room) {
+        hold(room).countDown();
+    }
+
+    private CountDownLatch hold(String room) {
+        return holds.computeIfAbsent(room, r -> new CountDownLatch(1));
     }
 
     WorkerOptions.Builder options(String agentName) {
@@ -108,6 +127,7 @@ final class RealWorkers implements AutoCloseable {
 
     @Override
     public void close() {
+        holds.values().forEach(CountDownLatch::countDown);
         for (Started s : started) {
             s.worker().stop();
             s.publisher().close();

@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -49,8 +48,6 @@ class WorkerLiveKitServerTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private RealWorkers workers;
-    /** Sessions block until their room's latch opens (or they are cancelled). */
-    private final Map<String, CountDownLatch> holds = new ConcurrentHashMap<>();
 
     @BeforeEach
     void setUp(LiveKitServer server) {
@@ -59,16 +56,7 @@ class WorkerLiveKitServerTest {
 
     @AfterEach
     void tearDown() {
-        holds.values().forEach(CountDownLatch::countDown);
         workers.close();
-    }
-
-    private CountDownLatch hold(String room) {
-        return holds.computeIfAbsent(room, r -> new CountDownLatch(1));
-    }
-
-    private FixtureSessionPool heldPool(int capacity, String agentName) {
-        return new FixtureSessionPool(capacity, agentName, a -> hold(a.job().roomName()).await());
     }
 
     private static JobAssignment launchFor(FixtureSessionPool pool, String room) {
@@ -78,7 +66,7 @@ class WorkerLiveKitServerTest {
     @Test
     void registersAndGetsAWorkerId() {
         String agent = RealWorkers.unique("reg");
-        RealWorkers.Started w = workers.start(agent, heldPool(1, agent));
+        RealWorkers.Started w = workers.start(agent, workers.heldPool(1, agent));
 
         WorkerSnapshot snapshot = w.worker().snapshot();
         assertThat(snapshot.state()).isEqualTo(ConnectionState.REGISTERED);
@@ -146,8 +134,8 @@ class WorkerLiveKitServerTest {
     @Test
     void twoWorkersShareJobsByLoadAndAFullWorkerGetsNone() throws Exception {
         String agent = RealWorkers.unique("pair");
-        RealWorkers.Started a = workers.start(agent, heldPool(2, agent));
-        RealWorkers.Started b = workers.start(agent, heldPool(2, agent));
+        RealWorkers.Started a = workers.start(agent, workers.heldPool(2, agent));
+        RealWorkers.Started b = workers.start(agent, workers.heldPool(2, agent));
 
         List<String> rooms = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -163,7 +151,7 @@ class WorkerLiveKitServerTest {
                 + b.pool().launches.size());
 
         String freed = a.pool().launches.getFirst().job().roomName();
-        hold(freed).countDown();
+        workers.release(freed);
         await().atMost(WAIT).until(() -> a.pool().running.get() == 1);
         // Retried until A accepts one (while LiveKit still saw A as full, it had no worker to offer it to).
         String fifth = workers.dispatchUntilAccepted(agent, "", a);
@@ -181,10 +169,10 @@ class WorkerLiveKitServerTest {
     @Test
     void aDrainingWorkerGetsNoNewJobWhileASecondOneDoesAndItsRunningJobFinishes() throws Exception {
         String agent = RealWorkers.unique("drain");
-        RealWorkers.Started a = workers.start(agent, heldPool(2, agent));
+        RealWorkers.Started a = workers.start(agent, workers.heldPool(2, agent));
         String first = workers.dispatchUntilAccepted(agent, "", a);
         await().atMost(WAIT).until(() -> a.pool().running.get() == 1);
-        RealWorkers.Started b = workers.start(agent, heldPool(2, agent));
+        RealWorkers.Started b = workers.start(agent, workers.heldPool(2, agent));
 
         var drained = a.worker().drain(Duration.ofSeconds(60)).toCompletableFuture();
         await().atMost(WAIT).until(() -> a.worker().snapshot().draining());
@@ -195,7 +183,7 @@ class WorkerLiveKitServerTest {
         assertThat(a.pool().launches).hasSize(1);
         assertThat(drained).isNotDone();
 
-        hold(first).countDown();
+        workers.release(first);
         DrainResult result = drained.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(result.completed()).isEqualTo(1);
         assertThat(result.cancelled()).isZero();
@@ -208,7 +196,7 @@ class WorkerLiveKitServerTest {
     @Test
     void deletingTheDispatchTerminatesTheRunningSession(LiveKitServer server) throws Exception {
         String agent = RealWorkers.unique("term");
-        RealWorkers.Started w = workers.start(agent, heldPool(1, agent));
+        RealWorkers.Started w = workers.start(agent, workers.heldPool(1, agent));
         String room = workers.dispatchUntilAccepted(agent, "", w);
         await().atMost(WAIT).until(() -> w.pool().running.get() == 1);
         await().atMost(WAIT).until(() -> w.worker().snapshot().runningJobs().stream().anyMatch(WorkerSnapshot.RunningJob::running));
@@ -347,7 +335,7 @@ class WorkerLiveKitServerTest {
         root.addAppender(logs);
         String wrongSecret = "wrong-secret-" + "x".repeat(32);
         try {
-            FixtureSessionPool pool = heldPool(1, "auth");
+            FixtureSessionPool pool = workers.heldPool(1, "auth");
             Worker worker = new Worker(WorkerOptions.builder(server.url(), server.apiKey(), wrongSecret).agentName("auth").build(),
                     pool, pool, new io.openrtc.observe.EventPublisher());
             assertThatThrownBy(worker::start).isInstanceOfSatisfying(WorkerStartupException.class, e -> {
@@ -371,7 +359,7 @@ class WorkerLiveKitServerTest {
 
     @Test
     void aUrlOfTheRightHostButNotTheLiveKitEndpointFailsStartupNamingTheUrl(LiveKitServer server) {
-        FixtureSessionPool pool = heldPool(1, "url");
+        FixtureSessionPool pool = workers.heldPool(1, "url");
         URI wrongPath = URI.create(server.url() + "/twirp");
         Worker worker = new Worker(WorkerOptions.builder(wrongPath, server.apiKey(), server.apiSecret()).build(), pool, pool,
                 new io.openrtc.observe.EventPublisher());

@@ -10,9 +10,6 @@ import io.openrtc.observe.WorkerSnapshot;
 import io.openrtc.test.LiveKitServer;
 import io.openrtc.test.LiveKitServerTest;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +21,6 @@ class WorkerServerRestartTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
 
     private RealWorkers workers;
-    private final Map<String, CountDownLatch> holds = new ConcurrentHashMap<>();
 
     @BeforeEach
     void setUp(LiveKitServer server) {
@@ -33,19 +29,13 @@ class WorkerServerRestartTest {
 
     @AfterEach
     void tearDown() {
-        holds.values().forEach(CountDownLatch::countDown);
         workers.close();
-    }
-
-    private FixtureSessionPool heldPool(int capacity, String agentName) {
-        return new FixtureSessionPool(capacity, agentName,
-                a -> holds.computeIfAbsent(a.job().roomName(), r -> new CountDownLatch(1)).await());
     }
 
     @Test
     void afterAServerRestartTheWorkerReRegistersKeepsItsRunningSessionAndRunsNewJobs(LiveKitServer server) throws Exception {
         String agent = RealWorkers.unique("restart");
-        FixtureSessionPool pool = heldPool(3, agent);
+        FixtureSessionPool pool = workers.heldPool(3, agent);
         RealWorkers.Started w = workers.start(agent, pool);
         String before = workers.dispatchUntilAccepted(agent, "", w);
         await().atMost(WAIT).until(() -> pool.running.get() == 1);
@@ -63,11 +53,11 @@ class WorkerServerRestartTest {
         assertThat(w.events().all(OpenRtcEvent.WorkerRegistered.class)).hasSizeGreaterThanOrEqualTo(2);
 
         String after = workers.dispatchUntilAccepted(agent, "after restart", w);
-        holds.computeIfAbsent(after, r -> new CountDownLatch(1)).countDown();
+        workers.release(after);
         await().atMost(WAIT).until(() -> pool.outcomeForRoom(after) != null);
         assertThat(pool.outcomeForRoom(after)).isInstanceOf(SessionOutcome.Success.class);
 
-        holds.get(before).countDown();
+        workers.release(before);
         await().atMost(WAIT).until(() -> pool.outcomeForRoom(before) != null);
         assertThat(pool.outcomeForRoom(before)).isInstanceOf(SessionOutcome.Success.class);
         await().atMost(WAIT).until(() -> w.worker().snapshot().runningJobs().isEmpty());
@@ -80,7 +70,7 @@ class WorkerServerRestartTest {
         server.stop();
         RealWorkers.Started w;
         try {
-            w = workers.start(agent, heldPool(1, agent));
+            w = workers.start(agent, workers.heldPool(1, agent));
 
             WorkerSnapshot down = w.worker().snapshot();
             assertThat(down.state()).isIn(ConnectionState.DISCONNECTED, ConnectionState.CONNECTING);
@@ -94,7 +84,7 @@ class WorkerServerRestartTest {
         assertThat(w.worker().snapshot().failedAttempts()).isZero();
 
         String room = workers.dispatchUntilAccepted(agent, "", w);
-        holds.computeIfAbsent(room, r -> new CountDownLatch(1)).countDown();
+        workers.release(room);
         await().atMost(WAIT).until(() -> w.pool().outcomeForRoom(room) != null);
         assertThat(w.pool().outcomeForRoom(room)).isInstanceOf(SessionOutcome.Success.class);
     }

@@ -138,13 +138,7 @@ public final class NodePeer implements AutoCloseable {
      * {@code toneHz} (0 for none) and reporting what it hears.
      */
     public void joinCaller(String id, URI serverUrl, String token, double toneHz) {
-        Map<String, Object> command = new LinkedHashMap<>();
-        command.put("op", "join");
-        command.put("id", id);
-        command.put("url", serverUrl.toString());
-        command.put("token", token);
-        command.put("toneHz", toneHz);
-        send(command);
+        joinCaller(id, serverUrl, token, toneHz, List.of(), List.of());
     }
 
     /**
