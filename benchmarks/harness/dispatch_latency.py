@@ -143,12 +143,7 @@ def run_runtime(server: LiveKitServer, runtime: Runtime, args: argparse.Namespac
     agent_name = f"bench-dispatch-{tag}-{secrets.token_hex(3)}"
     events_path = out / f"{tag}-sessions.jsonl"
     events_path.unlink(missing_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEKIT_")}
-    env.update(server.client_env())
-    env.update(runtime.environment())
-    env.update({"OPENRTC_BENCH_AGENT_NAME": agent_name, "OPENRTC_BENCH_MODE": "dispatch",
-                "OPENRTC_BENCH_EVENTS": str(events_path),
-                "OPENRTC_BENCH_MAX_SESSIONS": str(max(200, 2 * args.count)), "OPENRTC_BENCH_LOG_LEVEL": "INFO"})
+    env = runtime.worker_env(server.client_env(), agent_name, "dispatch", events_path, max(200, 2 * args.count))
     result: dict = {"runtime": runtime.name, "agentName": agent_name, "rates": []}
     offset = server.log_offset()
     worker = WorkerProcess(runtime.command(), env, out / f"{tag}-worker.log")

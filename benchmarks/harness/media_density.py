@@ -119,17 +119,8 @@ def run_one(server: LiveKitServer, runtime: Runtime, sessions: int, args: argpar
     agent_name = f"bench-{tag}-{secrets.token_hex(3)}"
     events_path = out / f"{tag}-sessions.jsonl"
     events_path.unlink(missing_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEKIT_")}
-    env.update(server.client_env())
-    env.update(runtime.environment())
-    env.update({
-        "OPENRTC_BENCH_AGENT_NAME": agent_name,
-        "OPENRTC_BENCH_MODE": "media",
-        "OPENRTC_BENCH_EVENTS": str(events_path),
-        "OPENRTC_BENCH_MAX_SESSIONS": str(max(50, 2 * sessions)),
-        "OPENRTC_BENCH_TONE_HZ": str(AGENT_TONE_HZ),
-        "OPENRTC_BENCH_LOG_LEVEL": "INFO",
-    })
+    env = runtime.worker_env(server.client_env(), agent_name, "media", events_path, max(50, 2 * sessions),
+                             tone_hz=str(AGENT_TONE_HZ))
     result: dict = {"runtime": runtime.name, "sessions": sessions, "agentName": agent_name}
     offset = server.log_offset()
     command = runtime.command()

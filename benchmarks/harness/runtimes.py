@@ -53,6 +53,20 @@ class Runtime:
         """Variables the worker needs besides the contract's (its children inherit them)."""
         return {}
 
+    def worker_env(self, server_env: dict[str, str], agent_name: str, mode: str, events_path: Path,
+                   max_sessions: int, **extra: str) -> dict[str, str]:
+        """The worker's whole environment under the worker contract (module docstring): this
+        environment without any LIVEKIT_* of the caller's, the server's, the runtime's own, and the
+        OPENRTC_BENCH_* settings (extra keyword names become OPENRTC_BENCH_<NAME>)."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEKIT_")}
+        env.update(server_env)
+        env.update(self.environment())
+        env.update({"OPENRTC_BENCH_AGENT_NAME": agent_name, "OPENRTC_BENCH_MODE": mode,
+                    "OPENRTC_BENCH_EVENTS": str(events_path), "OPENRTC_BENCH_MAX_SESSIONS": str(max_sessions),
+                    "OPENRTC_BENCH_LOG_LEVEL": "INFO"})
+        env.update({"OPENRTC_BENCH_" + k.upper(): v for k, v in extra.items()})
+        return env
+
     def versions(self) -> dict:
         return {}
 

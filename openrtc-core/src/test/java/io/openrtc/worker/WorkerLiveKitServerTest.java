@@ -32,7 +32,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import livekit.LivekitAgent;
 import livekit.LivekitAgentDispatch.AgentDispatch;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -47,16 +47,12 @@ class WorkerLiveKitServerTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
+    @AutoClose
     private RealWorkers workers;
 
     @BeforeEach
     void setUp(LiveKitServer server) {
         workers = new RealWorkers(server);
-    }
-
-    @AfterEach
-    void tearDown() {
-        workers.close();
     }
 
     private static JobAssignment launchFor(FixtureSessionPool pool, String room) {

@@ -10,7 +10,7 @@ import io.openrtc.observe.WorkerSnapshot;
 import io.openrtc.test.LiveKitServer;
 import io.openrtc.test.LiveKitServerTest;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -20,16 +20,12 @@ class WorkerServerRestartTest {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
 
+    @AutoClose
     private RealWorkers workers;
 
     @BeforeEach
     void setUp(LiveKitServer server) {
         workers = new RealWorkers(server);
-    }
-
-    @AfterEach
-    void tearDown() {
-        workers.close();
     }
 
     @Test
