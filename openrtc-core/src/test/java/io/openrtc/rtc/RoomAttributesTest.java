@@ -13,7 +13,6 @@ import io.livekit.server.RoomName;
 import io.openrtc.test.LiveKitServer;
 import io.openrtc.test.LiveKitServerTest;
 import io.openrtc.test.NodePeer;
-import io.openrtc.test.TestTokens;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +30,7 @@ class RoomAttributesTest extends RoomWithCallersTest {
     @Test
     void theCallerSeesTheAgentStateAndAttributesChange(LiveKitServer server) throws Exception {
         String roomName = "attrs-" + UUID.randomUUID();
-        try (Room room = Room.connect(runtime, server.url(), TestTokens.agent(server, roomName, "agent-attrs"),
-                RoomOptions.defaults()); RoomEventStream events = room.events()) {
+        try (Room room = joinAsAgent(server, roomName, "agent-attrs"); RoomEventStream events = room.events()) {
             room.setAgentState(AgentState.INITIALIZING);
             callers.joinCaller("at", server.url(), server.participantToken(roomName, "caller-at"), 0);
             callers.await(e -> e.is("joined", "at"), WAIT);

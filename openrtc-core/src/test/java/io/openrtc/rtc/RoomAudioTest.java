@@ -22,8 +22,7 @@ class RoomAudioTest extends RoomWithCallersTest {
     @Test
     void hearsTheCallersToneWithinTwoSecondsOfPublishing(LiveKitServer server) throws Exception {
         String roomName = "audio-in-" + UUID.randomUUID();
-        try (Room room = Room.connect(runtime, server.url(), TestTokens.agent(server, roomName, "agent-in"),
-                RoomOptions.defaults())) {
+        try (Room room = joinAsAgent(server, roomName, "agent-in")) {
             assertThat(room.name()).isEqualTo(roomName);
             assertThat(room.localIdentity()).isEqualTo("agent-in");
             RoomEventStream events = room.events();
@@ -61,8 +60,7 @@ class RoomAudioTest extends RoomWithCallersTest {
     @Test
     void callerHearsTheRoomsTone(LiveKitServer server) throws Exception {
         String roomName = "audio-out-" + UUID.randomUUID();
-        try (Room room = Room.connect(runtime, server.url(), TestTokens.agent(server, roomName, "agent-out"),
-                RoomOptions.defaults())) {
+        try (Room room = joinAsAgent(server, roomName, "agent-out")) {
             LocalAudioTrack voice = room.publishAudio("agent-voice");
             assertThat(voice.sid()).startsWith("TR_");
             try (ToneWriter writer = new ToneWriter(voice, 880, 48_000)) {
@@ -86,8 +84,7 @@ class RoomAudioTest extends RoomWithCallersTest {
     @Test
     void roomDeletionClosesTheRoomAndReleasesEveryNativeObject(LiveKitServer server) throws Exception {
         String roomName = "delete-" + UUID.randomUUID();
-        Room room = Room.connect(runtime, server.url(), TestTokens.agent(server, roomName, "agent-del"),
-                RoomOptions.defaults());
+        Room room = joinAsAgent(server, roomName, "agent-del");
         RoomEventStream events = room.events();
         LocalAudioTrack voice = room.publishAudio("agent-voice");
         callers.joinCaller("del", server.url(), server.participantToken(roomName, "caller-del"), 440);

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.openrtc.test.LiveKitServer;
 import io.openrtc.test.LiveKitServerTest;
 import io.openrtc.test.NodePeer;
-import io.openrtc.test.TestTokens;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -26,8 +25,7 @@ class RoomChatTest extends RoomWithCallersTest {
     @Test
     void aStraightLineAgentAnswersChatIncludingA20KilobyteMessage(LiveKitServer server) throws Exception {
         String roomName = "chat-" + UUID.randomUUID();
-        try (Room room = Room.connect(runtime, server.url(), TestTokens.agent(server, roomName, "agent-chat"),
-                RoomOptions.defaults())) {
+        try (Room room = joinAsAgent(server, roomName, "agent-chat")) {
             // The agent's code, as a session would write it: straight-line, blocking, one virtual thread.
             List<TextMessage> heard = new CopyOnWriteArrayList<>();
             AtomicReference<Throwable> agentFailure = new AtomicReference<>();
@@ -99,8 +97,7 @@ class RoomChatTest extends RoomWithCallersTest {
     @Test
     void dataPacketsAndByteStreamsBothWays(LiveKitServer server) throws Exception {
         String roomName = "data-" + UUID.randomUUID();
-        try (Room room = Room.connect(runtime, server.url(), TestTokens.agent(server, roomName, "agent-data"),
-                RoomOptions.defaults());
+        try (Room room = joinAsAgent(server, roomName, "agent-data");
                 MessageStream<DataMessage> packets = room.dataMessages("game");
                 MessageStream<TextMessage> notes = room.texts("notes")) {
             callers.joinCaller("data", server.url(), server.participantToken(roomName, "caller-data"), 0,
@@ -169,8 +166,7 @@ class RoomChatTest extends RoomWithCallersTest {
     void transcriptsCarryLiveKitsAttributesAndTheFinalFlagInTheTrailer(LiveKitServer server) throws Exception {
         String roomName = "transcript-" + UUID.randomUUID();
         // The listener is a second Java room: LiveKit's Node SDK does not expose trailer attributes.
-        try (Room agent = Room.connect(runtime, server.url(), TestTokens.agent(server, roomName, "agent-tr"),
-                RoomOptions.defaults());
+        try (Room agent = joinAsAgent(server, roomName, "agent-tr");
                 Room listener = Room.connect(runtime, server.url(), server.participantToken(roomName, "listener-tr"),
                         RoomOptions.defaults());
                 MessageStream<TextMessage> transcripts = listener.texts(Transcription.TOPIC)) {

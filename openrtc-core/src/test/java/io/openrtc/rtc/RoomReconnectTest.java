@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.openrtc.test.LiveKitServer;
 import io.openrtc.test.LiveKitServerTest;
 import io.openrtc.test.NodePeer;
-import io.openrtc.test.TestTokens;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -21,8 +20,7 @@ class RoomReconnectTest extends RoomRuntimeTest {
     @Test
     void rejoinsAfterAServerRestartAndAudioFlowsBothWaysAgain(LiveKitServer server) throws Exception {
         String roomName = "restart-" + UUID.randomUUID();
-        try (Room room = Room.connect(runtime, server.url(), TestTokens.agent(server, roomName, "agent-rs"),
-                RoomOptions.defaults()); RoomEventStream events = room.events()) {
+        try (Room room = joinAsAgent(server, roomName, "agent-rs"); RoomEventStream events = room.events()) {
             LocalAudioTrack voice = room.publishAudio("agent-voice");
             String sidBefore = voice.sid();
             String participantSidBefore = room.localSid();
@@ -58,7 +56,7 @@ class RoomReconnectTest extends RoomRuntimeTest {
     @Test
     void closesAsConnectionLostWhenTheServerStaysDown(LiveKitServer server) throws Exception {
         String roomName = "down-" + UUID.randomUUID();
-        Room room = Room.connect(runtime, server.url(), TestTokens.agent(server, roomName, "agent-down"),
+        Room room = joinAsAgent(server, roomName, "agent-down",
                 RoomOptions.defaults().withReconnectWindow(Duration.ofSeconds(3)));
         LocalAudioTrack voice = room.publishAudio("agent-voice");
         try {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.openrtc.test.LiveKitServer;
 import io.openrtc.test.LiveKitServerTest;
 import io.openrtc.test.NodePeer;
-import io.openrtc.test.TestTokens;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +27,7 @@ class RoomResumeTest extends RoomWithCallersTest {
     @Test
     void aDroppedSignalConnectionIsResumedWithoutLosingTheSession(LiveKitServer server) throws Exception {
         String roomName = "resume-" + UUID.randomUUID();
-        try (Room room = Room.connect(runtime, server.url(), TestTokens.agent(server, roomName, "agent-res"),
-                RoomOptions.defaults());
+        try (Room room = joinAsAgent(server, roomName, "agent-res");
                 RoomEventStream events = room.events();
                 MessageStream<TextMessage> chat = room.chatMessages()) {
             room.registerRpcMethod("ping", call -> "pong " + call.payload());
@@ -93,7 +91,7 @@ class RoomResumeTest extends RoomWithCallersTest {
     @Test
     void afterAServerRestartTheRoomRejoinsAndAppliesItsStateAgain(LiveKitServer server) throws Exception {
         String roomName = "rejoin-" + UUID.randomUUID();
-        try (Room room = Room.connect(runtime, server.url(), TestTokens.agent(server, roomName, "agent-rj"),
+        try (Room room = joinAsAgent(server, roomName, "agent-rj",
                 RoomOptions.defaults().withReconnectWindow(Duration.ofSeconds(40)));
                 RoomEventStream events = room.events();
                 MessageStream<TextMessage> chat = room.chatMessages()) {

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import io.openrtc.test.LiveKitServer;
 import io.openrtc.test.LiveKitServerTest;
 import io.openrtc.test.NodePeer;
-import io.openrtc.test.TestTokens;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -26,8 +25,7 @@ class RoomRpcTest extends RoomWithCallersTest {
     @Test
     void theCallerCallsTheRoomsMethodsAndGetsAnswersAndLiveKitsErrorCodes(LiveKitServer server) throws Exception {
         String roomName = "rpc-in-" + UUID.randomUUID();
-        try (Room room = Room.connect(runtime, server.url(), TestTokens.agent(server, roomName, "agent-rpc"),
-                RoomOptions.defaults())) {
+        try (Room room = joinAsAgent(server, roomName, "agent-rpc")) {
             AtomicBoolean onVirtualThread = new AtomicBoolean();
             AtomicReference<RpcInvocation> seen = new AtomicReference<>();
             room.registerRpcMethod("book", call -> {
@@ -83,8 +81,7 @@ class RoomRpcTest extends RoomWithCallersTest {
     @Test
     void theRoomCallsTheCallersMethodsAndGetsAnswersAndLiveKitsErrorCodes(LiveKitServer server) throws Exception {
         String roomName = "rpc-out-" + UUID.randomUUID();
-        try (Room room = Room.connect(runtime, server.url(), TestTokens.agent(server, roomName, "agent-out"),
-                RoomOptions.defaults())) {
+        try (Room room = joinAsAgent(server, roomName, "agent-out")) {
             callers.joinCaller("out", server.url(), server.participantToken(roomName, "caller-out"), 0);
             callers.await(e -> e.is("joined", "out"), WAIT);
             callers.registerRpc("out", "upper", "upper", 0);

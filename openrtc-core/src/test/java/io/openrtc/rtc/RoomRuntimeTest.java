@@ -1,5 +1,7 @@
 package io.openrtc.rtc;
 
+import io.openrtc.test.LiveKitServer;
+import io.openrtc.test.TestTokens;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,6 +17,18 @@ abstract class RoomRuntimeTest {
     @BeforeAll
     static void startRuntime() {
         runtime = RtcRuntime.create(RtcRuntimeOptions.defaults()).prewarm();
+    }
+
+    /** Joins {@code roomName} on the test server as agent participant {@code identity}. */
+    static Room joinAsAgent(LiveKitServer server, String roomName, String identity, RoomOptions options)
+            throws RoomJoinException, InterruptedException {
+        return Room.connect(runtime, server.url(), TestTokens.agent(server, roomName, identity), options);
+    }
+
+    /** {@link #joinAsAgent(LiveKitServer, String, String, RoomOptions)} with the default options. */
+    static Room joinAsAgent(LiveKitServer server, String roomName, String identity)
+            throws RoomJoinException, InterruptedException {
+        return joinAsAgent(server, roomName, identity, RoomOptions.defaults());
     }
 
     @AfterAll
