@@ -131,8 +131,10 @@ class SampleAppLiveKitTest {
         String jobId = acceptance(room).job().jobId();
 
         callers.joinCaller("echo-caller", server.url(), server.participantToken(room, "caller-echo"), 523);
+        // A window that holds the start of the echo mixes silence and tone and smears the pitch
+        // (553 Hz was seen on a loaded machine): judge the pitch on a window well inside the tone.
         NodePeer.Event heard = callers.await(e -> e.is("heard", "echo-caller")
-                && e.text("participant").equals("agent-" + jobId) && e.number("rms") > 500, Duration.ofSeconds(40));
+                && e.text("participant").equals("agent-" + jobId) && e.number("rms") > 3000, Duration.ofSeconds(40));
         assertThat(heard.number("hz")).isBetween(510.0, 536.0);
         callers.leaveCaller("echo-caller");
     }
