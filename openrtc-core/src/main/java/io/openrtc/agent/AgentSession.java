@@ -1,6 +1,7 @@
 package io.openrtc.agent;
 
 import io.openrtc.rtc.Room;
+import io.openrtc.voice.Voice;
 import java.time.Instant;
 
 /**
@@ -35,6 +36,17 @@ public interface AgentSession {
      *                               (sessions of the stub benchmarks and of some tests)
      */
     Room room();
+
+    /**
+     * The session's voice: listening (VAD, speech-to-text, turns) and speaking (text-to-speech),
+     * with LiveKit's agent states and transcripts. Started on first use (it publishes the agent's
+     * audio track and links the participant to listen to) and stopped when the session ends.
+     *
+     * @throws IllegalStateException when the session has no room, or no voice is configured for
+     *                               this agent (no speech-to-text and no text-to-speech provider):
+     *                               the message says what to configure
+     */
+    Voice voice();
 
     /** When the session started. */
     Instant startedAt();

@@ -303,6 +303,11 @@ final class LiveKitRoom implements Room {
     }
 
     @Override
+    public String publishTranscript(TranscriptSegment segment) throws RoomException, InterruptedException {
+        return data.publishTranscript(segment, localIdentity());
+    }
+
+    @Override
     public void registerRpcMethod(String method, RpcHandler handler) {
         data.registerRpcMethod(method, handler);
     }

@@ -14,9 +14,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * An audio track this room publishes (as a microphone). Write 16-bit PCM to it; the room's
  * runtime sends it out in real time.
  *
- * <p><b>Input.</b> Any sample rate from 8 to 192 kHz (8, 16, 24, 44.1 and 48 kHz are the usual
- * ones), mono or interleaved stereo, in chunks of any length. Audio is converted to 48 kHz mono
- * (stereo is averaged, other rates are linearly interpolated) and cut into 10 ms frames.
+ * <p><b>Input.</b> Any sample rate from 8 to 192 kHz (8, 16, 22.05, 24, 44.1 and 48 kHz are the
+ * usual ones), mono or interleaved stereo, in chunks of any length. Audio is converted to 48 kHz
+ * mono (stereo is averaged, other rates go through WebRTC's resampler, {@link PcmResampler}) and
+ * cut into 10 ms frames.
  *
  * <p><b>Pacing.</b> Frames wait in a queue of {@link RoomOptions#publishBuffer()} (200 ms by
  * default); a writer that is faster than real time blocks in {@code write} until there is room,
@@ -241,8 +242,24 @@ public final class LocalAudioTrack {
             ended = reason;
         }
         queue.clear();
-        converter.reset();
         signalIfDrained();
+        // A writer blocked on the queue notices the end within 20 ms and lets go of the lock; the
+        // native resampler must not be released under its feet. A writer that keeps the lock
+        // longer leaves the release to the resampler's cleaner.
+        boolean locked = false;
+        try {
+            locked = writeLock.tryLock(100, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (locked) {
+            try {
+                converter.reset();
+                converter.close();
+            } finally {
+                writeLock.unlock();
+            }
+        }
     }
 
     private void signalIfDrained() {

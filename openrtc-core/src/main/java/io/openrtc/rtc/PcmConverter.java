@@ -3,24 +3,22 @@ package io.openrtc.rtc;
 import java.util.function.Consumer;
 
 /**
- * Turns 16-bit PCM of any common rate and one or two channels into 10 ms frames of 48 kHz mono,
- * the format the pacer pushes. Stereo is averaged to mono; other rates are resampled by linear
- * interpolation, carrying position and the last sample across calls so that chunk boundaries are
- * seamless. Linear interpolation is plain but adequate for speech from 8 to 48 kHz; callers who
- * care about high-frequency fidelity should hand over 48 kHz.
+ * Turns 16-bit PCM of any rate from 8 to 192 kHz and one or two channels into 10 ms frames of
+ * 48 kHz mono, the format the pacer pushes. Stereo is averaged to mono; other rates go through
+ * WebRTC's resampler ({@link PcmResampler}), whose state carries across calls so that chunk
+ * boundaries are seamless. A change of input rate starts a new resampler.
  *
- * <p>Not thread-safe: one writer per track.
+ * <p>Not thread-safe: one writer per track. {@link #close()} releases the native resampler.
  */
-final class PcmConverter {
+final class PcmConverter implements AutoCloseable {
 
     static final int OUTPUT_RATE = 48_000;
     static final int FRAME_SAMPLES = OUTPUT_RATE / 100;
 
     private short[] frame = new short[FRAME_SAMPLES];
     private int filled;
-    private int inputRate;
-    private double position;
-    private short previous;
+    private PcmResampler resampler;
+    private short[] mono = new short[0];
 
     /**
      * Converts {@code samples} and hands every completed 10 ms frame to {@code sink}; a trailing
@@ -36,39 +34,40 @@ final class PcmConverter {
         if (length % channels != 0) {
             throw new IllegalArgumentException("an interleaved stereo buffer needs an even length, was " + length);
         }
-        if (sampleRate != inputRate) {
-            inputRate = sampleRate;
-            position = 0;
-        }
+        short[] input = samples;
+        int inputOffset = offset;
         int frames = length / channels;
-        if (sampleRate == OUTPUT_RATE) {
+        if (channels == 2) {
+            if (mono.length < frames) {
+                mono = new short[frames];
+            }
             for (int i = 0; i < frames; i++) {
-                emit(sampleAt(samples, offset, channels, i), sink);
+                mono[i] = (short) ((samples[offset + 2 * i] + samples[offset + 2 * i + 1]) / 2);
             }
-            if (frames > 0) {
-                previous = sampleAt(samples, offset, channels, frames - 1);
-            }
+            input = mono;
+            inputOffset = 0;
+        }
+        if (sampleRate == OUTPUT_RATE) {
+            append(input, inputOffset, frames, sink);
             return;
         }
-        // Position p is in input samples relative to this chunk; index -1 is the previous chunk's last sample.
-        double step = (double) sampleRate / OUTPUT_RATE;
-        double p = position;
-        while (p < frames - 1) {
-            int i = (int) Math.floor(p);
-            double fraction = p - i;
-            short a = i < 0 ? previous : sampleAt(samples, offset, channels, i);
-            short b = sampleAt(samples, offset, channels, i + 1);
-            emit((short) Math.round(a + fraction * (b - a)), sink);
-            p += step;
+        if (resampler == null || resampler.inputRate() != sampleRate) {
+            if (resampler != null) {
+                resampler.close();
+            }
+            resampler = new PcmResampler(sampleRate, OUTPUT_RATE);
         }
-        if (frames > 0) {
-            previous = sampleAt(samples, offset, channels, frames - 1);
-            position = p - frames;
-        }
+        resampler.process(input, inputOffset, frames, (out, at, n) -> append(out, at, n, sink));
     }
 
-    /** Pads a partial frame with silence and hands it over; returns whether there was one. */
+    /**
+     * Pushes what the resampler still holds, pads a partial frame with silence and hands it over;
+     * returns whether there was anything.
+     */
     boolean flush(Consumer<short[]> sink) {
+        if (resampler != null) {
+            resampler.flush((out, at, n) -> append(out, at, n, sink));
+        }
         if (filled == 0) {
             return false;
         }
@@ -79,23 +78,29 @@ final class PcmConverter {
         return true;
     }
 
-    /** Forgets a partial frame. */
+    /** Forgets a partial frame and buffered input. */
     void reset() {
         filled = 0;
-    }
-
-    private static short sampleAt(short[] samples, int offset, int channels, int frameIndex) {
-        if (channels == 1) {
-            return samples[offset + frameIndex];
+        if (resampler != null) {
+            resampler.reset();
         }
-        int base = offset + 2 * frameIndex;
-        return (short) ((samples[base] + samples[base + 1]) / 2);
     }
 
-    private void emit(short sample, Consumer<short[]> sink) {
-        frame[filled++] = sample;
-        if (filled == FRAME_SAMPLES) {
-            emitFrame(sink);
+    /** Releases the native resampler. Idempotent; a later convert makes a new one. */
+    @Override
+    public void close() {
+        if (resampler != null) {
+            resampler.close();
+            resampler = null;
+        }
+    }
+
+    private void append(short[] samples, int offset, int length, Consumer<short[]> sink) {
+        for (int i = 0; i < length; i++) {
+            frame[filled++] = samples[offset + i];
+            if (filled == FRAME_SAMPLES) {
+                emitFrame(sink);
+            }
         }
     }
 

@@ -187,6 +187,14 @@ public interface Room extends AutoCloseable {
     /** Sends a whole, final transcript segment for {@code transcribedTrackSid}; returns the stream id. */
     String sendTranscript(String transcribedTrackSid, String text) throws RoomException, InterruptedException;
 
+    /**
+     * Sends one version (interim or final) of a transcript segment, whole, as one text stream on
+     * {@link Transcription#TOPIC}. A segment of another participant's speech (what an agent's
+     * speech-to-text heard) goes out on that participant's behalf, so front ends show it as theirs;
+     * LiveKit allows that to agents only. Returns the stream id.
+     */
+    String publishTranscript(TranscriptSegment segment) throws RoomException, InterruptedException;
+
     // ---- RPC ----
 
     /**

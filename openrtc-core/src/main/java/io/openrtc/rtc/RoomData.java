@@ -189,6 +189,24 @@ final class RoomData {
                 Transcription.FINAL, "true")));
     }
 
+    String publishTranscript(TranscriptSegment segment, String localIdentity) throws RoomException, InterruptedException {
+        Objects.requireNonNull(segment, "segment");
+        StreamOptions options = StreamOptions.defaults().withAttributes(Map.of(
+                Transcription.SEGMENT_ID, segment.segmentId(),
+                Transcription.TRANSCRIBED_TRACK_ID, segment.trackSid(),
+                Transcription.FINAL, Boolean.toString(segment.isFinal())));
+        byte[] utf8 = Utf8Chunks.encode(segment.text(), "the transcript");
+        List<byte[]> chunks = Utf8Chunks.split(utf8, StreamPackets.CHUNK_BYTES);
+        String streamId = StreamPackets.newStreamId();
+        boolean own = segment.participantIdentity().isEmpty() || segment.participantIdentity().equals(localIdentity);
+        DataPacket.Builder header = own
+                ? StreamPackets.textHeader(streamId, Transcription.TOPIC, options, utf8.length)
+                : StreamPackets.textHeaderOnBehalf(streamId, Transcription.TOPIC, options, utf8.length,
+                        segment.participantIdentity());
+        sendStream(header, chunks, streamId, options.destinationIdentities());
+        return streamId;
+    }
+
     private static void requireTrackSid(String trackSid) {
         Objects.requireNonNull(trackSid, "transcribedTrackSid");
         if (trackSid.isEmpty()) {

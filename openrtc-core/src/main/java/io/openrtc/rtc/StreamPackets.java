@@ -41,6 +41,16 @@ final class StreamPackets {
         return checked(DataPacket.newBuilder().setStreamHeader(header), options.destinationIdentities(), topic);
     }
 
+    /**
+     * A text stream header sent on behalf of another participant: LiveKit keeps the named
+     * identity (and marks the stream generated) when the sender is an agent, which is how
+     * agents publish what their users said.
+     */
+    static DataPacket.Builder textHeaderOnBehalf(String streamId, String topic, StreamOptions options, long totalLength,
+            String senderIdentity) {
+        return textHeader(streamId, topic, options, totalLength).setParticipantIdentity(senderIdentity);
+    }
+
     /** A byte stream header; see {@link #textHeader}. */
     static DataPacket.Builder byteHeader(String streamId, String topic, String name, String mimeType,
             StreamOptions options, long totalLength) {

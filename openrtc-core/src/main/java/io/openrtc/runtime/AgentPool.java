@@ -22,6 +22,8 @@ import io.openrtc.rtc.RoomConnector;
 import io.openrtc.rtc.RoomOptions;
 import io.openrtc.rtc.RtcRuntime;
 import io.openrtc.rtc.RtcRuntimeOptions;
+import io.openrtc.voice.VoiceRuntime;
+import io.openrtc.voice.VoiceSetup;
 import io.openrtc.worker.Worker;
 import io.openrtc.worker.WorkerOptions;
 import java.net.URI;
@@ -104,10 +106,15 @@ public final class AgentPool implements AutoCloseable {
         RtcRuntimeOptions rtcOptions = builder.rtcOptions;
         List<Prewarm> userPrewarms = List.copyOf(builder.prewarms);
         boolean joinRoom = builder.joinRoom;
+        VoiceSetup voiceSetup = builder.voiceSetup;
         this.prewarm = resources -> {
             if (joinRoom) {
                 // One WebRTC runtime per JVM that runs sessions (this one, or each child JVM).
                 resources.put(RtcRuntime.class, RtcRuntime.create(rtcOptions).prewarm());
+            }
+            if (voiceSetup != null) {
+                // The VAD model, loaded once per JVM that runs sessions, before its first job.
+                resources.put(VoiceRuntime.class, VoiceRuntime.create());
             }
             for (Prewarm user : userPrewarms) {
                 user.prewarm(resources);
@@ -115,7 +122,9 @@ public final class AgentPool implements AutoCloseable {
         };
         this.body = new AgentSessionBody(agents, joinRoom
                 ? control -> RoomConnector.of(control.resources().get(RtcRuntime.class), roomOptions)
-                : null);
+                : null,
+                voiceSetup == null ? null
+                        : control -> new SessionVoice.Factory(voiceSetup, control.resources().get(VoiceRuntime.class)));
 
         if (builder.url == null) {
             this.workerOptions = null;
@@ -370,6 +379,7 @@ public final class AgentPool implements AutoCloseable {
         private RtcRuntimeOptions rtcOptions = RtcRuntimeOptions.defaults();
         private boolean joinRoom = true;
         private UnaryOperator<WorkerOptions.Builder> workerCustomizer = UnaryOperator.identity();
+        private VoiceSetup voiceSetup;
 
         private Builder() {
         }
@@ -472,6 +482,16 @@ public final class AgentPool implements AutoCloseable {
          */
         public Builder joinRoom(boolean joinRoom) {
             this.joinRoom = joinRoom;
+            return this;
+        }
+
+        /**
+         * Gives the agents a voice ({@code session.voice()}): the options and the speech-to-text and
+         * text-to-speech providers of each agent. The VAD model is then loaded once per JVM that
+         * runs sessions, before its first job.
+         */
+        public Builder voice(VoiceSetup setup) {
+            this.voiceSetup = Objects.requireNonNull(setup, "setup");
             return this;
         }
 

@@ -30,15 +30,20 @@ final class AgentSessionBody implements SessionBody {
 
     private final AgentRegistry agents;
     private final Function<SessionControl, RoomConnector> connectors;
+    private final Function<SessionControl, SessionVoice.Factory> voices;
 
     /**
      * @param agents     the registered agents
      * @param connectors gives the room connector for a session (it may come from the JVM's shared
      *                   resources); null when sessions run without a room
+     * @param voices     gives what a session's voice starts from (the JVM's shared voice
+     *                   runtime); null when no voice is configured
      */
-    AgentSessionBody(AgentRegistry agents, Function<SessionControl, RoomConnector> connectors) {
+    AgentSessionBody(AgentRegistry agents, Function<SessionControl, RoomConnector> connectors,
+            Function<SessionControl, SessionVoice.Factory> voices) {
         this.agents = Objects.requireNonNull(agents, "agents");
         this.connectors = connectors;
+        this.voices = voices;
     }
 
     @Override
@@ -51,7 +56,7 @@ final class AgentSessionBody implements SessionBody {
         Room room = connectors == null ? null
                 : connectors.apply(control).connect(request.assignment().serverUrl(), request.assignment().token());
         DefaultAgentSession session = new DefaultAgentSession(job, registration.name(), registration.settings(), room,
-                Instant.now(), Thread.currentThread());
+                Instant.now(), Thread.currentThread(), room == null || voices == null ? null : voices.apply(control));
         SessionOutcome provisional = null;
         try {
             if (room != null) {
@@ -64,6 +69,7 @@ final class AgentSessionBody implements SessionBody {
             session.runShutdownCallbacks(provisional != null ? provisional
                     : control.isCancelled() ? new SessionOutcome.Cancelled(control.cancelReason().orElse("cancelled"), session.startedAt(), now)
                     : new SessionOutcome.Failed(new IllegalStateException("the session failed"), session.startedAt(), now));
+            session.closeVoice();
             if (room != null) {
                 room.close();
             }

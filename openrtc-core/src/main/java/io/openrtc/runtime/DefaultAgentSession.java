@@ -6,6 +6,7 @@ import io.openrtc.agent.JobInfo;
 import io.openrtc.agent.SessionOutcome;
 import io.openrtc.rtc.CloseReason;
 import io.openrtc.rtc.Room;
+import io.openrtc.voice.Voice;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,7 @@ final class DefaultAgentSession implements AgentSession {
     private final Instant startedAt;
     private final Thread agentThread;
     private final List<ShutdownCallback> shutdownCallbacks = new ArrayList<>();
+    private final SessionVoice voice;
 
     // Guarded by this.
     private boolean ending;
@@ -36,12 +38,18 @@ final class DefaultAgentSession implements AgentSession {
     private CloseReason roomCloseReason;
 
     DefaultAgentSession(JobInfo job, String agentName, AgentSettings settings, Room room, Instant startedAt, Thread agentThread) {
+        this(job, agentName, settings, room, startedAt, agentThread, null);
+    }
+
+    DefaultAgentSession(JobInfo job, String agentName, AgentSettings settings, Room room, Instant startedAt, Thread agentThread,
+            SessionVoice.Factory voices) {
         this.job = Objects.requireNonNull(job, "job");
         this.agentName = Objects.requireNonNull(agentName, "agentName");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.room = room;
         this.startedAt = Objects.requireNonNull(startedAt, "startedAt");
         this.agentThread = Objects.requireNonNull(agentThread, "agentThread");
+        this.voice = new SessionVoice(this, voices);
     }
 
     @Override
@@ -66,6 +74,16 @@ final class DefaultAgentSession implements AgentSession {
                     + "(the runtime was built with joinRoom(false))");
         }
         return room;
+    }
+
+    @Override
+    public Voice voice() {
+        return voice.get();
+    }
+
+    /** Stops the voice, if it was started. */
+    void closeVoice() {
+        voice.close();
     }
 
     @Override

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class PcmConverterTest {
 
     @ParameterizedTest
-    @ValueSource(ints = {8_000, 16_000, 24_000, 44_100, 48_000})
+    @ValueSource(ints = {8_000, 11_025, 16_000, 22_050, 24_000, 44_100, 48_000})
     void keepsTheFrequencyOfAToneAtAnyCommonRateInOddSizedChunks(int rate) {
         PcmConverter converter = new PcmConverter();
         List<short[]> frames = new ArrayList<>();

@@ -1,0 +1,269 @@
+package io.openrtc.voice;
+
+import io.openrtc.rtc.LocalAudioTrack;
+import io.openrtc.rtc.Room;
+import io.openrtc.rtc.RoomClosedException;
+import io.openrtc.rtc.TextStreamWriter;
+import io.openrtc.voice.tts.TextToSpeech;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The speaking half, on one virtual thread: it takes queued speech in order, plays each one's
+ * synthesised frames onto the session's audio track (whose bounded queue paces it in real time),
+ * and keeps the room in step with what the caller actually hears: the state turns
+ * {@code speaking} when the first frame is sent, and the agent's transcript grows word by word as
+ * the audio plays.
+ *
+ * <p>Frames are numbered as the track sends them ({@link LocalAudioTrack#framesSent()}), and each
+ * sentence records which frames hold it, so after an interruption the words heard are the
+ * sentences played whole plus the share of the current one played.
+ *
+ * <p>An interruption sets the speech's flag and clears the track's queue at once (from the
+ * interrupting thread); the playout thread, which checks the flag before every frame, clears
+ * again, so at most one 10 ms frame is sent after the interruption.
+ */
+final class SpeechPlayout implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SpeechPlayout.class);
+    private static final Duration SYNC_EVERY = Duration.ofMillis(40);
+    private static final Duration POLL = Duration.ofMillis(20);
+
+    private final Room room;
+    private final LocalAudioTrack track;
+    private final TextToSpeech tts;
+    private final VoiceOptions options;
+    private final Consumer<VoiceEvent> events;
+    private final Consumer<VoiceProviderException> providerFailed;
+    private final Runnable stateChanged;
+    private final String label;
+    private final LinkedBlockingDeque<QueuedSpeech> queue = new LinkedBlockingDeque<>();
+    private final Thread thread;
+    private volatile QueuedSpeech current;
+    private volatile boolean audible;
+    private volatile boolean closed;
+
+    SpeechPlayout(Room room, LocalAudioTrack track, TextToSpeech tts, VoiceOptions options, Consumer<VoiceEvent> events,
+            Consumer<VoiceProviderException> providerFailed, Runnable stateChanged, String label) {
+        this.room = room;
+        this.track = track;
+        this.tts = tts;
+        this.options = options;
+        this.events = events;
+        this.providerFailed = providerFailed;
+        this.stateChanged = stateChanged;
+        this.label = label;
+        this.thread = Thread.ofVirtual().name("openrtc-voice-out-" + label).start(this::run);
+    }
+
+    /** Queues {@code text}; it plays after everything queued before it. */
+    QueuedSpeech enqueue(String text, boolean allowInterruptions) {
+        if (closed) {
+            throw new IllegalStateException("the voice of " + label + " has stopped");
+        }
+        QueuedSpeech[] self = new QueuedSpeech[1];
+        QueuedSpeech speech = new QueuedSpeech(text, allowInterruptions, () -> interrupted(self[0]));
+        self[0] = speech;
+        queue.add(speech);
+        stateChanged.run();
+        return speech;
+    }
+
+    /** Whether the agent's audio is being sent now. */
+    boolean isAudible() {
+        return audible;
+    }
+
+    /** Whether anything is queued or playing. */
+    boolean isBusy() {
+        return current != null || !queue.isEmpty();
+    }
+
+    /** The speech playing now, if any. */
+    QueuedSpeech current() {
+        return current;
+    }
+
+    /** Stops the current speech and drops the queued ones. */
+    void interruptAll() {
+        List<QueuedSpeech> dropped = new ArrayList<>();
+        queue.drainTo(dropped);
+        for (QueuedSpeech speech : dropped) {
+            speech.interrupt();
+            speech.finish("", Duration.ZERO, null);
+        }
+        QueuedSpeech playing = current;
+        if (playing != null) {
+            playing.interrupt();
+        }
+    }
+
+    private void interrupted(QueuedSpeech speech) {
+        if (speech == current) {
+            track.clear();
+        }
+    }
+
+    private void run() {
+        try {
+            while (!closed) {
+                QueuedSpeech speech = queue.take();
+                current = speech;
+                try {
+                    play(speech);
+                } finally {
+                    current = null;
+                    audible = false;
+                    stateChanged.run();
+                }
+            }
+        } catch (InterruptedException e) {
+            // closed
+        } catch (RoomClosedException e) {
+            log.debug("Voice of {}: the room closed while speaking", label);
+        }
+        interruptAll();
+    }
+
+    private void play(QueuedSpeech speech) throws InterruptedException {
+        if (speech.isInterrupted()) {
+            speech.finish("", Duration.ZERO, null);
+            return;
+        }
+        long written = track.framesSent() + track.queued().toMillis() / 10;
+        AgentTranscript transcript = new AgentTranscript();
+        VoiceProviderException failure = null;
+        boolean complete = false;
+        long nextSync = 0;
+        try (SpeechSynthesis synthesis = new SpeechSynthesis(tts, speech.text(), options.ttsTimeout(), label)) {
+            long lastItem = System.nanoTime();
+            while (!speech.isInterrupted()) {
+                if (System.nanoTime() >= nextSync) {
+                    sync(speech, transcript);
+                    nextSync = System.nanoTime() + SYNC_EVERY.toNanos();
+                }
+                SpeechSynthesis.Item item = synthesis.next(POLL);
+                if (item == null) {
+                    // The synthesis enforces the provider's time limits; this only guards against a stuck thread.
+                    if (System.nanoTime() - lastItem > options.ttsTimeout().multipliedBy(2).toNanos()) {
+                        failure = new VoiceProviderException(tts.name(), VoiceStep.TTS, "its synthesis stopped answering", null);
+                        break;
+                    }
+                    continue;
+                }
+                lastItem = System.nanoTime();
+                if (item instanceof SpeechSynthesis.Frame frame) {
+                    track.write(frame.samples(), SpeechSynthesis.OUTPUT_RATE, 1);
+                    written++;
+                    speech.produced(written);
+                } else if (item instanceof SpeechSynthesis.SentenceStart start) {
+                    speech.sentenceStarted(start.text(), written);
+                } else if (item instanceof SpeechSynthesis.SentenceEnd) {
+                    speech.sentenceEnded(written);
+                } else if (item instanceof SpeechSynthesis.Failed failed) {
+                    failure = failed.error();
+                    break;
+                } else if (item instanceof SpeechSynthesis.End) {
+                    complete = true;
+                    break;
+                }
+            }
+            // Let what is queued play out, keeping the transcript in step, unless interrupted.
+            while (complete && !speech.isInterrupted() && !track.awaitDrained(SYNC_EVERY)) {
+                sync(speech, transcript);
+            }
+        } finally {
+            if (speech.isInterrupted() || failure != null) {
+                track.clear();
+            }
+            long sent = track.framesSent();
+            long first = speech.firstFrame();
+            long played = first < 0 ? 0 : Math.max(0, Math.min(sent, written) - first);
+            boolean whole = complete && !speech.isInterrupted() && failure == null;
+            String heard = whole ? speech.heardAt(Long.MAX_VALUE) : speech.heardAt(sent);
+            speech.finish(heard, Duration.ofMillis(10 * played), failure);
+            transcript.finish(heard);
+            if (played > 0) {
+                events.accept(new VoiceEvent.AgentSpeechEnded(Instant.now(), speech.text(), heard, speech.isInterrupted(),
+                        Duration.ofMillis(10 * played), failure != null));
+            }
+            if (failure != null) {
+                providerFailed.accept(failure);
+            }
+        }
+    }
+
+    /** Brings the state and the transcript up to what has been sent so far. */
+    private void sync(QueuedSpeech speech, AgentTranscript transcript) {
+        long first = speech.firstFrame();
+        long sent = track.framesSent();
+        if (first < 0 || sent <= first) {
+            return;
+        }
+        if (!audible) {
+            audible = true;
+            events.accept(new VoiceEvent.AgentSpeechStarted(Instant.now(), speech.text()));
+            stateChanged.run();
+        }
+        transcript.update(speech.heardAt(sent));
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+        interruptAll();
+    }
+
+    /**
+     * The agent's words as one transcript segment on {@code lk.transcription}: opened with the
+     * first word heard, written as words are heard, closed final with what was heard in the end.
+     */
+    private final class AgentTranscript {
+
+        private TextStreamWriter writer;
+        private String written = "";
+        private boolean broken;
+
+        void update(String heard) {
+            if (!options.transcripts() || broken || heard.length() <= written.length() || !heard.startsWith(written)) {
+                return;
+            }
+            try {
+                if (writer == null) {
+                    writer = room.streamTranscript(track.sid());
+                }
+                writer.write(heard.substring(written.length()));
+                written = heard;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                broken = true;
+            } catch (Exception e) {
+                broken = true;
+                log.debug("Voice of {}: the agent transcript was not sent: {}", label, e.getMessage());
+            }
+        }
+
+        void finish(String heard) {
+            boolean wasInterrupted = Thread.interrupted();
+            try {
+                update(heard);
+                if (writer != null && !broken) {
+                    writer.close();
+                }
+            } catch (Exception e) {
+                log.debug("Voice of {}: the agent transcript was not closed: {}", label, e.getMessage());
+            } finally {
+                if (wasInterrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.openrtc.voice;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One turn of the user: what they said (or typed) and when.
+ *
+ * @param participantIdentity who spoke
+ * @param trackSid            the audio track the words came from; empty for typed text
+ * @param text                the words, as speech-to-text wrote them (or as typed)
+ * @param speechStartedAt     when the user began speaking (for typed text: when it arrived)
+ * @param speechEndedAt       when the user stopped speaking (for typed text: when it arrived)
+ * @param committedAt         when the turn was judged complete and handed to the agent
+ * @param transcriptionDelay  how long speech-to-text took for the last utterance of the turn
+ * @param source              how the turn came in
+ */
+public record UserTurn(String participantIdentity, String trackSid, String text, Instant speechStartedAt,
+                       Instant speechEndedAt, Instant committedAt, Duration transcriptionDelay, Source source) {
+
+    /** How a turn came in. */
+    public enum Source {
+        /** Spoken, and transcribed. */
+        SPEECH,
+        /** Typed in the chat ({@code lk.chat}). */
+        TEXT
+    }
+
+    public UserTurn {
+        Objects.requireNonNull(participantIdentity, "participantIdentity");
+        Objects.requireNonNull(trackSid, "trackSid");
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(speechStartedAt, "speechStartedAt");
+        Objects.requireNonNull(speechEndedAt, "speechEndedAt");
+        Objects.requireNonNull(committedAt, "committedAt");
+        Objects.requireNonNull(transcriptionDelay, "transcriptionDelay");
+        Objects.requireNonNull(source, "source");
+    }
+
+    /** From the end of the user's speech to the moment the turn was handed over. */
+    public Duration endOfTurnDelay() {
+        return Duration.between(speechEndedAt, committedAt);
+    }
+}

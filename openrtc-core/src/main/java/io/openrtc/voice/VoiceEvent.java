@@ -1,0 +1,61 @@
+package io.openrtc.voice;
+
+import io.openrtc.rtc.AgentState;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What a session's voice pipeline reports as it listens and speaks. Listeners
+ * ({@link Voice#addListener}) get every event in order, on a thread of the pipeline's own.
+ */
+public sealed interface VoiceEvent {
+
+    /** When it happened. */
+    Instant at();
+
+    /** The pipeline now listens to this participant's audio (on {@code trackSid}). */
+    record ParticipantLinked(Instant at, String participantIdentity, String trackSid) implements VoiceEvent {
+    }
+
+    /** The user began speaking ({@code speechStart}: when their speech began). */
+    record UserSpeechStarted(Instant at, String participantIdentity, Instant speechStart) implements VoiceEvent {
+    }
+
+    /** The user stopped speaking (after the VAD's minimum silence). */
+    record UserSpeechEnded(Instant at, String participantIdentity, Instant speechStart, Instant speechEnd)
+            implements VoiceEvent {
+    }
+
+    /** Speech-to-text heard something: interim (may change) or final. */
+    record UserTranscribed(Instant at, String participantIdentity, String segmentId, String text, boolean isFinal,
+                           Duration latency) implements VoiceEvent {
+    }
+
+    /** The user's turn is complete and handed to the agent. */
+    record UserTurnCommitted(Instant at, UserTurn turn) implements VoiceEvent {
+    }
+
+    /** A user turn will get no answer, and why. */
+    record UserTurnDropped(Instant at, String participantIdentity, String text, String reason) implements VoiceEvent {
+    }
+
+    /** The agent's audio for {@code text} began to play. */
+    record AgentSpeechStarted(Instant at, String text) implements VoiceEvent {
+    }
+
+    /** The agent's speech is done: played out, interrupted, or failed. */
+    record AgentSpeechEnded(Instant at, String text, String spokenText, boolean interrupted, Duration playedAudio,
+                            boolean failed) implements VoiceEvent {
+    }
+
+    /** The agent's {@code lk.agent.state} changed. */
+    record AgentStateChanged(Instant at, AgentState previous, AgentState state) implements VoiceEvent {
+    }
+
+    /**
+     * A provider failed or timed out; the pipeline goes on (or ends the session, by
+     * {@link VoiceOptions#providerErrors()}).
+     */
+    record ProviderFailed(Instant at, String provider, VoiceStep step, String message) implements VoiceEvent {
+    }
+}

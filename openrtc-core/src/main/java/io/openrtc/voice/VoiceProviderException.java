@@ -1,0 +1,34 @@
+package io.openrtc.voice;
+
+import java.util.Objects;
+
+/** A provider of the voice pipeline failed: the message names the provider and the step. */
+public final class VoiceProviderException extends Exception {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String provider;
+    private final VoiceStep step;
+
+    /**
+     * @param provider the provider's name ({@code openai/whisper-1})
+     * @param step     the step it serves
+     * @param detail   what went wrong
+     * @param cause    the provider's own exception, or null
+     */
+    public VoiceProviderException(String provider, VoiceStep step, String detail, Throwable cause) {
+        super(step + " provider '" + provider + "' failed: " + detail, cause);
+        this.provider = Objects.requireNonNull(provider, "provider");
+        this.step = Objects.requireNonNull(step, "step");
+    }
+
+    /** The provider's name. */
+    public String provider() {
+        return provider;
+    }
+
+    /** The step it serves. */
+    public VoiceStep step() {
+        return step;
+    }
+}

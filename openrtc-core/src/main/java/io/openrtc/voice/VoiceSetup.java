@@ -1,0 +1,35 @@
+package io.openrtc.voice;
+
+import java.util.Objects;
+
+/**
+ * Where each agent's voice gets its options and providers. The Spring Boot starter builds one
+ * from {@code openrtc.voice.*}, {@code openrtc.defaults.*}, {@code openrtc.agents.<name>.*} and the
+ * application's Spring AI model beans; plain Java code passes one to
+ * {@code AgentPool.builder().voice(...)}.
+ */
+public interface VoiceSetup {
+
+    /** The options of {@code agentName}'s voice. */
+    VoiceOptions options(String agentName);
+
+    /** The providers of {@code agentName}'s voice. */
+    VoiceProviders providers(String agentName);
+
+    /** The same options and providers for every agent. */
+    static VoiceSetup of(VoiceOptions options, VoiceProviders providers) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(providers, "providers");
+        return new VoiceSetup() {
+            @Override
+            public VoiceOptions options(String agentName) {
+                return options;
+            }
+
+            @Override
+            public VoiceProviders providers(String agentName) {
+                return providers;
+            }
+        };
+    }
+}
