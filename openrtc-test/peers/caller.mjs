@@ -248,23 +248,31 @@ async function readWav(path) {
     throw new Error(`${path}: only 16-bit PCM with 1 or 2 channels is supported (format ${fmt.format}, `
       + `${fmt.bits} bits, ${fmt.channels} channels)`);
   }
+  // The samples copied into an aligned buffer and viewed in place (the platforms Node runs
+  // the SDK on are little-endian, as WAV is): per-sample Buffer reads would stall the event loop,
+  // which every caller's microphone in this process shares, for tens of ms on a clip of seconds.
   const frames = Math.floor(data.length / (2 * fmt.channels));
-  const mono = new Float32Array(frames);
-  for (let i = 0; i < frames; i++) {
-    mono[i] = fmt.channels === 1
-      ? data.readInt16LE(2 * i)
-      : (data.readInt16LE(4 * i) + data.readInt16LE(4 * i + 2)) / 2;
+  const pcm16 = new Int16Array(frames * fmt.channels);
+  new Uint8Array(pcm16.buffer).set(data.subarray(0, pcm16.byteLength));
+  let mono = pcm16;
+  if (fmt.channels === 2) {
+    mono = new Int16Array(frames);
+    for (let i = 0; i < frames; i++) mono[i] = (pcm16[2 * i] + pcm16[2 * i + 1]) >> 1;
   }
-  if (fmt.rate === SAMPLE_RATE) {
-    return { samples: Int16Array.from(mono, Math.round), rate: fmt.rate, channels: fmt.channels };
-  }
+  if (fmt.rate === SAMPLE_RATE) return { samples: mono, rate: fmt.rate, channels: fmt.channels };
   const out = new Int16Array(Math.round((frames * SAMPLE_RATE) / fmt.rate));
-  for (let j = 0; j < out.length; j++) {
-    const x = (j * fmt.rate) / SAMPLE_RATE;
-    const i0 = Math.min(Math.floor(x), frames - 1);
-    const i1 = Math.min(i0 + 1, frames - 1);
-    const f = x - Math.floor(x);
-    out[j] = Math.round(mono[i0] * (1 - f) + mono[i1] * f);
+  const step = fmt.rate / SAMPLE_RATE;
+  for (let from = 0; from < out.length; from += SAMPLE_RATE) {
+    const to = Math.min(out.length, from + SAMPLE_RATE);
+    for (let j = from; j < to; j++) {
+      const x = j * step;
+      const i0 = Math.min(Math.floor(x), frames - 1);
+      const i1 = Math.min(i0 + 1, frames - 1);
+      const f = x - Math.floor(x);
+      out[j] = Math.round(mono[i0] + (mono[i1] - mono[i0]) * f);
+    }
+    // A second of output at a time, then the other callers' frames go first.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return { samples: out, rate: fmt.rate, channels: fmt.channels };
 }
