@@ -280,7 +280,7 @@ async function readWav(path) {
 // One microphone that always streams (silence, or the tone of toneHz, when no clip plays) and
 // plays queued clips. The mic object exists before its publication so clips may queue meanwhile.
 function startMic(caller, toneHz) {
-  if (caller.mic || caller.source) throw new Error(`caller ${caller.id} already publishes a track`);
+  if (caller.mic || caller.publication) throw new Error(`caller ${caller.id} already publishes a track`);
   const mic = {
     clips: [], current: null, source: null,
     toneHz: toneHz > 0 ? toneHz : 0, phase: 0,
