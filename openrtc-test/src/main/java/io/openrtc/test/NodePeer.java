@@ -38,6 +38,12 @@ import org.slf4j.LoggerFactory;
  *     Event heard = peer.await(e -> e.is("heard") && e.number("hz") > 870, Duration.ofSeconds(10));
  * }
  * }</pre>
+ *
+ * <p>A caller that speaks and listens like a person: {@link #joinSpeaker} publishes a microphone
+ * that plays WAV clips ({@link #play}, built with {@link Wav}), and every caller reports when what
+ * it hears gets loud and quiet ({@code audioStarted}, {@code audioStopped}) and can record it
+ * ({@link #record}, {@link #saveRecording}). All their timestamps are epoch ms of the one clock
+ * of this machine, so a caller's and an agent's can be compared.
  */
 public final class NodePeer implements AutoCloseable {
 
@@ -210,6 +216,95 @@ public final class NodePeer implements AutoCloseable {
     /** {@code caller.mjs}: caller {@code id} leaves and joins again on a fresh connection. */
     public void rejoinCaller(String id) {
         send(Map.of("op", "rejoin", "id", id));
+    }
+
+    /**
+     * {@code caller.mjs}: joins as caller {@code id} with a microphone that streams silence until
+     * {@link #play} gives it a clip, and reports voice activity ({@code audioStarted},
+     * {@code audioStopped}) in what it hears, counting 10 ms blocks with an RMS of 300 as loud.
+     */
+    public void joinSpeaker(String id, URI serverUrl, String token) {
+        joinSpeaker(id, serverUrl, token, 300);
+    }
+
+    /**
+     * {@code caller.mjs}: joins like {@link #joinSpeaker(String, URI, String)}, counting heard
+     * 10 ms blocks as loud from an RMS of {@code loudRms} (16-bit units).
+     */
+    public void joinSpeaker(String id, URI serverUrl, String token, int loudRms) {
+        send(Map.of("op", "join", "id", id, "url", serverUrl.toString(), "token", token, "mic", true,
+                "loudRms", loudRms));
+    }
+
+    /** {@code caller.mjs}: caller {@code id}, already in a room, starts publishing its microphone. */
+    public void publishMicrophone(String id) {
+        send(Map.of("op", "publish", "id", id, "mic", true));
+    }
+
+    /**
+     * {@code caller.mjs}: caller {@code id} queues a 16-bit PCM WAV (any rate, one or two channels)
+     * on its microphone; answers {@code playQueued}, then {@code playStarted} and
+     * {@code playEnded}, all with {@code tag}, whose {@code tMs} estimate when the clip's first and
+     * last samples left the caller's audio source for the encoder.
+     */
+    public void play(String id, String tag, Path wav) {
+        send(Map.of("op", "play", "id", id, "tag", tag, "wav", wav.toAbsolutePath().toString()));
+    }
+
+    /** {@code caller.mjs}: caller {@code id} cuts its clip and drops the queued ones ({@code playEnded} with {@code cut: true}). */
+    public void stopPlay(String id) {
+        send(Map.of("op", "stopPlay", "id", id));
+    }
+
+    /**
+     * {@code caller.mjs}: caller {@code id} starts keeping what every remote audio track delivers
+     * (at most 120 s per track); answers {@code recordStarted{tag}}.
+     */
+    public void record(String id, String tag) {
+        send(Map.of("op", "record", "id", id, "tag", tag));
+    }
+
+    /** {@code caller.mjs}: like {@link #record(String, String)}, for the tracks of {@code participant} only. */
+    public void record(String id, String tag, String participant) {
+        send(Map.of("op", "record", "id", id, "tag", tag, "participant", participant));
+    }
+
+    /**
+     * {@code caller.mjs}: caller {@code id} writes recording {@code tag} as a 16-bit 48 kHz mono
+     * WAV and stops recording; answers
+     * {@code recordingSaved{tag,path,startMs,durationMs,loudMs,truncated,tracks}}, where
+     * {@code startMs} is the epoch ms of the first sample.
+     */
+    public void saveRecording(String id, String tag, Path wav) {
+        send(Map.of("op", "saveRecording", "id", id, "tag", tag, "path", wav.toAbsolutePath().toString()));
+    }
+
+    /**
+     * {@code caller.mjs}: caller {@code id} reports, per remote audio track, the frames received
+     * since its previous stats (or the subscription) and the gaps over 50 ms; answers
+     * {@code stats{tag,tracks[...]}}.
+     */
+    public void stats(String id, String tag) {
+        send(Map.of("op", "stats", "id", id, "tag", tag));
+    }
+
+    /**
+     * The first {@code event} from caller {@code id} that carries {@code tag}.
+     *
+     * @throws AssertionError at once when the caller reports an error for that tag, or when
+     *     nothing matches in time
+     */
+    public Event awaitTagged(String event, String id, String tag, Duration timeout) {
+        Event found = await(e -> (e.is(event, id) || e.is("error", id)) && tag.equals(e.text("tag")), timeout);
+        if (found.is("error")) {
+            throw new AssertionError("caller " + id + " failed " + tag + ": " + found.text("message"));
+        }
+        return found;
+    }
+
+    /** The first {@code event} from caller {@code id} stamped ({@code tMs}) at or after {@code fromMs}. */
+    public Event awaitFrom(String event, String id, long fromMs, Duration timeout) {
+        return await(e -> e.is(event, id) && e.tMs() >= fromMs, timeout);
     }
 
     /** The events of one caller so far. */
