@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import org.assertj.core.data.Offset;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -54,7 +56,7 @@ class SpeechServerRoundTripTest {
         assertThat(Transcripts.wordErrors(PROMPT, verbose.path("text").asText())).isLessThanOrEqualTo(1);
         assertThat(verbose.path("language").asText()).isEqualTo("english");
         assertThat(verbose.path("duration").asDouble()).isCloseTo(recording.duration().toMillis() / 1000.0,
-                org.assertj.core.data.Offset.offset(0.05));
+                Offset.offset(0.05));
         assertThat(verbose.path("segments")).isNotEmpty();
         JsonNode words = verbose.path("words");
         assertThat(words).hasSizeGreaterThanOrEqualTo(8);
@@ -81,7 +83,7 @@ class SpeechServerRoundTripTest {
         HttpResponse<byte[]> response = speech.speechRequest(PROMPT, "mp3");
 
         assertThat(response.statusCode()).isEqualTo(400);
-        JsonNode error = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).path("error");
+        JsonNode error = new ObjectMapper().readTree(response.body()).path("error");
         assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
         assertThat(error.path("param").asText()).isEqualTo("response_format");
         assertThat(error.path("message").asText()).contains("mp3", "wav", "pcm");
