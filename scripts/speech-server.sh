@@ -266,5 +266,5 @@ case "${1:-}" in
   env) shift; cmd_env "$@" ;;
   run) shift; cmd_run "$@" ;;
   path) cmd_path ;;
-  *) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 2 ;;
 esac
