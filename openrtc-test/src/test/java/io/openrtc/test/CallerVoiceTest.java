@@ -34,10 +34,9 @@ class CallerVoiceTest {
     void aCallerHearsTimesAndRecordsTheClipAnotherPlays(LiveKitServer server, @TempDir Path dir) throws Exception {
         // 44.1 kHz stereo, so that the speaker's resampling to 48 kHz mono is on the path.
         int clipRate = 44100;
-        short[] mono = Wav.concat(Tones.sine(440, clipRate, 0, clipRate), Wav.silence(clipRate, 1000),
-                Tones.sine(660, clipRate, 0, clipRate / 2));
-        Path clip = dir.resolve("clip.wav");
-        Wav.write(clip, interleave(mono, mono), clipRate, 2);
+        Wav mono = Wav.of(clipRate, 1, Tones.sine(440, clipRate, 0, clipRate)).append(Wav.silence(clipRate, 1, 1000))
+                .append(Wav.of(clipRate, 1, Tones.sine(660, clipRate, 0, clipRate / 2)));
+        Path clip = Wav.of(clipRate, 2, interleave(mono.samples(), mono.samples())).write(dir.resolve("clip.wav"));
         joinSpeakerAndListener(server);
 
         callers.record("b", "r1", "speaker");
@@ -71,10 +70,10 @@ class CallerVoiceTest {
         }
         assertThat(decided).isBetween(150L, 150L + TOLERANCE_MS);
 
-        Wav.Audio heard = Wav.read(out);
+        Wav heard = Wav.read(out);
         assertThat(heard.sampleRate()).isEqualTo(RATE);
         assertThat(heard.channels()).isEqualTo(1);
-        assertThat(heard.durationMs()).isCloseTo(saved.number("durationMs"), within(1.0));
+        assertThat((double) heard.duration().toMillis()).isCloseTo(saved.number("durationMs"), within(1.0));
         List<int[]> segments = loudSegments(heard.samples());
         assertThat(segments).as("loud stretches in the recording (start, end sample)").hasSize(2);
         double firstMs = ms(segments.get(0)[1] - segments.get(0)[0]);
@@ -99,7 +98,7 @@ class CallerVoiceTest {
     void stopPlayCutsTheClipAndTheListenerHearsFramesSteadily(LiveKitServer server, @TempDir Path dir)
             throws Exception {
         Path clip = dir.resolve("long.wav");
-        Wav.write(clip, Tones.sine(523.25, RATE, 0, 5 * RATE), RATE, 1);
+        Wav.of(RATE, 1, Tones.sine(523.25, RATE, 0, 5 * RATE)).write(clip);
         joinSpeakerAndListener(server);
         callers.stats("b", "s0");
         callers.awaitTagged("stats", "b", "s0", WAIT);
