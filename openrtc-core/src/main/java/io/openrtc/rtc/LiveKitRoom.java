@@ -1319,8 +1319,11 @@ final class LiveKitRoom implements Room {
     private void subscribed(Connection c, String trackSid, Participant owner, AudioTrack track) {
         endRemoteTrack(trackSid);
         TrackPublication publication = owner.track(trackSid).orElseThrow();
+        PeerTransport subscriber = c.subscriber;
         RemoteAudioTrack remote = new RemoteAudioTrack(trackSid, owner.identity(), publication, track,
-                options.receiveBufferFrames(), counters);
+                options.receiveBufferFrames(), counters, () -> subscriber == null
+                        ? java.util.concurrent.CompletableFuture.completedFuture(Optional.empty())
+                        : subscriber.stats(Duration.ofSeconds(1)));
         remoteTracks.put(trackSid, remote);
         publishTrackList();
         events.emit(new RoomEvent.TrackSubscribed(owner, remote));

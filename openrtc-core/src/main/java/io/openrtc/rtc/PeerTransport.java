@@ -130,10 +130,29 @@ final class PeerTransport {
     }
 
     /**
+     * Asks WebRTC for the connection's statistics. Completes empty once the connection is closed
+     * (a closed connection must not be asked), and within {@code timeout} otherwise.
+     */
+    synchronized java.util.concurrent.CompletableFuture<java.util.Optional<dev.onvoid.webrtc.RTCStatsReport>> stats(java.time.Duration timeout) {
+        java.util.concurrent.CompletableFuture<java.util.Optional<dev.onvoid.webrtc.RTCStatsReport>> result =
+                new java.util.concurrent.CompletableFuture<>();
+        if (closed) {
+            result.complete(java.util.Optional.empty());
+            return result;
+        }
+        try {
+            pc.getStats(report -> result.complete(java.util.Optional.ofNullable(report)));
+        } catch (RuntimeException e) {
+            result.complete(java.util.Optional.empty());
+        }
+        return result.completeOnTimeout(java.util.Optional.empty(), timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /**
      * Closes the connection. webrtc-java's {@code close()} runs synchronously on the signalling
      * thread and releases the observer, so the connection is CLOSED when this returns. Idempotent.
      */
-    void close() {
+    synchronized void close() {
         if (closed) {
             return;
         }

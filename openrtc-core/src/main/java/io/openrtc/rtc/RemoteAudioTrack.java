@@ -1,9 +1,16 @@
 package io.openrtc.rtc;
 
+import dev.onvoid.webrtc.RTCStatsReport;
+import dev.onvoid.webrtc.RTCStatsType;
 import dev.onvoid.webrtc.media.audio.AudioTrack;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,16 +30,46 @@ public final class RemoteAudioTrack {
     private final int defaultCapacity;
     private final NativeCounters counters;
     private final List<AudioFrameStream> streams = new ArrayList<>();
+    private final Supplier<CompletableFuture<Optional<RTCStatsReport>>> statsSource;
     private boolean ended;
 
     RemoteAudioTrack(String sid, String participantIdentity, TrackPublication publication, AudioTrack nativeTrack,
             int defaultCapacity, NativeCounters counters) {
+        this(sid, participantIdentity, publication, nativeTrack, defaultCapacity, counters,
+                () -> CompletableFuture.completedFuture(Optional.empty()));
+    }
+
+    RemoteAudioTrack(String sid, String participantIdentity, TrackPublication publication, AudioTrack nativeTrack,
+            int defaultCapacity, NativeCounters counters, Supplier<CompletableFuture<Optional<RTCStatsReport>>> statsSource) {
         this.sid = Objects.requireNonNull(sid, "sid");
         this.participantIdentity = Objects.requireNonNull(participantIdentity, "participantIdentity");
         this.publication = Objects.requireNonNull(publication, "publication");
         this.nativeTrack = Objects.requireNonNull(nativeTrack, "nativeTrack");
         this.defaultCapacity = defaultCapacity;
         this.counters = counters;
+        this.statsSource = statsSource;
+    }
+
+    /**
+     * What WebRTC has measured of this track so far: packets, loss, jitter, the jitter buffer's
+     * delay and concealed samples. Completes within a second; with {@link AudioReceiveStats#NONE}
+     * when the track has ended or WebRTC has nothing on it yet.
+     */
+    public CompletionStage<AudioReceiveStats> receiveStats() {
+        if (isEnded()) {
+            return CompletableFuture.completedFuture(AudioReceiveStats.NONE);
+        }
+        String id;
+        try {
+            id = nativeTrack.getId();
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(AudioReceiveStats.NONE);
+        }
+        return statsSource.get().thenApply(report -> report.flatMap(r -> r.getStats().values().stream()
+                        .filter(s -> s.getType() == RTCStatsType.INBOUND_RTP && "audio".equals(s.getAttributes().get("kind"))
+                                && id.equals(s.getAttributes().get("trackIdentifier")))
+                        .findFirst())
+                .map(s -> AudioReceiveStats.of(s.getAttributes())).orElse(AudioReceiveStats.NONE));
     }
 
     /** The server's track id ({@code TR_...}). */

@@ -40,6 +40,9 @@ final class AudioInput implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AudioInput.class);
     private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration STATS_EVERY = Duration.ofSeconds(2);
+    /** One Opus packet: the audio of a received frame began this long before its packet was complete. */
+    private static final Duration PACKETIZATION = Duration.ofMillis(20);
 
     private final Room room;
     private final VoiceOptions options;
@@ -142,16 +145,19 @@ final class AudioInput implements AutoCloseable {
                 recognition.endOfSpeech();
             }
         };
+        ReceiveDelay delay = new ReceiveDelay(track);
         try (AudioFrameStream stream = track.openStream()) {
             while (!closed && !relink) {
                 AudioFrame frame = stream.read(POLL);
+                delay.refresh();
                 if (frame == null) {
                     if (stream.isEnded()) {
                         return;
                     }
                     continue;
                 }
-                Instant received = Instant.ofEpochMilli(frame.timestampMillis());
+                // When the caller spoke it: the frame's arrival less the time it spent in the jitter buffer and its packet.
+                Instant received = Instant.ofEpochMilli(frame.timestampMillis()).minus(delay.current());
                 frames.convert(frame, (samples, offset, length) -> {
                     vad.push(samples, offset, length, received, onVad);
                     if (recognition != null) {
@@ -209,6 +215,42 @@ final class AudioInput implements AutoCloseable {
     public void close() {
         closed = true;
         thread.interrupt();
+    }
+
+    /**
+     * How long received audio was on its way from the caller's microphone: WebRTC's measured
+     * jitter-buffer delay plus one packet, refreshed every few seconds without ever blocking the
+     * audio path. Speech boundaries and timings are dated by it.
+     */
+    private static final class ReceiveDelay {
+        private final RemoteAudioTrack track;
+        private volatile Duration current = PACKETIZATION;
+        private long nextRefresh;
+        private volatile boolean asking;
+
+        ReceiveDelay(RemoteAudioTrack track) {
+            this.track = track;
+            this.nextRefresh = System.nanoTime() + Duration.ofMillis(500).toNanos();
+        }
+
+        Duration current() {
+            return current;
+        }
+
+        void refresh() {
+            long now = System.nanoTime();
+            if (asking || now < nextRefresh) {
+                return;
+            }
+            asking = true;
+            nextRefresh = now + STATS_EVERY.toNanos();
+            track.receiveStats().whenComplete((stats, error) -> {
+                if (stats != null && stats.packetsReceived() > 0) {
+                    current = stats.jitterBufferDelay().plus(PACKETIZATION);
+                }
+                asking = false;
+            });
+        }
     }
 
     /** Mono, 16 kHz, optionally noise-suppressed 10 ms blocks from frames of any format. */

@@ -232,8 +232,17 @@ public final class NodePeer implements AutoCloseable {
      * 10 ms blocks as loud from an RMS of {@code loudRms} (16-bit units).
      */
     public void joinSpeaker(String id, URI serverUrl, String token, int loudRms) {
+        joinSpeaker(id, serverUrl, token, loudRms, List.of());
+    }
+
+    /**
+     * {@code caller.mjs}: joins like {@link #joinSpeaker(String, URI, String, int)} and reads every
+     * text stream on {@code textTopics} (reported as {@code text} events), such as
+     * {@code lk.transcription}.
+     */
+    public void joinSpeaker(String id, URI serverUrl, String token, int loudRms, List<String> textTopics) {
         send(Map.of("op", "join", "id", id, "url", serverUrl.toString(), "token", token, "mic", true,
-                "loudRms", loudRms));
+                "loudRms", loudRms, "textTopics", textTopics));
     }
 
     /** {@code caller.mjs}: caller {@code id}, already in a room, starts publishing its microphone. */

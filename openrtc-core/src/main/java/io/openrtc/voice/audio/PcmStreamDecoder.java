@@ -97,8 +97,12 @@ public final class PcmStreamDecoder {
             if (header.length < 4) {
                 return;
             }
-            if (ascii(0).equals("RIFF")) {
+            String magic = ascii(0);
+            if (magic.equals("RIFF")) {
                 mode = Mode.WAV_HEADER;
+            } else if (magic.startsWith("ID3") || magic.equals("OggS") || magic.equals("fLaC")) {
+                throw new IllegalArgumentException("the audio is compressed (" + (magic.startsWith("ID3") ? "mp3" : magic.equals("OggS")
+                        ? "ogg/opus" : "flac") + "); only WAV and raw 16-bit PCM can be played: ask the provider for wav or pcm");
             } else {
                 mode = Mode.PCM;
                 sampleRate = rawSampleRate;

@@ -21,6 +21,13 @@ import java.util.function.Consumer;
  * inside speech, stays above the deactivation threshold), and each utterance carries
  * {@link VadOptions#prefixPadding()} of audio from before the speech began.
  *
+ * <p>The boundaries it reports are placed more finely than its decisions: the speech starts at
+ * the first window whose <em>raw</em> probability reached the activation threshold, and ends one
+ * window before the end of the last such window. Smoothing delays the decisions on purpose, and
+ * the model itself stays up for about two windows after a voice stops (measured on Piper speech:
+ * probability 1.0 for the window 22 to 54 ms after the last loud sample), so the smoothed
+ * crossings alone would date the end about 120 ms late.
+ *
  * <p>Not thread-safe: one stream, one feeding thread.
  */
 public final class SileroVad {
@@ -43,6 +50,8 @@ public final class SileroVad {
     private long silenceRunMicros;
     private Instant runStart;
     private Instant lastSpeechWindowEnd;
+    private Instant rawRunStart;
+    private Instant lastRawSpeechEnd;
     private short[] speech = new short[0];
     private int speechLength;
     private Instant speechAudioStart;
@@ -111,6 +120,8 @@ public final class SileroVad {
         speechRunMicros = 0;
         silenceRunMicros = 0;
         speechLength = 0;
+        rawRunStart = null;
+        lastRawSpeechEnd = null;
         padding.clear();
     }
 
@@ -124,6 +135,15 @@ public final class SileroVad {
         smoothed = smoothed < 0 ? raw : SMOOTHING * smoothed + (1 - SMOOTHING) * raw;
         windows++;
         Instant windowStart = windowEnd.minusNanos(WINDOW_MICROS * 1000);
+        if (raw >= options.activationThreshold()) {
+            if (rawRunStart == null) {
+                rawRunStart = windowStart;
+            }
+            // The model lags a voice's end by about a window: the speech ended nearer this window's start.
+            lastRawSpeechEnd = windowStart;
+        } else if (!speaking && smoothed < options.activationThreshold()) {
+            rawRunStart = null;
+        }
         boolean speechWindow = smoothed >= (speaking ? options.deactivationThreshold() : options.activationThreshold());
 
         if (speaking) {
@@ -156,7 +176,7 @@ public final class SileroVad {
 
     private void startSpeech(Consumer<? super VadEvent> events) {
         speaking = true;
-        speechStart = runStart;
+        speechStart = rawRunStart != null && rawRunStart.isBefore(runStart) ? rawRunStart : runStart;
         speechLength = 0;
         int buffered = padding.size();
         short[] head = padding.drain();
@@ -169,7 +189,10 @@ public final class SileroVad {
     private void endSpeech(Consumer<? super VadEvent> events) {
         speaking = false;
         short[] audio = Arrays.copyOf(speech, speechLength);
-        Utterance utterance = new Utterance(audio, SileroModel.SAMPLE_RATE, speechAudioStart, speechStart, lastSpeechWindowEnd);
+        Instant end = lastRawSpeechEnd != null && lastRawSpeechEnd.isAfter(speechStart) ? lastRawSpeechEnd : lastSpeechWindowEnd;
+        Utterance utterance = new Utterance(audio, SileroModel.SAMPLE_RATE, speechAudioStart, speechStart, end);
+        rawRunStart = null;
+        lastRawSpeechEnd = null;
         // The next utterance's padding starts with the end of this one (its trailing silence).
         padding.clear();
         int keep = Math.min(speechLength, padding.capacity());

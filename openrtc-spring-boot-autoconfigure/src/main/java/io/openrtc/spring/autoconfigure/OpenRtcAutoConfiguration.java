@@ -12,6 +12,7 @@ import io.openrtc.routing.RequestFilter;
 import io.openrtc.routing.RoutingStrategy;
 import io.openrtc.rtc.RoomOptions;
 import io.openrtc.runtime.AgentPool;
+import io.openrtc.voice.VoiceSetup;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
@@ -54,7 +55,7 @@ public class OpenRtcAutoConfiguration {
     AgentPool openRtcAgentPool(OpenRtcProperties properties, AgentRegistry agents, Environment environment,
                                ObjectProvider<RoutingStrategy> strategies, ObjectProvider<RequestFilter> requestFilters,
                                ObjectProvider<OpenRtcListener> listeners, ObjectProvider<Prewarm> prewarms,
-                               ObjectProvider<RoomOptions> roomOptions) {
+                               ObjectProvider<RoomOptions> roomOptions, ObjectProvider<VoiceSetup> voice) {
         AgentPool.Builder builder = AgentPool.builder();
         agents.all().forEach(builder::add);
         strategies.orderedStream().forEach(builder::routingStrategy);
@@ -75,6 +76,12 @@ public class OpenRtcAutoConfiguration {
         listeners.orderedStream().forEach(builder::listener);
         prewarms.orderedStream().forEach(builder::prewarm);
         roomOptions.ifAvailable(builder::roomOptions);
+        voice.ifAvailable(setup -> {
+            // Without any Spring AI audio model there is nothing to speak or listen with: no VAD to load either.
+            if (!(setup instanceof SpringVoiceProviders spring && spring.isEmpty())) {
+                builder.voice(setup);
+            }
+        });
         builder.poolOptions(poolOptions(properties))
                 .agentName(properties.agentName())
                 .jobType(JobType.valueOf(properties.jobType().name()))

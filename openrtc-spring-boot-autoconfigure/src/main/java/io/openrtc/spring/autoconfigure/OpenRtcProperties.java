@@ -3,6 +3,7 @@ package io.openrtc.spring.autoconfigure;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -35,6 +36,7 @@ import org.springframework.util.unit.DataSize;
  * @param routing                 How jobs are routed to agents
  * @param process                 Child JVMs (process isolation)
  * @param defaults                Defaults for agents that leave a setting empty
+ * @param agents                  Per-agent settings, by agent name (openrtc.agents.restaurant.tts=...)
  */
 @ConfigurationProperties("openrtc")
 public record OpenRtcProperties(
@@ -51,10 +53,12 @@ public record OpenRtcProperties(
         @DefaultValue Memory memory,
         @DefaultValue Routing routing,
         @DefaultValue Process process,
-        @DefaultValue Defaults defaults) {
+        @DefaultValue Defaults defaults,
+        Map<String, AgentProperties> agents) {
 
     public OpenRtcProperties {
         agentName = agentName == null ? "" : agentName.strip();
+        agents = agents == null ? Map.of() : Map.copyOf(agents);
         require(maxConcurrentSessions >= 1, "openrtc.max-concurrent-sessions must be at least 1, was " + maxConcurrentSessions);
         require(loadThreshold > 0 && loadThreshold <= 1,
                 "openrtc.load-threshold must be in (0, 1] (the server's agents.target_load, 0.7 by default), was " + loadThreshold);
@@ -153,8 +157,22 @@ public record OpenRtcProperties(
      *
      * @param greeting        The greeting
      * @param participantName The display name of the agent participant
+     * @param stt             The name of the Spring AI TranscriptionModel bean agents listen with;
+     *                        empty for the application's only one
+     * @param tts             The name of the Spring AI TextToSpeechModel bean agents speak with;
+     *                        empty for the application's only one
      */
-    public record Defaults(@DefaultValue("") String greeting, @DefaultValue("") String participantName) {
+    public record Defaults(@DefaultValue("") String greeting, @DefaultValue("") String participantName,
+                           @DefaultValue("") String stt, @DefaultValue("") String tts) {
+    }
+
+    /**
+     * Settings of one agent.
+     *
+     * @param stt The name of the Spring AI TranscriptionModel bean this agent listens with
+     * @param tts The name of the Spring AI TextToSpeechModel bean this agent speaks with
+     */
+    public record AgentProperties(@DefaultValue("") String stt, @DefaultValue("") String tts) {
     }
 
     /** Session isolation modes. */

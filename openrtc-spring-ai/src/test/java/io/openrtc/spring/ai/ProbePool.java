@@ -1,0 +1,61 @@
+package io.openrtc.spring.ai;
+
+import io.openrtc.observe.OpenRtcEvent;
+import io.openrtc.pool.PoolOptions;
+import io.openrtc.runtime.AgentPool;
+import io.openrtc.test.Dispatches;
+import io.openrtc.test.LiveKitServer;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A worker with the {@link ProbeAgent} and the local speech server as its voice, and its events. */
+final class ProbePool implements AutoCloseable {
+
+    private final LiveKitServer server;
+    private final String agentName;
+    private final AgentPool pool;
+    private final List<OpenRtcEvent> events = new CopyOnWriteArrayList<>();
+
+    private ProbePool(LiveKitServer server, String speechUrl, String agentName, PoolOptions options) {
+        this.server = server;
+        this.agentName = agentName;
+        this.pool = ProbeWorkerMain.agents(speechUrl).livekit(server.url(), server.apiKey(), server.apiSecret())
+                .agentName(agentName).poolOptions(options).listener(events::add).build();
+        pool.start();
+    }
+
+    /** Starts a worker registered as {@code agentName} (explicit dispatch). */
+    static ProbePool start(LiveKitServer server, String speechUrl, String agentName, PoolOptions options) {
+        return new ProbePool(server, speechUrl, agentName, options);
+    }
+
+    /** Dispatches the agent into a new room and waits until the worker accepted; returns the room. */
+    String dispatch(String metadata) throws Exception {
+        return Dispatches.dispatchUntilAccepted(server, agentName, metadata, r -> accepted(r) != null);
+    }
+
+    /** The identity the agent joined {@code room} as. */
+    String agentIdentity(String room) {
+        return "agent-" + accepted(room).job().jobId();
+    }
+
+    List<OpenRtcEvent> events() {
+        return events;
+    }
+
+    /** Sessions that ended, for whatever reason. */
+    List<OpenRtcEvent.SessionEnded> endedSessions() {
+        return events.stream().filter(OpenRtcEvent.SessionEnded.class::isInstance).map(OpenRtcEvent.SessionEnded.class::cast)
+                .toList();
+    }
+
+    private OpenRtcEvent.JobAccepted accepted(String room) {
+        return events.stream().filter(OpenRtcEvent.JobAccepted.class::isInstance).map(OpenRtcEvent.JobAccepted.class::cast)
+                .filter(a -> a.job().roomName().equals(room)).findFirst().orElse(null);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,39 @@
+package io.openrtc.spring.ai;
+
+import io.openrtc.voice.VoiceOptions;
+import io.openrtc.voice.VoiceProviders;
+import io.openrtc.voice.VoiceSetup;
+import java.time.Duration;
+import org.springframework.ai.openai.OpenAiAudioSpeechModel;
+import org.springframework.ai.openai.OpenAiAudioSpeechOptions;
+import org.springframework.ai.openai.OpenAiAudioTranscriptionModel;
+import org.springframework.ai.openai.OpenAiAudioTranscriptionOptions;
+
+/**
+ * Spring AI's real OpenAI audio clients pointed at an OpenAI-compatible base URL (the local speech
+ * server), the path a user takes to OpenAI itself, wrapped as the voice pipeline's providers.
+ */
+final class SpeechModels {
+
+    private SpeechModels() {
+    }
+
+    /** Speech-to-text and text-to-speech through {@code baseUrl} (ending in {@code /v1}). */
+    static VoiceProviders providers(String baseUrl) {
+        OpenAiAudioTranscriptionModel stt = OpenAiAudioTranscriptionModel.builder()
+                .options(OpenAiAudioTranscriptionOptions.builder().baseUrl(baseUrl).apiKey("test-key").model("whisper-1")
+                        .language("en").timeout(Duration.ofSeconds(30)).maxRetries(0).build())
+                .build();
+        OpenAiAudioSpeechModel tts = OpenAiAudioSpeechModel.builder()
+                .options(OpenAiAudioSpeechOptions.builder().baseUrl(baseUrl).apiKey("test-key").model("tts-1").voice("alloy")
+                        .responseFormat("wav").timeout(Duration.ofSeconds(30)).maxRetries(0).build())
+                .build();
+        return new VoiceProviders(new SpringAiSpeechToText(stt, "speech-server/whisper"),
+                new SpringAiTextToSpeech(tts, "speech-server/piper", true));
+    }
+
+    /** The same providers and options for every agent. */
+    static VoiceSetup setup(String baseUrl, VoiceOptions options) {
+        return VoiceSetup.of(options, providers(baseUrl));
+    }
+}

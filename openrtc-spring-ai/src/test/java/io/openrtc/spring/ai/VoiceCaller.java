@@ -1,0 +1,162 @@
+package io.openrtc.spring.ai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.openrtc.test.LiveKitServer;
+import io.openrtc.test.NodePeer;
+import io.openrtc.test.SpeechServer;
+import io.openrtc.test.Transcripts;
+import io.openrtc.test.Wav;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * One caller (LiveKit's Node SDK) in a room with a {@link ProbeAgent}, and the checks the voice
+ * tests make of what it hears and what the agent reports. Each check comes in two halves (start,
+ * then assert), so that many callers can act at once and be checked after.
+ */
+final class VoiceCaller {
+
+    static final Duration WAIT = Duration.ofSeconds(90);
+    static final List<String> TOPICS = List.of("lk.transcription", ProbeAgent.TURNS, ProbeAgent.EVENTS);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final NodePeer callers;
+    private final String caller;
+    private final String agent;
+    private final String agentTrack;
+    private long questionPlayed;
+    private Wav question;
+
+    private VoiceCaller(NodePeer callers, String caller, String agent, String agentTrack) {
+        this.callers = callers;
+        this.caller = caller;
+        this.agent = agent;
+        this.agentTrack = agentTrack;
+    }
+
+    /** Joins {@code room} with a microphone and waits until the agent's voice track is subscribed. */
+    static VoiceCaller join(NodePeer callers, String caller, LiveKitServer server, String room, String agent) {
+        callers.joinSpeaker(caller, server.url(), server.participantToken(room, caller), 300, TOPICS);
+        NodePeer.Event subscribed = callers.await(e -> e.is("subscribed", caller) && e.text("participant").equals(agent), WAIT);
+        callers.await(e -> e.is("published", caller), WAIT);
+        return new VoiceCaller(callers, caller, agent, subscribed.text("trackSid"));
+    }
+
+    String id() {
+        return caller;
+    }
+
+    /** Starts recording the agent and asks it to say {@code command} ("greet", or "say:..."). */
+    void startRecordingAndAsk(String command) {
+        callers.record(caller, "speech", agent);
+        callers.awaitTagged("recordStarted", caller, "speech", WAIT);
+        control(command);
+    }
+
+    /** Sends a command to the agent on {@value ProbeAgent#CONTROL}. */
+    void control(String command) {
+        callers.sendText(caller, "control-" + System.nanoTime(), ProbeAgent.CONTROL, command, Map.of());
+    }
+
+    /** The agent said {@code text}: heard whole, transcribed on the caller's side, with its transcript and states. */
+    void assertHeardWhole(SpeechServer speech, Path dir, String text) throws Exception {
+        JsonNode said = probe(ProbeAgent.EVENTS, j -> j.path("type").asText().equals("said") && j.path("text").asText().equals(text));
+        assertThat(said.path("failed").asBoolean()).as("failed: %s", said.path("failure").asText()).isFalse();
+        assertThat(said.path("spoken").asText()).isEqualTo(text);
+        assertThat(said.path("interrupted").asBoolean()).isFalse();
+        callers.await(e -> e.is("audioStopped", caller) && e.text("participant").equals(agent), WAIT);
+
+        Path heard = dir.resolve(caller + "-speech.wav");
+        callers.saveRecording(caller, "speech", heard);
+        callers.awaitTagged("recordingSaved", caller, "speech", WAIT);
+        String transcribed = speech.transcribe(Wav.read(heard).toBytes());
+        System.out.printf("[voice] %s heard the agent say: \"%s\"%n", caller, transcribed);
+        assertThat(Transcripts.wordErrors(text, transcribed)).as("words wrong in \"%s\"", transcribed).isLessThanOrEqualTo(1);
+
+        NodePeer.Event transcript = callers.await(e -> e.is("text", caller) && e.text("topic").equals("lk.transcription")
+                && e.text("sender").equals(agent) && e.text("text").equals(text), WAIT);
+        assertThat(transcript.json().path("attributes").path("lk.transcribed_track_id").asText()).isEqualTo(agentTrack);
+        assertThat(transcript.json().path("attributes").path("lk.segment_id").asText()).startsWith("SG_");
+        // The agent's segment streams as it is spoken, the way LiveKit's agents send it: "false" in
+        // the header, "true" in the trailer (rtc-node reports the header's attributes only).
+        assertThat(transcript.json().path("attributes").path("lk.transcription_final").asText()).isEqualTo("false");
+
+        List<String> states = callers.events().stream().filter(e -> e.is("attributes", caller)
+                && e.text("participant").equals(agent) && e.json().path("changed").has("lk.agent.state"))
+                .map(e -> e.json().path("changed").path("lk.agent.state").asText()).toList();
+        assertThat(states).as("the agent's states").containsSubsequence("speaking", "listening");
+    }
+
+    /** Plays {@code text}, spoken by the speech server's voice, on the microphone. */
+    void ask(SpeechServer speech, Path dir, String text) throws Exception {
+        question = Wav.read(speech.synthesize(text));
+        Path file = question.write(dir.resolve(caller + "-question-" + System.nanoTime() + ".wav"));
+        String tag = "q" + System.nanoTime();
+        callers.play(caller, tag, file);
+        questionPlayed = callers.awaitTagged("playStarted", caller, tag, WAIT).tMs();
+    }
+
+    /** Plays a clip on the microphone and waits until it has played. */
+    void play(Path clip) {
+        String tag = "p" + System.nanoTime();
+        callers.play(caller, tag, clip);
+        callers.awaitTagged("playEnded", caller, tag, WAIT);
+    }
+
+    /**
+     * The question asked with {@link #ask} came back as exactly {@code turns} turns so far, the
+     * last one with its words, timed within 150 ms of the speech's true boundaries, and the
+     * caller got its own words back as a final transcript of its own track.
+     */
+    void assertHeardAsTurn(String text, int turns) {
+        long firstLoudMs = question.timeAt(question.firstFrameAbove(300)).toMillis();
+        long lastLoudMs = question.timeAt(question.lastFrameAbove(300)).toMillis();
+        String myTrack = callers.await(e -> e.is("published", caller), WAIT).text("trackSid");
+        JsonNode turn = probe(ProbeAgent.TURNS, j -> j.path("speechEndMs").asLong() > questionPlayed);
+        long startError = turn.path("speechStartMs").asLong() - (questionPlayed + firstLoudMs);
+        long endError = turn.path("speechEndMs").asLong() - (questionPlayed + lastLoudMs);
+        System.out.printf("[voice] %s: turn \"%s\", VAD start %+d ms, end %+d ms from the speech's true boundaries; "
+                + "committed %d ms after the end; speech-to-text %d ms%n", caller, turn.path("text").asText(), startError,
+                endError, turn.path("committedMs").asLong() - turn.path("speechEndMs").asLong(),
+                turn.path("transcriptionMs").asLong());
+        assertThat(Transcripts.wordErrors(text, turn.path("text").asText())).as("words wrong in the turn").isLessThanOrEqualTo(1);
+        assertThat(Math.abs(startError)).as("VAD start error, ms").isLessThanOrEqualTo(150);
+        assertThat(Math.abs(endError)).as("VAD end error, ms").isLessThanOrEqualTo(150);
+        assertThat(turn.path("participant").asText()).isEqualTo(caller);
+        assertThat(turn.path("trackSid").asText()).isEqualTo(myTrack);
+
+        NodePeer.Event transcript = callers.await(e -> e.is("text", caller) && e.text("topic").equals("lk.transcription")
+                && e.text("sender").equals(caller) && e.tMs() > questionPlayed, WAIT);
+        assertThat(transcript.json().path("attributes").path("lk.transcribed_track_id").asText()).isEqualTo(myTrack);
+        assertThat(transcript.json().path("attributes").path("lk.transcription_final").asText()).isEqualTo("true");
+        assertThat(Transcripts.wordErrors(text, transcript.text("text"))).isLessThanOrEqualTo(1);
+        assertThat(probes(ProbeAgent.TURNS)).as("turns so far").hasSize(turns);
+    }
+
+    /** The first report on {@code topic} from the agent that matches. */
+    JsonNode probe(String topic, Predicate<JsonNode> match) {
+        NodePeer.Event event = callers.await(e -> e.is("text", caller) && e.text("topic").equals(topic)
+                && e.text("sender").equals(agent) && match.test(parse(e.text("text"))), WAIT);
+        return parse(event.text("text"));
+    }
+
+    /** Every report on {@code topic} so far. */
+    List<JsonNode> probes(String topic) {
+        return callers.events().stream().filter(e -> e.is("text", caller) && e.text("topic").equals(topic)
+                && e.text("sender").equals(agent)).map(e -> parse(e.text("text"))).toList();
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + json, e);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.openrtc.spring.autoconfigure;
+
+import io.openrtc.voice.VoiceOptions;
+import io.openrtc.voice.vad.VadOptions;
+import java.time.Duration;
+import java.util.Locale;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the agents' voice pipeline, bound from openrtc.voice.*. The defaults are LiveKit
+ * Agents' own; every value is checked when the application starts, and a bad one stops it with a
+ * message naming the property.
+ *
+ * @param vad                    Voice activity detection (Silero)
+ * @param minEndpointingDelay    After the user stops speaking, the shortest wait before the turn
+ *                               ends, counted from the end of the speech
+ * @param maxEndpointingDelay    The longest wait, used when the words so far look unfinished (no
+ *                               final punctuation, or a trailing "and", "um")
+ * @param noiseSuppression       Whether to clean the caller's audio with WebRTC's noise suppressor
+ *                               before voice activity detection and speech-to-text
+ * @param stt                    Speech-to-text requests
+ * @param tts                    Text-to-speech requests
+ * @param providerErrors         What a failed speech-to-text or text-to-speech call does to the
+ *                               session: continue (report it and go on listening) or end-session
+ * @param closeOnParticipantLeft Whether the session ends when the participant it listens to leaves
+ * @param transcripts            Whether to publish the user's and the agent's words on
+ *                               lk.transcription, for LiveKit's front ends
+ * @param trackName              The name of the agent's published audio track
+ */
+@ConfigurationProperties("openrtc.voice")
+public record OpenRtcVoiceProperties(
+        @DefaultValue Vad vad,
+        @DefaultValue("500ms") Duration minEndpointingDelay,
+        @DefaultValue("3s") Duration maxEndpointingDelay,
+        @DefaultValue("false") boolean noiseSuppression,
+        @DefaultValue Stt stt,
+        @DefaultValue Tts tts,
+        @DefaultValue("continue") ProviderErrors providerErrors,
+        @DefaultValue("true") boolean closeOnParticipantLeft,
+        @DefaultValue("true") boolean transcripts,
+        @DefaultValue("agent-voice") String trackName) {
+
+    public OpenRtcVoiceProperties {
+        // Builds once, so that a bad combination fails at startup with the property's name.
+        options(vad, minEndpointingDelay, maxEndpointingDelay, noiseSuppression, stt, tts, providerErrors,
+                closeOnParticipantLeft, transcripts, trackName);
+    }
+
+    /** The pipeline's options these properties describe. */
+    public VoiceOptions toOptions() {
+        return options(vad, minEndpointingDelay, maxEndpointingDelay, noiseSuppression, stt, tts, providerErrors,
+                closeOnParticipantLeft, transcripts, trackName);
+    }
+
+    private static VoiceOptions options(Vad vad, Duration minEndpointingDelay, Duration maxEndpointingDelay,
+            boolean noiseSuppression, Stt stt, Tts tts, ProviderErrors providerErrors, boolean closeOnParticipantLeft,
+            boolean transcripts, String trackName) {
+        try {
+            return VoiceOptions.builder()
+                    .vad(vad.toOptions())
+                    .minEndpointingDelay(minEndpointingDelay)
+                    .maxEndpointingDelay(maxEndpointingDelay)
+                    .noiseSuppression(noiseSuppression)
+                    .sttTimeout(stt.timeout())
+                    .ttsTimeout(tts.timeout())
+                    .providerErrors(providerErrors == ProviderErrors.END_SESSION
+                            ? VoiceOptions.ProviderErrorPolicy.END_SESSION : VoiceOptions.ProviderErrorPolicy.CONTINUE)
+                    .closeOnParticipantLeft(closeOnParticipantLeft)
+                    .transcripts(transcripts)
+                    .trackName(trackName)
+                    .build();
+        } catch (IllegalArgumentException e) {
+            // "voice stt.timeout must be positive" -> "openrtc.voice.stt.timeout must be positive"
+            throw new IllegalArgumentException("openrtc." + e.getMessage().replaceFirst("^voice ", "voice."), e);
+        }
+    }
+
+    /**
+     * Voice activity detection (Silero VAD, LiveKit's defaults).
+     *
+     * @param activationThreshold   A 32 ms window whose speech probability reaches this is speech
+     * @param deactivationThreshold Inside speech, a window below this is silence; at most the
+     *                              activation threshold; empty for activation-threshold - 0.15
+     * @param minSpeech             How long speech must last before it counts as started
+     * @param minSilence            How long silence must last before speech counts as ended
+     * @param prefixPadding         Audio kept in front of the speech in each utterance sent to
+     *                              speech-to-text
+     * @param maxBufferedSpeech     The longest utterance kept
+     */
+    public record Vad(@DefaultValue("0.5") double activationThreshold,
+                      Double deactivationThreshold,
+                      @DefaultValue("50ms") Duration minSpeech,
+                      @DefaultValue("550ms") Duration minSilence,
+                      @DefaultValue("500ms") Duration prefixPadding,
+                      @DefaultValue("60s") Duration maxBufferedSpeech) {
+
+        public Vad {
+            toOptions(activationThreshold, deactivationThreshold, minSpeech, minSilence, prefixPadding, maxBufferedSpeech);
+        }
+
+        VadOptions toOptions() {
+            return toOptions(activationThreshold, deactivationThreshold, minSpeech, minSilence, prefixPadding, maxBufferedSpeech);
+        }
+
+        private static VadOptions toOptions(double activation, Double deactivation, Duration minSpeech, Duration minSilence,
+                Duration prefixPadding, Duration maxBufferedSpeech) {
+            double off = deactivation != null ? deactivation : Math.max(0.01, activation - 0.15);
+            try {
+                return new VadOptions(activation, off, minSpeech, minSilence, prefixPadding, maxBufferedSpeech);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage().replaceFirst("^VAD ", "openrtc.voice.vad."), e);
+            }
+        }
+    }
+
+    /**
+     * Speech-to-text requests.
+     *
+     * @param timeout The longest one transcription may take; past it the utterance is dropped and
+     *                the failure reported
+     */
+    public record Stt(@DefaultValue("15s") Duration timeout) {
+    }
+
+    /**
+     * Text-to-speech requests.
+     *
+     * @param timeout   The longest a synthesis may take to deliver its first audio, and each gap
+     *                  between pieces of audio after it
+     * @param streaming Whether to use the model's streaming call, so a sentence starts playing
+     *                  before its audio is complete
+     */
+    public record Tts(@DefaultValue("10s") Duration timeout, @DefaultValue("true") boolean streaming) {
+    }
+
+    /** What a failed provider call does to the session. */
+    public enum ProviderErrors {
+        /** Report it and go on listening. */
+        CONTINUE,
+        /** Report it and end the session. */
+        END_SESSION;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+}
