@@ -182,7 +182,7 @@ final class AudioInput implements AutoCloseable {
             return streaming.open(turns.streamingListener());
         } catch (Exception e) {
             providerFailed.accept(new VoiceProviderException(streaming.name(), VoiceStep.STT,
-                    "could not open a recognition stream: " + e.getMessage(), e));
+                    "could not open a recognition stream: " + VoiceProviderException.describe(e), e));
             return null;
         }
     }

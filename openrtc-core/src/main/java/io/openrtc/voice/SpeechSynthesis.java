@@ -97,7 +97,7 @@ final class SpeechSynthesis implements AutoCloseable {
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
-            throw new VoiceProviderException(tts.name(), VoiceStep.TTS, String.valueOf(e.getMessage()), e);
+            throw new VoiceProviderException(tts.name(), VoiceStep.TTS, VoiceProviderException.describe(e), e);
         }
         if (stream == null) {
             throw new VoiceProviderException(tts.name(), VoiceStep.TTS, "returned no audio stream (null)", null);
@@ -122,7 +122,7 @@ final class SpeechSynthesis implements AutoCloseable {
             throw new VoiceProviderException(tts.name(), VoiceStep.TTS,
                     "no audio within " + timeout.toMillis() + " ms (openrtc.voice.tts.timeout)", e);
         } catch (Exception e) {
-            throw new VoiceProviderException(tts.name(), VoiceStep.TTS, String.valueOf(e.getMessage()), e);
+            throw new VoiceProviderException(tts.name(), VoiceStep.TTS, VoiceProviderException.describe(e), e);
         } finally {
             current = null;
             stream.close();

@@ -117,7 +117,7 @@ final class UserTurns implements AutoCloseable {
 
             @Override
             public void failed(Exception error) {
-                providerFailed.accept(new VoiceProviderException(stt.name(), VoiceStep.STT, String.valueOf(error.getMessage()), error));
+                providerFailed.accept(new VoiceProviderException(stt.name(), VoiceStep.STT, VoiceProviderException.describe(error), error));
             }
         };
     }
@@ -201,7 +201,7 @@ final class UserTurns implements AutoCloseable {
                     "no answer within " + options.sttTimeout().toMillis() + " ms (openrtc.voice.stt.timeout)", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            throw new VoiceProviderException(batch.name(), VoiceStep.STT, String.valueOf(cause.getMessage()), cause);
+            throw new VoiceProviderException(batch.name(), VoiceStep.STT, VoiceProviderException.describe(cause), cause);
         } catch (InterruptedException e) {
             task.cancel(true);
             throw e;

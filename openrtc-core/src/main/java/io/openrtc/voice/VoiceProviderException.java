@@ -22,6 +22,25 @@ public final class VoiceProviderException extends Exception {
         this.step = Objects.requireNonNull(step, "step");
     }
 
+    /**
+     * A provider's exception as one line: its message, and the deepest cause's when that says
+     * more ("Request failed (ConnectException: Connection refused)").
+     */
+    public static String describe(Throwable error) {
+        if (error == null) {
+            return "unknown error";
+        }
+        String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != error && root.getMessage() != null && !message.contains(root.getMessage())) {
+            message += " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+        }
+        return message;
+    }
+
     /** The provider's name. */
     public String provider() {
         return provider;

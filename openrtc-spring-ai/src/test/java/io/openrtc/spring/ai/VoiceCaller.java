@@ -32,6 +32,7 @@ final class VoiceCaller {
     private final String agentTrack;
     private long questionPlayed;
     private Wav question;
+    private long commandSent;
 
     private VoiceCaller(NodePeer callers, String caller, String agent, String agentTrack) {
         this.callers = callers;
@@ -61,12 +62,14 @@ final class VoiceCaller {
 
     /** Sends a command to the agent on {@value ProbeAgent#CONTROL}. */
     void control(String command) {
+        commandSent = System.currentTimeMillis();
         callers.sendText(caller, "control-" + System.nanoTime(), ProbeAgent.CONTROL, command, Map.of());
     }
 
     /** The agent said {@code text}: heard whole, transcribed on the caller's side, with its transcript and states. */
     void assertHeardWhole(SpeechServer speech, Path dir, String text) throws Exception {
-        JsonNode said = probe(ProbeAgent.EVENTS, j -> j.path("type").asText().equals("said") && j.path("text").asText().equals(text));
+        JsonNode said = probeSince(commandSent, ProbeAgent.EVENTS,
+                j -> j.path("type").asText().equals("said") && j.path("text").asText().equals(text));
         assertThat(said.path("failed").asBoolean()).as("failed: %s", said.path("failure").asText()).isFalse();
         assertThat(said.path("spoken").asText()).isEqualTo(text);
         assertThat(said.path("interrupted").asBoolean()).isFalse();
@@ -95,11 +98,21 @@ final class VoiceCaller {
 
     /** Plays {@code text}, spoken by the speech server's voice, on the microphone. */
     void ask(SpeechServer speech, Path dir, String text) throws Exception {
-        question = Wav.read(speech.synthesize(text));
+        ask(Wav.read(speech.synthesize(text)), dir);
+    }
+
+    /** Plays a spoken question on the microphone; {@link #assertHeardAsTurn} checks what came of it. */
+    void ask(Wav spoken, Path dir) throws Exception {
+        question = spoken;
         Path file = question.write(dir.resolve(caller + "-question-" + System.nanoTime() + ".wav"));
         String tag = "q" + System.nanoTime();
         callers.play(caller, tag, file);
         questionPlayed = callers.awaitTagged("playStarted", caller, tag, WAIT).tMs();
+    }
+
+    /** When the last question began to play (epoch ms, the caller's estimate). */
+    long questionPlayed() {
+        return questionPlayed;
     }
 
     /** Plays a clip on the microphone and waits until it has played. */
@@ -141,7 +154,12 @@ final class VoiceCaller {
 
     /** The first report on {@code topic} from the agent that matches. */
     JsonNode probe(String topic, Predicate<JsonNode> match) {
-        NodePeer.Event event = callers.await(e -> e.is("text", caller) && e.text("topic").equals(topic)
+        return probeSince(0, topic, match);
+    }
+
+    /** The first report on {@code topic} from the agent, received at or after {@code sinceMs}, that matches. */
+    JsonNode probeSince(long sinceMs, String topic, Predicate<JsonNode> match) {
+        NodePeer.Event event = callers.await(e -> e.is("text", caller) && e.tMs() >= sinceMs && e.text("topic").equals(topic)
                 && e.text("sender").equals(agent) && match.test(parse(e.text("text"))), WAIT);
         return parse(event.text("text"));
     }
