@@ -72,7 +72,8 @@ public record OpenRtcVoiceProperties(
                     .build();
         } catch (IllegalArgumentException e) {
             // "voice stt.timeout must be positive" -> "openrtc.voice.stt.timeout must be positive"
-            throw new IllegalArgumentException("openrtc." + e.getMessage().replaceFirst("^voice ", "voice."), e);
+            // The message says it all; no cause, so that the root cause a failure report shows names the property.
+            throw new IllegalArgumentException("openrtc." + e.getMessage().replaceFirst("^voice ", "voice."));
         }
     }
 
@@ -109,7 +110,7 @@ public record OpenRtcVoiceProperties(
             try {
                 return new VadOptions(activation, off, minSpeech, minSilence, prefixPadding, maxBufferedSpeech);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(e.getMessage().replaceFirst("^VAD ", "openrtc.voice.vad."), e);
+                throw new IllegalArgumentException(e.getMessage().replaceFirst("^VAD ", "openrtc.voice.vad."));
             }
         }
     }

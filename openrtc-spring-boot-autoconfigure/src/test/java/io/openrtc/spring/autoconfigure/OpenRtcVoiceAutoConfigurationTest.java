@@ -1,0 +1,201 @@
+package io.openrtc.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.openrtc.agent.Agent;
+import io.openrtc.agent.AgentConfig;
+import io.openrtc.agent.AgentSession;
+import io.openrtc.spring.ai.SpringAiSpeechToText;
+import io.openrtc.spring.ai.SpringAiTextToSpeech;
+import io.openrtc.voice.VoiceOptions;
+import io.openrtc.voice.VoiceSetup;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.ai.audio.transcription.AudioTranscription;
+import org.springframework.ai.audio.transcription.AudioTranscriptionPrompt;
+import org.springframework.ai.audio.transcription.AudioTranscriptionResponse;
+import org.springframework.ai.audio.transcription.TranscriptionModel;
+import org.springframework.ai.audio.tts.Speech;
+import org.springframework.ai.audio.tts.TextToSpeechModel;
+import org.springframework.ai.audio.tts.TextToSpeechOptions;
+import org.springframework.ai.audio.tts.TextToSpeechPrompt;
+import org.springframework.ai.audio.tts.TextToSpeechResponse;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import reactor.core.publisher.Flux;
+
+/** Which Spring AI model beans each agent's voice gets, and the openrtc.voice.* settings. */
+class OpenRtcVoiceAutoConfigurationTest {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(OpenRtcVoiceAutoConfiguration.class, OpenRtcAutoConfiguration.class))
+            .withPropertyValues("openrtc.livekit.url=ws://127.0.0.1:1", "openrtc.livekit.api-key=key",
+                    "openrtc.livekit.api-secret=secret-that-is-long-enough-for-livekit")
+            .withUserConfiguration(Agents.class);
+
+    @AgentConfig(name = "restaurant")
+    static class RestaurantAgent implements Agent {
+        @Override
+        public void run(AgentSession session) {
+        }
+    }
+
+    @AgentConfig(name = "dental")
+    static class DentalAgent implements Agent {
+        @Override
+        public void run(AgentSession session) {
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @Import({RestaurantAgent.class, DentalAgent.class})
+    static class Agents {
+    }
+
+    /** A transcription model that answers one fixed text: enough to tell beans apart by name. */
+    static TranscriptionModel transcription(String text) {
+        return prompt -> new AudioTranscriptionResponse(new AudioTranscription(text));
+    }
+
+    /** A speech model set to {@code format}. */
+    static TextToSpeechModel speech(String format) {
+        return new TextToSpeechModel() {
+            @Override
+            public TextToSpeechResponse call(TextToSpeechPrompt prompt) {
+                return new TextToSpeechResponse(List.of(new Speech(new byte[0])));
+            }
+
+            @Override
+            public Flux<TextToSpeechResponse> stream(TextToSpeechPrompt prompt) {
+                return Flux.just(call(prompt));
+            }
+
+            @Override
+            public TextToSpeechOptions getDefaultOptions() {
+                return TextToSpeechOptions.builder().format(format).build();
+            }
+        };
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OneOfEach {
+        @Bean
+        TranscriptionModel whisper() {
+            return transcription("whisper");
+        }
+
+        @Bean
+        TextToSpeechModel piper() {
+            return speech("wav");
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class TwoSpeechModels {
+        @Bean
+        TextToSpeechModel piper() {
+            return speech("wav");
+        }
+
+        @Bean
+        TextToSpeechModel openai() {
+            return speech("pcm");
+        }
+    }
+
+    @Test
+    void withoutAnAudioModelNoAgentGetsAVoiceAndNoVadIsLoaded() {
+        runner.run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(VoiceSetup.class)).isInstanceOfSatisfying(SpringVoiceProviders.class,
+                    setup -> assertThat(setup.isEmpty()).isTrue());
+        });
+    }
+
+    @Test
+    void theApplicationsOnlyModelsServeEveryAgent() {
+        runner.withUserConfiguration(OneOfEach.class).run(context -> {
+            VoiceSetup setup = context.getBean(VoiceSetup.class);
+            for (String agent : List.of("restaurant", "dental")) {
+                assertThat(setup.providers(agent).stt()).isInstanceOf(SpringAiSpeechToText.class)
+                        .extracting(s -> s.name()).isEqualTo("whisper");
+                assertThat(setup.providers(agent).tts()).isInstanceOf(SpringAiTextToSpeech.class)
+                        .extracting(s -> s.name()).isEqualTo("piper");
+            }
+        });
+    }
+
+    @Test
+    void anAgentsOwnSettingWinsOverTheDefault() {
+        runner.withUserConfiguration(TwoSpeechModels.class)
+                .withPropertyValues("openrtc.defaults.tts=piper", "openrtc.agents.restaurant.tts=openai")
+                .run(context -> {
+                    VoiceSetup setup = context.getBean(VoiceSetup.class);
+                    assertThat(setup.providers("restaurant").tts().name()).isEqualTo("openai");
+                    assertThat(setup.providers("dental").tts().name()).isEqualTo("piper");
+                    assertThat(((SpringAiTextToSpeech) setup.providers("restaurant").tts()).format()).isEqualTo("pcm");
+                });
+    }
+
+    @Test
+    void anOpenChoiceBetweenSeveralModelsStopsTheApplicationNamingTheSetting() {
+        runner.withUserConfiguration(TwoSpeechModels.class).run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining("openrtc.defaults.tts").hasMessageContaining("piper")
+                .hasMessageContaining("openai"));
+    }
+
+    @Test
+    void aNameThatMatchesNoBeanStopsTheApplicationNamingThePropertyAndTheBeans() {
+        runner.withUserConfiguration(OneOfEach.class).withPropertyValues("openrtc.agents.dental.stt=deepgram")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("openrtc.agents.dental.stt=deepgram").hasMessageContaining("[whisper]"));
+    }
+
+    @Test
+    void settingsForAnAgentThatIsNotRegisteredStopTheApplication() {
+        runner.withUserConfiguration(OneOfEach.class).withPropertyValues("openrtc.agents.plumber.tts=piper")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("openrtc.agents.plumber").hasMessageContaining("restaurant"));
+    }
+
+    @Test
+    void aSpeechModelSetToMp3StopsTheApplicationNamingTheSetting() {
+        runner.withBean("mp3", TextToSpeechModel.class, () -> speech("mp3"))
+                .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("'mp3'")
+                        .hasMessageContaining("response-format=wav"));
+    }
+
+    @Test
+    void bindsTheVoiceSettingsWithLiveKitsDefaults() {
+        runner.withUserConfiguration(OneOfEach.class).withPropertyValues("openrtc.voice.vad.min-silence=300ms",
+                "openrtc.voice.max-endpointing-delay=2s", "openrtc.voice.noise-suppression=true",
+                "openrtc.voice.provider-errors=end-session").run(context -> {
+                    VoiceOptions options = context.getBean(VoiceSetup.class).options("restaurant");
+                    assertThat(options.vad().minSilence()).isEqualTo(Duration.ofMillis(300));
+                    assertThat(options.vad().activationThreshold()).isEqualTo(0.5);
+                    assertThat(options.vad().deactivationThreshold()).isEqualTo(0.35);
+                    assertThat(options.vad().prefixPadding()).isEqualTo(Duration.ofMillis(500));
+                    assertThat(options.minEndpointingDelay()).isEqualTo(Duration.ofMillis(500));
+                    assertThat(options.maxEndpointingDelay()).isEqualTo(Duration.ofSeconds(2));
+                    assertThat(options.noiseSuppression()).isTrue();
+                    assertThat(options.providerErrors()).isEqualTo(VoiceOptions.ProviderErrorPolicy.END_SESSION);
+                });
+    }
+
+    @Test
+    void badVoiceSettingsStopTheApplicationNamingTheProperty() {
+        for (String[] bad : new String[][] {
+                {"openrtc.voice.vad.activation-threshold=1.5", "openrtc.voice.vad.activation-threshold"},
+                {"openrtc.voice.vad.deactivation-threshold=0.8", "openrtc.voice.vad.deactivation-threshold"},
+                {"openrtc.voice.vad.min-silence=0ms", "openrtc.voice.vad.min-silence"},
+                {"openrtc.voice.max-endpointing-delay=100ms", "openrtc.voice.max-endpointing-delay"},
+                {"openrtc.voice.stt.timeout=0s", "openrtc.voice.stt.timeout"}}) {
+            runner.withPropertyValues(bad[0]).run(context -> assertThat(context).getFailure().rootCause()
+                    .as(bad[0]).hasMessageContaining(bad[1]));
+        }
+    }
+}
