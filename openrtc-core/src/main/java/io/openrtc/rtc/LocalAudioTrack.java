@@ -120,6 +120,17 @@ public final class LocalAudioTrack {
         return dropped.size();
     }
 
+    /**
+     * Takes everything queued and not yet sent, oldest first, so it can be written again later
+     * (an agent pausing while the user speaks, then resuming where it stopped).
+     */
+    public List<short[]> takeQueued() {
+        List<short[]> taken = new ArrayList<>();
+        queue.drainTo(taken);
+        signalIfDrained();
+        return taken;
+    }
+
     /** How much audio is queued and not yet sent. */
     public Duration queued() {
         return Duration.ofMillis(10L * queue.size());

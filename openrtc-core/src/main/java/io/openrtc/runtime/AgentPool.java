@@ -124,7 +124,7 @@ public final class AgentPool implements AutoCloseable {
                 ? control -> RoomConnector.of(control.resources().get(RtcRuntime.class), roomOptions)
                 : null,
                 voiceSetup == null ? null
-                        : control -> new SessionVoice.Factory(voiceSetup, control.resources().get(VoiceRuntime.class)));
+                        : control -> new SessionVoice.Factory(voiceSetup, control.resources().get(VoiceRuntime.class), agents));
 
         if (builder.url == null) {
             this.workerOptions = null;

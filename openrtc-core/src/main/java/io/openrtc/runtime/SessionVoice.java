@@ -1,21 +1,31 @@
 package io.openrtc.runtime;
 
+import io.openrtc.agent.Agent;
+import io.openrtc.agent.AgentRegistration;
+import io.openrtc.agent.AgentRegistry;
 import io.openrtc.agent.AgentSession;
 import io.openrtc.rtc.RoomException;
+import io.openrtc.voice.ActiveAgent;
 import io.openrtc.voice.Voice;
+import io.openrtc.voice.VoiceAgent;
 import io.openrtc.voice.VoiceProviders;
 import io.openrtc.voice.VoiceRuntime;
 import io.openrtc.voice.VoiceSession;
 import io.openrtc.voice.VoiceSetup;
+import io.openrtc.voice.llm.AgentTool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * A session's voice, started on first use: from the agent's options and providers and the
- * JVM's shared {@link VoiceRuntime}, in the session's room.
+ * JVM's shared {@link VoiceRuntime}, in the session's room. It also tells the conversation about
+ * the registered voice agents, for handoffs.
  */
 final class SessionVoice {
 
     /** What a session needs to start its voice. */
-    record Factory(VoiceSetup setup, VoiceRuntime runtime) {
+    record Factory(VoiceSetup setup, VoiceRuntime runtime, AgentRegistry agents) {
     }
 
     private final AgentSession session;
@@ -38,18 +48,18 @@ final class SessionVoice {
         String agent = session.agentName();
         if (factory == null) {
             throw new IllegalStateException("Agent '" + agent + "' has no voice configured: give the pool a VoiceSetup "
-                    + "(AgentPool.builder().voice(...)), or, under Spring Boot, a Spring AI TranscriptionModel or "
-                    + "TextToSpeechModel bean (or openrtc.agents." + agent + ".stt / .tts)");
+                    + "(AgentPool.builder().voice(...)), or, under Spring Boot, a Spring AI TranscriptionModel, "
+                    + "TextToSpeechModel or ChatModel bean (or openrtc.agents." + agent + ".stt / .tts / .llm)");
         }
         VoiceProviders providers = factory.setup().providers(agent);
-        if (providers.stt() == null && providers.tts() == null) {
-            throw new IllegalStateException("Agent '" + agent + "' has neither a speech-to-text nor a text-to-speech provider: "
-                    + "under Spring Boot add a Spring AI TranscriptionModel / TextToSpeechModel bean or set openrtc.agents."
-                    + agent + ".stt / .tts to one");
+        if (providers.stt() == null && providers.tts() == null && providers.llm() == null) {
+            throw new IllegalStateException("Agent '" + agent + "' has no speech-to-text, text-to-speech or language model: "
+                    + "under Spring Boot add a Spring AI TranscriptionModel / TextToSpeechModel / ChatModel bean or set "
+                    + "openrtc.agents." + agent + ".stt / .tts / .llm to one");
         }
         try {
-            voice = VoiceSession.start(session.room(), session.job().participantIdentity(), factory.setup().options(agent),
-                    providers, factory.runtime(), session.job().jobId(), session::end);
+            voice = VoiceSession.start(session, factory.setup().options(agent), providers, factory.runtime(),
+                    instance -> describe(agent, instance), this::find);
         } catch (RoomException e) {
             throw new IllegalStateException("The voice of session " + session.job().jobId() + " could not publish its audio track: "
                     + e.getMessage(), e);
@@ -58,6 +68,24 @@ final class SessionVoice {
             throw new IllegalStateException("The session ended while its voice was starting", e);
         }
         return voice;
+    }
+
+    /** The conversation's agent for {@code instance} serving as {@code name}. */
+    private ActiveAgent describe(String name, VoiceAgent instance) {
+        VoiceProviders providers = factory.setup().providers(name);
+        List<AgentTool> tools = new ArrayList<>(instance.tools());
+        tools.addAll(factory.setup().tools(name, instance));
+        return new ActiveAgent(name, instance.instructions(), tools, providers.llm(), providers.tts());
+    }
+
+    /** A registered voice agent, for a handoff: a fresh instance where the agent is per session. */
+    private Optional<ActiveAgent> find(String name) {
+        Optional<AgentRegistration> registration = factory.agents().find(name);
+        if (registration.isEmpty()) {
+            return Optional.empty();
+        }
+        Agent instance = registration.get().provider().agentFor(session.job());
+        return instance instanceof VoiceAgent voiceAgent ? Optional.of(describe(name, voiceAgent)) : Optional.empty();
     }
 
     synchronized void close() {

@@ -27,7 +27,10 @@ final class QueuedSpeech implements SpeechHandle {
         }
     }
 
-    private final String text;
+    private final StringBuilder text = new StringBuilder();
+    private final SpeechText source;
+    private final io.openrtc.voice.tts.TextToSpeech tts;
+    private final boolean streamed;
     private final boolean allowInterruptions;
     private final Runnable onInterrupt;
     private final CountDownLatch done = new CountDownLatch(1);
@@ -41,14 +44,47 @@ final class QueuedSpeech implements SpeechHandle {
     private VoiceProviderException failure;
 
     QueuedSpeech(String text, boolean allowInterruptions, Runnable onInterrupt) {
-        this.text = Objects.requireNonNull(text, "text");
+        this(SpeechText.of(Objects.requireNonNull(text, "text")), null, allowInterruptions, onInterrupt, false);
+        this.text.append(text);
+    }
+
+    /**
+     * A speech whose words come from {@code source} as it is synthesised.
+     *
+     * @param tts the text-to-speech to say it with, or null for the playout's own
+     */
+    QueuedSpeech(SpeechText source, io.openrtc.voice.tts.TextToSpeech tts, boolean allowInterruptions, Runnable onInterrupt) {
+        this(source, tts, allowInterruptions, onInterrupt, true);
+    }
+
+    private QueuedSpeech(SpeechText source, io.openrtc.voice.tts.TextToSpeech tts, boolean allowInterruptions,
+            Runnable onInterrupt, boolean streamed) {
+        this.streamed = streamed;
+        this.source = Objects.requireNonNull(source, "source");
+        this.tts = tts;
         this.allowInterruptions = allowInterruptions;
         this.onInterrupt = onInterrupt;
     }
 
+    /** The text so far (for a streamed speech, it grows as the model writes). */
     @Override
-    public String text() {
-        return text;
+    public synchronized String text() {
+        return text.toString();
+    }
+
+    SpeechText source() {
+        return source;
+    }
+
+    io.openrtc.voice.tts.TextToSpeech tts() {
+        return tts;
+    }
+
+    /** More of a streamed speech's text arrived (a fixed text is known from the start). */
+    synchronized void appendText(String piece) {
+        if (streamed) {
+            text.append(piece);
+        }
     }
 
     @Override
@@ -95,6 +131,15 @@ final class QueuedSpeech implements SpeechHandle {
     @Override
     public void await() throws InterruptedException {
         done.await();
+    }
+
+    /** Waits briefly for the speech to wrap up after an interrupt (what was heard is then known). */
+    void awaitQuietly() {
+        try {
+            done.await(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
@@ -201,6 +246,7 @@ final class QueuedSpeech implements SpeechHandle {
 
     @Override
     public String toString() {
-        return "Speech[" + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + (isDone() ? ", done" : "") + "]";
+        String known = text();
+        return "Speech[" + (known.length() > 40 ? known.substring(0, 40) + "..." : known) + (isDone() ? ", done" : "") + "]";
     }
 }

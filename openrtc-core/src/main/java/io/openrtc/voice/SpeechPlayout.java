@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -27,7 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An interruption sets the speech's flag and clears the track's queue at once (from the
  * interrupting thread); the playout thread, which checks the flag before every frame, clears
- * again, so at most one 10 ms frame is sent after the interruption.
+ * again, so at most one 10 ms frame is sent after the interruption. A pause (the user may be
+ * interrupting) takes the queued frames off the track the same way but keeps them, and a resume
+ * writes them back first, so the speech goes on exactly where it stopped.
  */
 final class SpeechPlayout implements AutoCloseable {
 
@@ -37,23 +40,26 @@ final class SpeechPlayout implements AutoCloseable {
 
     private final Room room;
     private final LocalAudioTrack track;
-    private final TextToSpeech tts;
+    private final TextToSpeech defaultTts;
     private final VoiceOptions options;
     private final Consumer<VoiceEvent> events;
     private final Consumer<VoiceProviderException> providerFailed;
     private final Runnable stateChanged;
     private final String label;
     private final LinkedBlockingDeque<QueuedSpeech> queue = new LinkedBlockingDeque<>();
+    private final ConcurrentLinkedDeque<short[]> pausedFrames = new ConcurrentLinkedDeque<>();
+    private final Object pauseLock = new Object();
     private final Thread thread;
     private volatile QueuedSpeech current;
     private volatile boolean audible;
+    private volatile boolean paused;
     private volatile boolean closed;
 
     SpeechPlayout(Room room, LocalAudioTrack track, TextToSpeech tts, VoiceOptions options, Consumer<VoiceEvent> events,
             Consumer<VoiceProviderException> providerFailed, Runnable stateChanged, String label) {
         this.room = room;
         this.track = track;
-        this.tts = tts;
+        this.defaultTts = tts;
         this.options = options;
         this.events = events;
         this.providerFailed = providerFailed;
@@ -64,11 +70,20 @@ final class SpeechPlayout implements AutoCloseable {
 
     /** Queues {@code text}; it plays after everything queued before it. */
     QueuedSpeech enqueue(String text, boolean allowInterruptions) {
+        QueuedSpeech[] self = new QueuedSpeech[1];
+        return add(self, new QueuedSpeech(text, allowInterruptions, () -> interrupted(self[0])));
+    }
+
+    /** Queues a speech whose words stream in from {@code source}, said with {@code tts} (null: the default). */
+    QueuedSpeech enqueue(SpeechText source, TextToSpeech tts, boolean allowInterruptions) {
+        QueuedSpeech[] self = new QueuedSpeech[1];
+        return add(self, new QueuedSpeech(source, tts, allowInterruptions, () -> interrupted(self[0])));
+    }
+
+    private QueuedSpeech add(QueuedSpeech[] self, QueuedSpeech speech) {
         if (closed) {
             throw new IllegalStateException("the voice of " + label + " has stopped");
         }
-        QueuedSpeech[] self = new QueuedSpeech[1];
-        QueuedSpeech speech = new QueuedSpeech(text, allowInterruptions, () -> interrupted(self[0]));
         self[0] = speech;
         queue.add(speech);
         stateChanged.run();
@@ -77,7 +92,12 @@ final class SpeechPlayout implements AutoCloseable {
 
     /** Whether the agent's audio is being sent now. */
     boolean isAudible() {
-        return audible;
+        return audible && !paused;
+    }
+
+    /** Whether the current speech is paused. */
+    boolean isPaused() {
+        return paused;
     }
 
     /** Whether anything is queued or playing. */
@@ -88,6 +108,36 @@ final class SpeechPlayout implements AutoCloseable {
     /** The speech playing now, if any. */
     QueuedSpeech current() {
         return current;
+    }
+
+    /**
+     * Pauses the current speech: its queued audio comes off the track at once and is kept.
+     *
+     * @return whether a speech was paused (one is playing, may be interrupted, and was not paused)
+     */
+    boolean pause() {
+        synchronized (pauseLock) {
+            QueuedSpeech playing = current;
+            if (paused || playing == null || !playing.allowsInterruptions() || !audible) {
+                return false;
+            }
+            paused = true;
+            pausedFrames.addAll(track.takeQueued());
+        }
+        stateChanged.run();
+        return true;
+    }
+
+    /** Resumes a paused speech where it stopped. */
+    void resume() {
+        synchronized (pauseLock) {
+            if (!paused) {
+                return;
+            }
+            paused = false;
+            pauseLock.notifyAll();
+        }
+        stateChanged.run();
     }
 
     /** Stops the current speech and drops the queued ones. */
@@ -107,6 +157,9 @@ final class SpeechPlayout implements AutoCloseable {
     private void interrupted(QueuedSpeech speech) {
         if (speech == current) {
             track.clear();
+            synchronized (pauseLock) {
+                pauseLock.notifyAll();
+            }
         }
     }
 
@@ -118,6 +171,10 @@ final class SpeechPlayout implements AutoCloseable {
                 try {
                     play(speech);
                 } finally {
+                    synchronized (pauseLock) {
+                        paused = false;
+                        pausedFrames.clear();
+                    }
                     current = null;
                     audible = false;
                     stateChanged.run();
@@ -136,22 +193,29 @@ final class SpeechPlayout implements AutoCloseable {
             speech.finish("", Duration.ZERO, null);
             return;
         }
-        long written = track.framesSent() + track.queued().toMillis() / 10;
+        TextToSpeech tts = speech.tts() != null ? speech.tts() : defaultTts;
+        long[] written = {track.framesSent() + track.queued().toMillis() / 10};
         AgentTranscript transcript = new AgentTranscript();
         VoiceProviderException failure = null;
         boolean complete = false;
         long nextSync = 0;
-        try (SpeechSynthesis synthesis = new SpeechSynthesis(tts, speech.text(), options.ttsTimeout(), label)) {
+        try (SpeechSynthesis synthesis = new SpeechSynthesis(tts, speech.source(), speech::appendText, options.ttsTimeout(),
+                label)) {
             long lastItem = System.nanoTime();
             while (!speech.isInterrupted()) {
+                if (paused) {
+                    holdWhilePaused(speech, written);
+                    lastItem = System.nanoTime();
+                    continue;
+                }
                 if (System.nanoTime() >= nextSync) {
                     sync(speech, transcript);
                     nextSync = System.nanoTime() + SYNC_EVERY.toNanos();
                 }
                 SpeechSynthesis.Item item = synthesis.next(POLL);
                 if (item == null) {
-                    // The synthesis enforces the provider's time limits; this only guards against a stuck thread.
-                    if (System.nanoTime() - lastItem > options.ttsTimeout().multipliedBy(2).toNanos()) {
+                    // The synthesis enforces the providers' time limits; this only guards against a stuck thread.
+                    if (System.nanoTime() - lastItem > options.ttsTimeout().multipliedBy(3).toNanos()) {
                         failure = new VoiceProviderException(tts.name(), VoiceStep.TTS, "its synthesis stopped answering", null);
                         break;
                     }
@@ -160,12 +224,12 @@ final class SpeechPlayout implements AutoCloseable {
                 lastItem = System.nanoTime();
                 if (item instanceof SpeechSynthesis.Frame frame) {
                     track.write(frame.samples(), SpeechSynthesis.OUTPUT_RATE, 1);
-                    written++;
-                    speech.produced(written);
+                    written[0]++;
+                    speech.produced(written[0]);
                 } else if (item instanceof SpeechSynthesis.SentenceStart start) {
-                    speech.sentenceStarted(start.text(), written);
+                    speech.sentenceStarted(start.text(), written[0]);
                 } else if (item instanceof SpeechSynthesis.SentenceEnd) {
-                    speech.sentenceEnded(written);
+                    speech.sentenceEnded(written[0]);
                 } else if (item instanceof SpeechSynthesis.Failed failed) {
                     failure = failed.error();
                     break;
@@ -175,7 +239,19 @@ final class SpeechPlayout implements AutoCloseable {
                 }
             }
             // Let what is queued play out, keeping the transcript in step, unless interrupted.
-            while (complete && !speech.isInterrupted() && !track.awaitDrained(SYNC_EVERY)) {
+            while (complete && !speech.isInterrupted()) {
+                if (paused) {
+                    holdWhilePaused(speech, written);
+                    continue;
+                }
+                if (track.awaitDrained(SYNC_EVERY)) {
+                    // A pause may just have taken the queue: only done when nothing was taken.
+                    synchronized (pauseLock) {
+                        if (!paused && pausedFrames.isEmpty()) {
+                            break;
+                        }
+                    }
+                }
                 sync(speech, transcript);
             }
         } finally {
@@ -184,7 +260,7 @@ final class SpeechPlayout implements AutoCloseable {
             }
             long sent = track.framesSent();
             long first = speech.firstFrame();
-            long played = first < 0 ? 0 : Math.max(0, Math.min(sent, written) - first);
+            long played = first < 0 ? 0 : Math.max(0, Math.min(sent, written[0]) - first);
             boolean whole = complete && !speech.isInterrupted() && failure == null;
             String heard = whole ? speech.heardAt(Long.MAX_VALUE) : speech.heardAt(sent);
             speech.finish(heard, Duration.ofMillis(10 * played), failure);
@@ -196,6 +272,30 @@ final class SpeechPlayout implements AutoCloseable {
             if (failure != null) {
                 providerFailed.accept(failure);
             }
+        }
+    }
+
+    /**
+     * While paused nothing is written; frames the pause raced with are taken back too. On resume,
+     * the kept frames go back on the track first.
+     */
+    private void holdWhilePaused(QueuedSpeech speech, long[] written) throws InterruptedException {
+        synchronized (pauseLock) {
+            pausedFrames.addAll(track.takeQueued());
+            while (paused && !speech.isInterrupted() && !closed) {
+                pauseLock.wait(POLL.toMillis());
+            }
+        }
+        // The kept frames were counted as written; they were not sent, so they are written again now.
+        written[0] -= pausedFrames.size();
+        if (speech.isInterrupted()) {
+            pausedFrames.clear();
+            return;
+        }
+        short[] frame;
+        while ((frame = pausedFrames.pollFirst()) != null && !speech.isInterrupted()) {
+            track.write(frame, SpeechSynthesis.OUTPUT_RATE, 1);
+            written[0]++;
         }
     }
 

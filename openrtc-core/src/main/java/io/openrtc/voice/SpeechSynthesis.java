@@ -6,7 +6,6 @@ import io.openrtc.voice.tts.SentenceSplitter;
 import io.openrtc.voice.tts.SpeechStream;
 import io.openrtc.voice.tts.TextToSpeech;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -50,17 +49,27 @@ final class SpeechSynthesis implements AutoCloseable {
     private static final int AHEAD_FRAMES = 400;
 
     private final TextToSpeech tts;
+    private final SpeechText source;
+    private final java.util.function.Consumer<String> onText;
     private final Duration timeout;
     private final BlockingQueue<Item> items = new ArrayBlockingQueue<>(AHEAD_FRAMES);
     private final Thread thread;
     private volatile SpeechStream current;
     private volatile boolean closed;
 
-    SpeechSynthesis(TextToSpeech tts, String text, Duration timeout, String label) {
+    /**
+     * @param tts     speaks each sentence
+     * @param source  the words, as they come
+     * @param onText  told every piece of text as it is read (a streamed speech's text grows)
+     * @param timeout how long text-to-speech may take to deliver audio, and the text source to deliver text
+     */
+    SpeechSynthesis(TextToSpeech tts, SpeechText source, java.util.function.Consumer<String> onText, Duration timeout,
+            String label) {
         this.tts = tts;
+        this.source = source;
+        this.onText = onText;
         this.timeout = timeout;
-        List<String> sentences = SentenceSplitter.split(text);
-        this.thread = Thread.ofVirtual().name("openrtc-voice-tts-" + label).start(() -> run(sentences));
+        this.thread = Thread.ofVirtual().name("openrtc-voice-tts-" + label).start(this::run);
     }
 
     /**
@@ -72,13 +81,19 @@ final class SpeechSynthesis implements AutoCloseable {
         return items.poll(wait.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    private void run(List<String> sentences) {
+    private void run() {
         try (FrameBuilder frames = new FrameBuilder()) {
-            for (String sentence : sentences) {
-                put(new SentenceStart(sentence));
-                synthesize(sentence, frames);
-                frames.finish(this::putFrame);
-                put(new SentenceEnd());
+            SentenceSplitter splitter = new SentenceSplitter();
+            String piece;
+            while ((piece = source.next(timeout)) != null) {
+                onText.accept(piece);
+                for (String sentence : splitter.push(piece)) {
+                    speak(sentence, frames);
+                }
+            }
+            java.util.Optional<String> rest = splitter.finish();
+            if (rest.isPresent()) {
+                speak(rest.get(), frames);
             }
             put(new End());
         } catch (VoiceProviderException e) {
@@ -88,6 +103,13 @@ final class SpeechSynthesis implements AutoCloseable {
         } catch (RuntimeException e) {
             offerFailure(new VoiceProviderException(tts.name(), VoiceStep.TTS, "its audio could not be played: " + e.getMessage(), e));
         }
+    }
+
+    private void speak(String sentence, FrameBuilder frames) throws VoiceProviderException, InterruptedException {
+        put(new SentenceStart(sentence));
+        synthesize(sentence, frames);
+        frames.finish(this::putFrame);
+        put(new SentenceEnd());
     }
 
     private void synthesize(String sentence, FrameBuilder frames) throws VoiceProviderException, InterruptedException {
@@ -151,6 +173,7 @@ final class SpeechSynthesis implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        source.cancel();
         SpeechStream stream = current;
         if (stream != null) {
             stream.close();

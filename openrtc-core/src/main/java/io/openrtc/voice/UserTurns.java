@@ -47,6 +47,7 @@ final class UserTurns implements AutoCloseable {
     private final Consumer<VoiceEvent> events;
     private final Consumer<VoiceProviderException> providerFailed;
     private final Runnable turnsChanged;
+    private final java.util.List<Consumer<Transcript>> transcriptListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final String label;
     private final LinkedBlockingDeque<UserTurn> turns = new LinkedBlockingDeque<>(QUEUED_TURNS);
 
@@ -84,6 +85,11 @@ final class UserTurns implements AutoCloseable {
         }
         participant = identity;
         trackSid = track;
+    }
+
+    /** Also tells {@code listener} every utterance's final transcript, empty ones too (noise, a cough). */
+    void addTranscriptListener(Consumer<Transcript> listener) {
+        transcriptListeners.add(listener);
     }
 
     /** Whether the user is speaking now (voice activity). */
@@ -167,6 +173,7 @@ final class UserTurns implements AutoCloseable {
             } catch (VoiceProviderException e) {
                 transcriptionFailed();
                 providerFailed.accept(e);
+                transcriptListeners.forEach(l -> l.accept(Transcript.of("")));
             } catch (InterruptedException e) {
                 transcriptionFailed();
             } finally {
@@ -240,6 +247,7 @@ final class UserTurns implements AutoCloseable {
             }
             scheduleCommitIfReady();
         }
+        transcriptListeners.forEach(l -> l.accept(transcript));
         if (transcript.isEmpty()) {
             log.debug("Voice of {}: speech-to-text heard nothing intelligible", label);
             return;

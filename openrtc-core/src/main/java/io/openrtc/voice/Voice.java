@@ -1,7 +1,9 @@
 package io.openrtc.voice;
 
 import io.openrtc.rtc.AgentState;
+import io.openrtc.voice.llm.ChatItem;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -84,8 +86,44 @@ public interface Voice {
      */
     Optional<UserTurn> listen(Duration timeout) throws InterruptedException;
 
-    /** Stops whatever the agent is saying now (and drops what is queued after it). */
+    /** Stops whatever the agent is saying now (and drops what is queued after it), and a reply under way. */
     void interrupt();
+
+    // ---- the conversation (a language model) ----
+
+    /**
+     * Runs the whole conversation as {@code agent} until the session ends: says the agent's
+     * greeting, then answers every turn (spoken, or typed in the chat) with its language model and
+     * tools; the user may interrupt, a newer turn replaces an answer still under way, a tool may
+     * hand the session to another agent, and an away user is prompted and, by policy, let go.
+     * {@link VoiceAgent#run} calls it.
+     *
+     * @throws IllegalStateException when the agent has no language model
+     * @throws InterruptedException  when the session ends
+     */
+    void converse(VoiceAgent agent) throws InterruptedException;
+
+    /**
+     * Answers {@code turn} with the language model (and its tools), speaking as it streams, and
+     * waits until the answer was spoken: a plain {@code Agent}'s step-by-step
+     * {@code voice.reply(voice.listen())}.
+     *
+     * @return the whole answer: what was said and heard, whether it was interrupted
+     * @throws IllegalStateException when the agent has no language model
+     */
+    SpeechHandle reply(UserTurn turn) throws InterruptedException;
+
+    /**
+     * Makes the agent speak without a user turn: the model answers the conversation so far with
+     * {@code instructions} added for this answer only ("Tell the caller the kitchen closes soon").
+     */
+    SpeechHandle generateReply(String instructions) throws InterruptedException;
+
+    /** The conversation's history so far (empty before the first reply). */
+    List<ChatItem> history();
+
+    /** The agent the conversation speaks for now (a handoff changes it). */
+    String agentName();
 
     /** Whether the agent's audio is playing now. */
     boolean isSpeaking();

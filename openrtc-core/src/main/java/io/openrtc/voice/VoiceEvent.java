@@ -1,6 +1,7 @@
 package io.openrtc.voice;
 
 import io.openrtc.rtc.AgentState;
+import io.openrtc.voice.llm.ChatItem;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -57,5 +58,37 @@ public sealed interface VoiceEvent {
      * {@link VoiceOptions#providerErrors()}).
      */
     record ProviderFailed(Instant at, String provider, VoiceStep step, String message) implements VoiceEvent {
+    }
+
+    /** Something was added to the conversation's history. */
+    record ConversationItemAdded(Instant at, ChatItem item) implements VoiceEvent {
+    }
+
+    /**
+     * A tool ran.
+     *
+     * @param failed whether it threw, timed out or does not exist; {@code result} then says why
+     */
+    record ToolCalled(Instant at, String agentName, String tool, String arguments, boolean failed, String result,
+                      Duration took) implements VoiceEvent {
+    }
+
+    /** The session passed from one agent to another. */
+    record AgentHandoff(Instant at, String fromAgent, String toAgent) implements VoiceEvent {
+    }
+
+    /** The user's speech paused the agent: it may be an interruption; words will tell. */
+    record AgentPaused(Instant at, String participantIdentity) implements VoiceEvent {
+    }
+
+    /** The user interrupted the agent: it stopped, and only {@code spokenText} was heard. */
+    record AgentInterrupted(Instant at, String text, String spokenText) implements VoiceEvent {
+    }
+
+    /**
+     * Speech paused the agent but brought no words in time (a cough, a "mhmm", noise): the agent
+     * went on where it stopped ({@code resumed}) or, with resuming off, stopped.
+     */
+    record FalseInterruption(Instant at, boolean resumed) implements VoiceEvent {
     }
 }

@@ -23,16 +23,18 @@ import java.util.Objects;
  *                               LiveKit's {@code close_on_disconnect})
  * @param transcripts            publish the user's and the agent's words on {@code lk.transcription}
  * @param trackName              the name of the agent's published audio track
+ * @param interruption           when the user's speech stops the agent
+ * @param conversation           how the conversation with the language model runs
  */
 public record VoiceOptions(VadOptions vad, Duration minEndpointingDelay, Duration maxEndpointingDelay,
                            boolean noiseSuppression, Duration sttTimeout, Duration ttsTimeout,
                            ProviderErrorPolicy providerErrors, boolean closeOnParticipantLeft, boolean transcripts,
-                           String trackName) {
+                           String trackName, InterruptionOptions interruption, ConversationOptions conversation) {
 
     /** LiveKit's defaults, noise suppression off. */
     public static final VoiceOptions DEFAULTS = new VoiceOptions(VadOptions.DEFAULTS, Duration.ofMillis(500),
             Duration.ofSeconds(3), false, Duration.ofSeconds(15), Duration.ofSeconds(10), ProviderErrorPolicy.CONTINUE,
-            true, true, "agent-voice");
+            true, true, "agent-voice", InterruptionOptions.DEFAULTS, ConversationOptions.DEFAULTS);
 
     public VoiceOptions {
         Objects.requireNonNull(vad, "vad");
@@ -42,6 +44,8 @@ public record VoiceOptions(VadOptions vad, Duration minEndpointingDelay, Duratio
         Objects.requireNonNull(ttsTimeout, "ttsTimeout");
         Objects.requireNonNull(providerErrors, "providerErrors");
         Objects.requireNonNull(trackName, "trackName");
+        Objects.requireNonNull(interruption, "interruption");
+        Objects.requireNonNull(conversation, "conversation");
         require(!minEndpointingDelay.isNegative(), "min-endpointing-delay must not be negative, was " + minEndpointingDelay);
         require(maxEndpointingDelay.compareTo(minEndpointingDelay) >= 0, "max-endpointing-delay (" + maxEndpointingDelay
                 + ") must be at least min-endpointing-delay (" + minEndpointingDelay + ")");
@@ -86,6 +90,8 @@ public record VoiceOptions(VadOptions vad, Duration minEndpointingDelay, Duratio
         private boolean closeOnParticipantLeft;
         private boolean transcripts;
         private String trackName;
+        private InterruptionOptions interruption;
+        private ConversationOptions conversation;
 
         private Builder(VoiceOptions from) {
             vad = from.vad;
@@ -98,6 +104,8 @@ public record VoiceOptions(VadOptions vad, Duration minEndpointingDelay, Duratio
             closeOnParticipantLeft = from.closeOnParticipantLeft;
             transcripts = from.transcripts;
             trackName = from.trackName;
+            interruption = from.interruption;
+            conversation = from.conversation;
         }
 
         public Builder vad(VadOptions value) { vad = value; return this; }
@@ -110,11 +118,13 @@ public record VoiceOptions(VadOptions vad, Duration minEndpointingDelay, Duratio
         public Builder closeOnParticipantLeft(boolean value) { closeOnParticipantLeft = value; return this; }
         public Builder transcripts(boolean value) { transcripts = value; return this; }
         public Builder trackName(String value) { trackName = value; return this; }
+        public Builder interruption(InterruptionOptions value) { interruption = value; return this; }
+        public Builder conversation(ConversationOptions value) { conversation = value; return this; }
 
         /** The options; throws {@link IllegalArgumentException} naming a bad value. */
         public VoiceOptions build() {
             return new VoiceOptions(vad, minEndpointingDelay, maxEndpointingDelay, noiseSuppression, sttTimeout, ttsTimeout,
-                    providerErrors, closeOnParticipantLeft, transcripts, trackName);
+                    providerErrors, closeOnParticipantLeft, transcripts, trackName, interruption, conversation);
         }
     }
 }

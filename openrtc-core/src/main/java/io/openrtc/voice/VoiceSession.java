@@ -1,63 +1,84 @@
 package io.openrtc.voice;
 
+import io.openrtc.agent.AgentSession;
 import io.openrtc.rtc.AgentState;
 import io.openrtc.rtc.LocalAudioTrack;
 import io.openrtc.rtc.Room;
 import io.openrtc.rtc.RoomEvent;
 import io.openrtc.rtc.RoomException;
+import io.openrtc.voice.llm.ChatItem;
 import io.openrtc.voice.stt.StreamingSpeechToText;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The {@link Voice} of one session: it wires the audio input (VAD), the turn assembly
- * (speech-to-text, endpointing), the playout (text-to-speech) and the state reporter together,
- * and decides the state LiveKit's front ends see from what each of them is doing.
+ * (speech-to-text, endpointing), the playout (text-to-speech), barge-in, the conversation with
+ * the language model and the state reporter together, and decides the state LiveKit's front ends
+ * see from what each of them is doing.
  *
- * <p>State: {@code speaking} while the agent's audio is being sent; {@code thinking} while speech
- * is queued but not yet audible, or after {@link #listen()} handed over a turn and before the
- * agent answers or listens again; {@code listening} otherwise.
+ * <p>State: {@code speaking} while the agent's audio is being sent; {@code listening} while a
+ * speech is paused because the user may be interrupting; {@code thinking} while a reply or a
+ * speech is under way but not audible, or after {@link #listen()} handed over a turn and before
+ * the agent answers or listens again; {@code listening} otherwise.
  */
 public final class VoiceSession implements Voice, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(VoiceSession.class);
 
+    private final AgentSession session;
     private final Room room;
     private final VoiceOptions options;
     private final VoiceProviders providers;
+    private final VoiceRuntime runtime;
+    private final Function<VoiceAgent, ActiveAgent> describe;
+    private final ActiveAgent.Resolver handoffs;
     private final String label;
-    private final Runnable endSession;
     private final VoiceEvents events;
     private final AgentStateReporter state;
     private final UserTurns turns;
     private final AudioInput input;
     private final SpeechPlayout playout;
     private final AutoCloseable roomListener;
+    private Conversation conversation;
+    private TextInput textInput;
+    private UserAway userAway;
     private volatile boolean thinking;
     private volatile boolean closed;
 
-    private VoiceSession(Room room, String dispatchedIdentity, VoiceOptions options, VoiceProviders providers,
-            VoiceRuntime runtime, String label, Runnable endSession) throws RoomException, InterruptedException {
-        this.room = room;
+    private VoiceSession(AgentSession session, VoiceOptions options, VoiceProviders providers, VoiceRuntime runtime,
+            Function<VoiceAgent, ActiveAgent> describe, ActiveAgent.Resolver handoffs) throws RoomException, InterruptedException {
+        this.session = session;
+        this.room = session.room();
         this.options = options;
         this.providers = providers;
-        this.label = label;
-        this.endSession = endSession;
+        this.runtime = runtime;
+        this.describe = describe;
+        this.handoffs = handoffs;
+        this.label = session.job().jobId();
         this.events = new VoiceEvents(label);
         this.state = new AgentStateReporter(room, label, events::publish);
         LocalAudioTrack track = providers.tts() == null ? null : room.publishAudio(options.trackName());
         this.turns = new UserTurns(room, providers.stt(), options, runtime.timers(), events::publish, this::providerFailed,
                 this::updateState, label);
         StreamingSpeechToText streaming = providers.stt() instanceof StreamingSpeechToText s ? s : null;
-        this.input = new AudioInput(room, dispatchedIdentity, options, runtime.vadModel(), turns, streaming, events::publish,
-                this::providerFailed, label);
+        this.input = new AudioInput(room, session.job().participantIdentity(), options, runtime.vadModel(), turns, streaming,
+                events::publish, this::providerFailed, label);
         this.playout = track == null ? null
                 : new SpeechPlayout(room, track, providers.tts(), options, events::publish, this::providerFailed,
                         this::updateState, label);
+        if (playout != null && providers.stt() != null) {
+            Interruptions interruptions = new Interruptions(options.interruption(), playout, runtime.timers(), events::publish,
+                    () -> input.linkedParticipant().orElse(""));
+            input.addVadListener(interruptions::onVad);
+            turns.addTranscriptListener(interruptions::onTranscript);
+        }
         this.roomListener = room.addListener(this::onRoomEvent);
     }
 
@@ -65,20 +86,21 @@ public final class VoiceSession implements Voice, AutoCloseable {
      * Starts a session's voice: publishes its audio track (when it can speak), starts listening
      * (when it can hear) and shows {@code listening}.
      *
-     * @param room               the session's joined room
-     * @param dispatchedIdentity the participant the job names, or empty: then the first standard
-     *                           participant is listened to
-     * @param endSession         ends the session (when the linked participant leaves, or by the
-     *                           provider error policy)
+     * @param session  the session, whose room is joined; the participant its job names is
+     *                 listened to, else the first standard participant
+     * @param describe makes the conversation's agent of the session's {@link VoiceAgent}
+     * @param handoffs finds the other registered voice agents, for handoffs
      * @throws RoomException when the audio track cannot be published
      */
-    public static VoiceSession start(Room room, String dispatchedIdentity, VoiceOptions options, VoiceProviders providers,
-            VoiceRuntime runtime, String label, Runnable endSession) throws RoomException, InterruptedException {
-        Objects.requireNonNull(room, "room");
+    public static VoiceSession start(AgentSession session, VoiceOptions options, VoiceProviders providers, VoiceRuntime runtime,
+            Function<VoiceAgent, ActiveAgent> describe, ActiveAgent.Resolver handoffs) throws RoomException, InterruptedException {
+        Objects.requireNonNull(session, "session");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(providers, "providers");
         Objects.requireNonNull(runtime, "runtime");
-        VoiceSession voice = new VoiceSession(room, dispatchedIdentity, options, providers, runtime, label, endSession);
+        Objects.requireNonNull(describe, "describe");
+        Objects.requireNonNull(handoffs, "handoffs");
+        VoiceSession voice = new VoiceSession(session, options, providers, runtime, describe, handoffs);
         if (providers.stt() != null) {
             voice.input.start();
         }
@@ -86,13 +108,12 @@ public final class VoiceSession implements Voice, AutoCloseable {
         return voice;
     }
 
+    // ---- speaking and listening ----
+
     @Override
     public SpeechHandle sayAsync(String text, boolean allowInterruptions) {
         Objects.requireNonNull(text, "text");
-        if (playout == null) {
-            throw new IllegalStateException("The voice of " + label + " has no text-to-speech provider, so it cannot say anything: "
-                    + "give the agent one (a Spring AI TextToSpeechModel bean, openrtc.agents.<name>.tts, or VoiceProviders)");
-        }
+        requirePlayout();
         thinking = false;
         return playout.enqueue(text, allowInterruptions);
     }
@@ -109,7 +130,7 @@ public final class VoiceSession implements Voice, AutoCloseable {
 
     /** The next turn, waiting at most {@code timeout}, or forever when it is null. */
     private Optional<UserTurn> awaitTurn(Duration timeout) throws InterruptedException {
-        if (providers.stt() == null) {
+        if (providers.stt() == null && conversation == null) {
             throw new IllegalStateException("The voice of " + label + " has no speech-to-text provider, so it cannot listen: "
                     + "give the agent one (a Spring AI TranscriptionModel bean, openrtc.agents.<name>.stt, or VoiceProviders)");
         }
@@ -129,7 +150,117 @@ public final class VoiceSession implements Voice, AutoCloseable {
         if (playout != null) {
             playout.interruptAll();
         }
+        conversationIfStarted().flatMap(Conversation::current).ifPresent(Reply::cancel);
     }
+
+    // ---- the conversation ----
+
+    @Override
+    public void converse(VoiceAgent agent) throws InterruptedException {
+        Conversation talk = conversation(agent);
+        synchronized (this) {
+            if (textInput == null) {
+                textInput = new TextInput(room, label, () -> input.linkedParticipant().orElse(""), this::deliverTyped,
+                        this::interruptIfAllowed);
+                userAway = new UserAway(options.conversation(), runtime.timers(), this::isQuiet, this::promptAwayUser,
+                        session::end, label);
+                events.add(this::noteActivity);
+            }
+        }
+        talk.converse(session.settings().greeting());
+    }
+
+    @Override
+    public SpeechHandle reply(UserTurn turn) throws InterruptedException {
+        Objects.requireNonNull(turn, "turn");
+        Reply reply = conversation(null).startReply(turn);
+        reply.await();
+        return reply;
+    }
+
+    @Override
+    public SpeechHandle generateReply(String instructions) throws InterruptedException {
+        Objects.requireNonNull(instructions, "instructions");
+        Reply reply = conversation(null).startReply(null, instructions);
+        reply.await();
+        return reply;
+    }
+
+    @Override
+    public List<ChatItem> history() {
+        return conversationIfStarted().map(c -> c.history().items()).orElse(List.of());
+    }
+
+    @Override
+    public String agentName() {
+        return conversationIfStarted().map(c -> c.agent().name()).orElse(session.agentName());
+    }
+
+    /** The conversation, made on first use from {@code agent} (or the session's own agent description). */
+    private synchronized Conversation conversation(VoiceAgent agent) {
+        if (conversation == null) {
+            ActiveAgent first = agent != null ? describe.apply(agent)
+                    : handoffs.resolve(session.agentName()).orElseGet(() -> describe.apply(new InstructionlessAgent()));
+            if (first.llm() == null) {
+                throw new IllegalStateException("Agent '" + first.name() + "' has no language model, so it cannot reply: give it "
+                        + "one (a Spring AI ChatModel bean, openrtc.agents." + first.name() + ".llm, or VoiceProviders)");
+            }
+            conversation = new Conversation(this, turns, session, first, handoffs, events::publish);
+        }
+        return conversation;
+    }
+
+    private synchronized Optional<Conversation> conversationIfStarted() {
+        return Optional.ofNullable(conversation);
+    }
+
+    private void deliverTyped(UserTurn turn) {
+        turns.deliver(turn);
+    }
+
+    private void interruptIfAllowed() {
+        if (playout != null) {
+            QueuedSpeech speech = playout.current();
+            if (speech != null && speech.allowsInterruptions()) {
+                speech.interrupt();
+            }
+        }
+    }
+
+    private boolean isQuiet() {
+        return !turns.isUserSpeaking() && (playout == null || !playout.isBusy())
+                && conversationIfStarted().flatMap(Conversation::current).isEmpty();
+    }
+
+    private void promptAwayUser() {
+        try {
+            if (playout != null) {
+                say(options.conversation().userAwayPrompt());
+            } else {
+                room.sendChat(options.conversation().userAwayPrompt());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.debug("Voice of {}: the away prompt was not sent: {}", label, e.getMessage());
+        }
+    }
+
+    private void noteActivity(VoiceEvent event) {
+        UserAway away = userAway;
+        if (away == null) {
+            return;
+        }
+        switch (event) {
+            case VoiceEvent.UserSpeechStarted e -> away.activity(true);
+            case VoiceEvent.UserTurnCommitted e -> away.activity(true);
+            case VoiceEvent.AgentSpeechEnded e -> away.activity(false);
+            default -> {
+            }
+        }
+    }
+
+    // ---- state and the rest ----
 
     @Override
     public boolean isSpeaking() {
@@ -164,14 +295,25 @@ public final class VoiceSession implements Voice, AutoCloseable {
     /** Stops listening and speaking; idempotent. The room itself is left to the session. */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        Conversation talk;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            talk = conversation;
         }
-        closed = true;
         try {
             roomListener.close();
         } catch (Exception e) {
             log.debug("Removing the room listener failed", e);
+        }
+        if (talk != null) {
+            talk.close();
+        }
+        if (textInput != null) {
+            textInput.close();
+            userAway.close();
         }
         input.close();
         turns.close();
@@ -182,14 +324,33 @@ public final class VoiceSession implements Voice, AutoCloseable {
         events.close();
     }
 
+    SpeechPlayout playout() {
+        return playout;
+    }
+
+    void setThinking(boolean value) {
+        thinking = value;
+        updateState();
+    }
+
+    private void requirePlayout() {
+        if (playout == null) {
+            throw new IllegalStateException("The voice of " + label + " has no text-to-speech provider, so it cannot say anything: "
+                    + "give the agent one (a Spring AI TextToSpeechModel bean, openrtc.agents.<name>.tts, or VoiceProviders)");
+        }
+    }
+
     private void updateState() {
         if (closed) {
             return;
         }
         AgentState next;
+        boolean replying = conversationIfStarted().flatMap(Conversation::current).isPresent();
         if (playout != null && playout.isAudible()) {
             next = AgentState.SPEAKING;
-        } else if (thinking || (playout != null && playout.isBusy())) {
+        } else if (playout != null && playout.isPaused()) {
+            next = AgentState.LISTENING;
+        } else if (thinking || replying || (playout != null && playout.isBusy())) {
             next = AgentState.THINKING;
         } else {
             next = AgentState.LISTENING;
@@ -197,11 +358,11 @@ public final class VoiceSession implements Voice, AutoCloseable {
         state.set(next);
     }
 
-    private void providerFailed(VoiceProviderException error) {
+    void providerFailed(VoiceProviderException error) {
         events.publish(new VoiceEvent.ProviderFailed(Instant.now(), error.provider(), error.step(), error.getMessage()));
         if (options.providerErrors() == VoiceOptions.ProviderErrorPolicy.END_SESSION) {
             log.warn("Voice of {}: ending the session after a provider failure (openrtc.voice.provider-errors=end-session)", label);
-            endSession.run();
+            session.end();
         }
     }
 
@@ -209,7 +370,15 @@ public final class VoiceSession implements Voice, AutoCloseable {
         if (event instanceof RoomEvent.ParticipantLeft left && options.closeOnParticipantLeft()
                 && input.linkedParticipant().map(left.participant().identity()::equals).orElse(false)) {
             log.info("Voice of {}: {} left; ending the session", label, left.participant().identity());
-            endSession.run();
+            session.end();
+        }
+    }
+
+    /** The agent of a plain {@code Agent} that calls {@link #reply}: no instructions of its own. */
+    private static final class InstructionlessAgent implements VoiceAgent {
+        @Override
+        public String instructions() {
+            return "";
         }
     }
 }

@@ -1,5 +1,8 @@
 package io.openrtc.voice;
 
+import io.openrtc.agent.Agent;
+import io.openrtc.voice.llm.AgentTool;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -15,6 +18,16 @@ public interface VoiceSetup {
 
     /** The providers of {@code agentName}'s voice. */
     VoiceProviders providers(String agentName);
+
+    /**
+     * The tools the framework finds for an agent, besides its own {@link VoiceAgent#tools()}
+     * (under Spring: its {@code @Tool} methods and the {@code ToolCallback} beans it names).
+     *
+     * @param agent the instance serving the session
+     */
+    default List<AgentTool> tools(String agentName, Agent agent) {
+        return List.of();
+    }
 
     /** The same options and providers for every agent. */
     static VoiceSetup of(VoiceOptions options, VoiceProviders providers) {

@@ -161,18 +161,30 @@ public record OpenRtcProperties(
      *                        empty for the application's only one
      * @param tts             The name of the Spring AI TextToSpeechModel bean agents speak with;
      *                        empty for the application's only one
+     * @param llm             The name of the Spring AI ChatModel bean voice agents think with;
+     *                        empty for the application's only one
      */
     public record Defaults(@DefaultValue("") String greeting, @DefaultValue("") String participantName,
-                           @DefaultValue("") String stt, @DefaultValue("") String tts) {
+                           @DefaultValue("") String stt, @DefaultValue("") String tts, @DefaultValue("") String llm) {
     }
 
     /**
      * Settings of one agent.
      *
-     * @param stt The name of the Spring AI TranscriptionModel bean this agent listens with
-     * @param tts The name of the Spring AI TextToSpeechModel bean this agent speaks with
+     * @param stt      The name of the Spring AI TranscriptionModel bean this agent listens with
+     * @param tts      The name of the Spring AI TextToSpeechModel bean this agent speaks with
+     * @param llm      The name of the Spring AI ChatModel bean this voice agent thinks with
+     * @param tools    Names of ToolCallback or ToolCallbackProvider beans this voice agent may
+     *                 call, besides its own @Tool methods
+     * @param textOnly Whether this voice agent only types (it then needs no speech-to-text and no
+     *                 text-to-speech model)
      */
-    public record AgentProperties(@DefaultValue("") String stt, @DefaultValue("") String tts) {
+    public record AgentProperties(@DefaultValue("") String stt, @DefaultValue("") String tts, @DefaultValue("") String llm,
+                                  @DefaultValue List<String> tools, @DefaultValue("false") boolean textOnly) {
+
+        public AgentProperties {
+            tools = tools == null ? List.of() : List.copyOf(tools);
+        }
     }
 
     /** Session isolation modes. */

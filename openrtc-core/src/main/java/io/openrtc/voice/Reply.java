@@ -1,0 +1,246 @@
+package io.openrtc.voice;
+
+import io.openrtc.voice.llm.ChatItem;
+import io.openrtc.voice.llm.ChatRequest;
+import io.openrtc.voice.llm.ChatStream;
+import io.openrtc.voice.llm.LanguageModel;
+import io.openrtc.voice.llm.ToolCall;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One reply of the agent, on a virtual thread of its own: ask the language model (instructions,
+ * history, tools), speak its answer as it streams, run the tools it asks for and ask again, up to
+ * {@link ConversationOptions#maxToolSteps()} rounds. What was actually heard goes into the
+ * history; an interruption ends the reply there (the model's and the synthesis's streams are
+ * cancelled); a failed model gets the configured apology. The reply is also the
+ * {@link SpeechHandle} that {@link Voice#reply} returns: its text is all that was said.
+ */
+final class Reply implements SpeechHandle {
+
+    private final Conversation conversation;
+    private final UserTurn turn;
+    private final String extraInstructions;
+    private final CountDownLatch done = new CountDownLatch(1);
+    private final StringBuilder text = new StringBuilder();
+    private final StringBuilder spoken = new StringBuilder();
+    private volatile QueuedSpeech speaking;
+    private volatile boolean interrupted;
+    private volatile boolean cancelled;
+    private volatile VoiceProviderException failure;
+    private volatile Duration played = Duration.ZERO;
+    private Thread thread;
+
+    /**
+     * @param turn              the user's turn it answers, or null (a reply on demand)
+     * @param extraInstructions instructions for this reply only, or null
+     */
+    Reply(Conversation conversation, UserTurn turn, String extraInstructions) {
+        this.conversation = conversation;
+        this.turn = turn;
+        this.extraInstructions = extraInstructions;
+    }
+
+    /** Starts it on its own virtual thread. */
+    Reply start() {
+        thread = Thread.ofVirtual().name("openrtc-voice-reply-" + conversation.label()).start(this::run);
+        return this;
+    }
+
+    /** The turn it answers, or null. */
+    UserTurn turn() {
+        return turn;
+    }
+
+    /** Stops it: a newer turn came, or the session ends. What was heard stays in the history. */
+    void cancel() {
+        cancelled = true;
+        QueuedSpeech now = speaking;
+        if (now != null) {
+            now.interrupt();
+        }
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+
+    private void run() {
+        try {
+            if (turn != null) {
+                conversation.history().add(new ChatItem.User(Instant.now(), turn.text(), turn.participantIdentity(),
+                        turn.source() == UserTurn.Source.TEXT));
+            }
+            answer();
+        } catch (InterruptedException e) {
+            // cancelled
+        } finally {
+            done.countDown();
+            conversation.replyFinished(this);
+        }
+    }
+
+    private void answer() throws InterruptedException {
+        ConversationOptions options = conversation.options().conversation();
+        for (int step = 1; step <= options.maxToolSteps() && !cancelled; step++) {
+            ActiveAgent agent = conversation.agent();
+            LanguageModel model = agent.llm();
+            if (model == null) {
+                throw new IllegalStateException("Agent '" + agent.name() + "' has no language model");
+            }
+            List<ChatItem> extra = extraInstructions == null ? List.of()
+                    : List.of(new ChatItem.Instructions(Instant.now(), extraInstructions));
+            ChatRequest request = conversation.history().request(
+                    new ChatItem.Instructions(Instant.now(), agent.instructions()), agent.toolSpecs(), extra);
+            ChatStream stream;
+            try {
+                stream = model.stream(request);
+            } catch (Exception e) {
+                fail(new VoiceProviderException(model.name(), VoiceStep.LLM, VoiceProviderException.describe(e), e));
+                return;
+            }
+            LlmSpeechText answer = new LlmSpeechText(model, stream);
+            Step result = speak(agent, answer, options.llmTimeout());
+            if (result == Step.STOPPED) {
+                return;
+            }
+            List<ToolCall> calls = answer.toolCalls();
+            conversation.history().add(new ChatItem.Assistant(Instant.now(), answer.text(), agent.name(), false, calls));
+            if (calls.isEmpty()) {
+                return;
+            }
+            conversation.setThinking(true);
+            ToolRunner.Outcome outcome = conversation.tools().run(agent, calls);
+            outcome.results().forEach(conversation.history()::add);
+            if (outcome.handoffTo().isPresent()) {
+                conversation.handoff(outcome.handoffTo().get());
+            }
+        }
+        if (!cancelled) {
+            fail(new VoiceProviderException(conversation.agent().name(), VoiceStep.LLM,
+                    "the model still asked for tools after " + options.maxToolSteps() + " rounds (openrtc.voice.llm.max-tool-steps)",
+                    null));
+        }
+    }
+
+    private enum Step { CONTINUE, STOPPED }
+
+    /** Speaks (or, without a voice, collects) one answer of the model; records what was heard. */
+    private Step speak(ActiveAgent agent, LlmSpeechText answer, Duration timeout) throws InterruptedException {
+        if (!conversation.canSpeak()) {
+            try {
+                String all = answer.readAll(timeout);
+                append(all, all);
+                conversation.sendChat(all);
+            } catch (VoiceProviderException e) {
+                fail(e);
+                return Step.STOPPED;
+            }
+            return Step.CONTINUE;
+        }
+        QueuedSpeech speech = conversation.playout().enqueue(answer, agent.tts(), true);
+        speaking = speech;
+        if (cancelled) {
+            speech.interrupt();
+        }
+        speech.await();
+        speaking = null;
+        played = played.plus(speech.playedAudio());
+        append(speech.text(), speech.spokenText());
+        if (speech.isInterrupted() || cancelled) {
+            interrupted = true;
+            answer.cancel();
+            conversation.history().add(new ChatItem.Assistant(Instant.now(), speech.spokenText(), agent.name(), true, List.of()));
+            return Step.STOPPED;
+        }
+        Optional<VoiceProviderException> failed = speech.failure();
+        if (failed.isPresent()) {
+            conversation.history().add(new ChatItem.Assistant(Instant.now(), speech.spokenText(), agent.name(), false, List.of()));
+            fail(failed.get());
+            return Step.STOPPED;
+        }
+        if (turn != null && turn.source() == UserTurn.Source.TEXT && !answer.text().isBlank()) {
+            // A typed question gets its answer in the chat too.
+            conversation.sendChat(answer.text());
+        }
+        return Step.CONTINUE;
+    }
+
+    private void fail(VoiceProviderException error) throws InterruptedException {
+        failure = error;
+        conversation.providerFailed(error);
+        String apology = conversation.options().conversation().apology();
+        if (!apology.isEmpty() && !cancelled) {
+            conversation.apologize(apology, turn);
+        }
+    }
+
+    private synchronized void append(String said, String heard) {
+        if (!said.isBlank()) {
+            text.append(text.isEmpty() ? "" : " ").append(said.strip());
+        }
+        if (!heard.isBlank()) {
+            spoken.append(spoken.isEmpty() ? "" : " ").append(heard.strip());
+        }
+    }
+
+    // ---- SpeechHandle ----
+
+    @Override
+    public synchronized String text() {
+        return text.toString();
+    }
+
+    @Override
+    public boolean allowsInterruptions() {
+        return true;
+    }
+
+    @Override
+    public boolean isDone() {
+        return done.getCount() == 0;
+    }
+
+    @Override
+    public boolean isInterrupted() {
+        return interrupted;
+    }
+
+    @Override
+    public synchronized String spokenText() {
+        return spoken.toString();
+    }
+
+    @Override
+    public Duration playedAudio() {
+        return played;
+    }
+
+    @Override
+    public Optional<VoiceProviderException> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    @Override
+    public void interrupt() {
+        cancel();
+    }
+
+    @Override
+    public void await() throws InterruptedException {
+        done.await();
+    }
+
+    @Override
+    public boolean await(Duration timeout) throws InterruptedException {
+        return done.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public String toString() {
+        return "Reply[" + (turn == null ? "on demand" : turn.text()) + (isDone() ? ", done" : "") + "]";
+    }
+}
