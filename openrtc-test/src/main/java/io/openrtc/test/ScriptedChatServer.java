@@ -38,6 +38,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -243,6 +244,25 @@ public final class ScriptedChatServer implements AutoCloseable {
             }
             return recorded.getLast();
         }
+    }
+
+    /**
+     * Waits until at least {@code count} requests are recorded and each of the first {@code count}
+     * has been {@linkplain ChatRequest#served() served} (a client can have read a whole answer a
+     * moment before the server records it), and returns them.
+     *
+     * @throws org.awaitility.core.ConditionTimeoutException if that takes longer than {@code timeout}
+     */
+    public List<ChatRequest> awaitServed(int count, Duration timeout) {
+        Awaitility.await("ScriptedChatServer at " + baseUrl + " serving " + count + " chat requests")
+                .atMost(timeout)
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> {
+                    List<ChatRequest> all = requests();
+                    return all.size() >= count && all.subList(0, count).stream().allMatch(r -> r.served().isPresent());
+                });
+        return requests().subList(0, count);
     }
 
     /** Forgets the recorded requests (the request numbering goes on). */
