@@ -101,7 +101,10 @@ public final class ChatRequest {
         return messages.stream().filter(ChatMessage::isSystem).map(ChatMessage::text).findFirst();
     }
 
-    /** The text of the last {@code user} message, or empty when there is none. */
+    /**
+     * The text of the last {@code user} message, or empty when there is none. It stays the same in
+     * the follow-up request that carries tool results; see {@link #userSaid(String)}.
+     */
     public String lastUserText() {
         for (int i = messages.size() - 1; i >= 0; i--) {
             if (messages.get(i).isUser()) {
@@ -109,6 +112,18 @@ public final class ChatRequest {
             }
         }
         return "";
+    }
+
+    /**
+     * Whether the last message is a {@code user} message containing {@code fragment} (ignoring
+     * case): the user's turn is being answered. Unlike {@code lastUserText().contains(...)}, this
+     * no longer holds in the follow-up request that carries the tool results (whose last user
+     * message is still the same), so a tool-calling rule written with it does not fire again there.
+     */
+    public boolean userSaid(String fragment) {
+        return lastMessage().filter(ChatMessage::isUser)
+                .map(m -> m.text().toLowerCase(Locale.ROOT).contains(fragment.toLowerCase(Locale.ROOT)))
+                .orElse(false);
     }
 
     /**

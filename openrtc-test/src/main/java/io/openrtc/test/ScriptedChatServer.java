@@ -57,10 +57,13 @@ import org.slf4j.LoggerFactory;
  * <p>A script is a list of rules, tried in order against each request; the first that matches
  * (and has uses left) answers. A rule matches on the request: the last user message's text,
  * whether the last message is a tool result, the system prompt, the tools offered...
+ * Mind that the follow-up request carrying a tool result still has the same last user message:
+ * match the user's turn with {@link ChatRequest#userSaid(String)} (the last message is the user's),
+ * or put the tool-result rule first.
  *
  * <pre>{@code
  * try (ScriptedChatServer llm = ScriptedChatServer.start()) {
- *     llm.when(r -> r.lastUserText().contains("table")).replyWithToolCall("book_table", "{\"people\":2,\"time\":\"19:00\"}")
+ *     llm.when(r -> r.userSaid("table")).replyWithToolCall("book_table", "{\"people\":2,\"time\":\"19:00\"}")
  *        .when(ChatRequest::lastMessageIsToolResult).reply(r -> "Your table is booked: " + r.lastToolResult())
  *        .otherwise().reply("Sorry, I can only book tables.");
  *     // ... run the agent against llm.baseUrl(), then assert what the LLM was sent:
@@ -498,6 +501,8 @@ public final class ScriptedChatServer implements AutoCloseable {
 
     private void handleCompletion(HttpExchange exchange, long start) throws IOException {
         byte[] body = exchange.getRequestBody().readAllBytes();
+        // Think times count from here, when the request is whole, as a model's work would.
+        long read = System.nanoTime();
         Instant receivedAt = Instant.now();
         JsonNode json;
         try {
@@ -517,7 +522,7 @@ public final class ScriptedChatServer implements AutoCloseable {
                 Map.copyOf(headers), json);
         record(request);
 
-        Answer answer = new Answer(exchange, request, start, receivedAt);
+        Answer answer = new Answer(exchange, request, start, read, receivedAt);
         String invalid = validate(request);
         if (invalid != null) {
             answer.error(new Reply.HttpError(400, "invalid_request_error", null, invalid), Duration.ZERO);
@@ -636,6 +641,7 @@ public final class ScriptedChatServer implements AutoCloseable {
         final HttpExchange exchange;
         final ChatRequest request;
         final long start;
+        final long read;
         final Instant receivedAt;
         final String id = "chatcmpl-" + randomId(29);
         final long created = Instant.now().getEpochSecond();
@@ -651,10 +657,11 @@ public final class ScriptedChatServer implements AutoCloseable {
         boolean completed;
         OutputStream out;
 
-        Answer(HttpExchange exchange, ChatRequest request, long start, Instant receivedAt) {
+        Answer(HttpExchange exchange, ChatRequest request, long start, long read, Instant receivedAt) {
             this.exchange = exchange;
             this.request = request;
             this.start = start;
+            this.read = read;
             this.receivedAt = receivedAt;
         }
 
@@ -741,7 +748,7 @@ public final class ScriptedChatServer implements AutoCloseable {
 
         void error(Reply.HttpError error, Duration think) throws IOException {
             kind = ServedReply.Kind.ERROR;
-            pauseUntil(start + think.toNanos());
+            pauseUntil(read + think.toNanos());
             sendError(error.status(), error.type(), error.code(), error.message());
             completed = true;
         }
@@ -837,11 +844,11 @@ public final class ScriptedChatServer implements AutoCloseable {
 
         /** Non-streaming: the whole answer is ready after the think time and every piece's delay. */
         void awaitGeneration(int pieces) {
-            pauseUntil(start + thinkTime.toNanos() + Math.max(0, pieces - 1) * tokenDelay.toNanos());
+            pauseUntil(read + thinkTime.toNanos() + Math.max(0, pieces - 1) * tokenDelay.toNanos());
         }
 
         void beginStream() throws IOException {
-            pauseUntil(start + thinkTime.toNanos());
+            pauseUntil(read + thinkTime.toNanos());
             exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
             exchange.getResponseHeaders().set("Cache-Control", "no-cache");
             sendHeaders(200, 0);

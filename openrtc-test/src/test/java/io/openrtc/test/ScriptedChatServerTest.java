@@ -8,8 +8,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.openai.errors.OpenAIException;
+import com.openai.errors.OpenAIIoException;
+import com.openai.errors.RateLimitException;
+import com.openai.errors.SseException;
+import com.openai.errors.UnauthorizedException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,12 +26,29 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.ai.chat.client.ChatClient;
+import org.springframework.ai.chat.messages.AssistantMessage;
+import org.springframework.ai.chat.messages.Message;
+import org.springframework.ai.chat.messages.MessageType;
+import org.springframework.ai.chat.messages.SystemMessage;
+import org.springframework.ai.chat.messages.ToolResponseMessage;
+import org.springframework.ai.chat.messages.UserMessage;
+import org.springframework.ai.chat.model.ChatResponse;
+import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.ai.model.tool.ToolCallingManager;
+import org.springframework.ai.model.tool.ToolExecutionResult;
+import org.springframework.ai.openai.OpenAiChatModel;
+import org.springframework.ai.openai.OpenAiChatOptions;
+import org.springframework.ai.support.ToolCallbacks;
+import org.springframework.ai.tool.annotation.Tool;
+import org.springframework.ai.tool.annotation.ToolParam;
 
 /**
  * {@link ScriptedChatServer} on the wire, read raw with the JDK's HttpClient (JSON shapes, SSE
@@ -397,12 +420,12 @@ class ScriptedChatServerTest {
         HttpResponse<String> plain = post(request(false, "Anything else"));
 
         assertThat(firstLineMs).isGreaterThanOrEqualTo(250);
-        assertThat(Long.parseLong(response.headers().firstValue("X-Processing-Ms").orElseThrow())).isBetween(250L, 400L);
-        assertThat(Long.parseLong(plain.headers().firstValue("X-Processing-Ms").orElseThrow())).isBetween(250L, 400L);
+        assertThat(Long.parseLong(response.headers().firstValue("X-Processing-Ms").orElseThrow())).isBetween(250L, 750L);
+        assertThat(Long.parseLong(plain.headers().firstValue("X-Processing-Ms").orElseThrow())).isBetween(250L, 750L);
         assertThat(llm.awaitServed(2, WAIT)).allSatisfy(r -> {
             ServedReply served = r.served().orElseThrow();
             assertThat(served.thinkTime()).isEqualTo(Duration.ofMillis(250));
-            assertThat(served.processingMs()).isBetween(250L, 400L);
+            assertThat(served.processingMs()).isBetween(250L, 750L);
             assertThat(served.text()).isEqualTo("All right.");
             assertThat(served.completionTokens()).isEqualTo(3);
             assertThat(served.firstByteAt()).isAfterOrEqualTo(served.receivedAt().plusMillis(250));
@@ -439,6 +462,317 @@ class ScriptedChatServerTest {
         assertThat(ScriptedChatServer.pieces("  ")).containsExactly("  ");
         String text = "Ünïcode — “quotes” and\nnew lines\t too";
         assertThat(String.join("", ScriptedChatServer.pieces(text))).isEqualTo(text);
+    }
+
+    // --- Spring AI's real client ----------------------------------------------------------------
+
+    @Test
+    void springAiCallsItAsOpenAi() {
+        llm.when(r -> r.userSaid("seven")).reply("A table for two at seven, noted.");
+
+        ChatResponse response = chatModel().call(new Prompt(List.of(new SystemMessage("You book tables at Luigi's."),
+                new UserMessage("Two people at seven?"))));
+
+        assertThat(response.getResult().getOutput().getText()).isEqualTo("A table for two at seven, noted.");
+        assertThat(response.getResult().getOutput().getToolCalls()).isEmpty();
+        assertThat(response.getResult().getMetadata().getFinishReason()).isEqualTo("STOP");
+        assertThat(response.getMetadata().getModel()).isEqualTo("gpt-4o-mini");
+        assertThat(response.getMetadata().getUsage().getCompletionTokens()).isEqualTo(9);
+        ChatRequest sent = llm.awaitServed(1, WAIT).getFirst();
+        assertThat(sent.stream()).isFalse();
+        assertThat(sent.systemPrompt()).hasValue("You book tables at Luigi's.");
+        assertThat(sent.lastUserText()).isEqualTo("Two people at seven?");
+        assertThat(sent.header("Authorization")).hasValue("Bearer test");
+        assertThat(sent.toolNames()).isEmpty();
+    }
+
+    @Test
+    void springAiStreamsItInManyChunks() {
+        String text = "Of course, I can book a table for two at seven tonight.";
+        llm.when(r -> r.userSaid("table")).tokenDelay(Duration.ofMillis(10)).reply(text);
+
+        List<Long> arrivals = new CopyOnWriteArrayList<>();
+        List<ChatResponse> responses = chatModel().stream(new Prompt("A table for two at seven, please."))
+                .doOnNext(r -> arrivals.add(System.nanoTime()))
+                .collectList().block(WAIT);
+
+        List<String> pieces = texts(responses);
+        assertThat(pieces).hasSize(ScriptedChatServer.pieces(text).size()).startsWith("Of", " course", ",");
+        assertThat(String.join("", pieces)).isEqualTo(text);
+        assertThat((arrivals.getLast() - arrivals.getFirst()) / 1_000_000).isGreaterThanOrEqualTo(12 * 10);
+        // Spring AI asks for stream_options.include_usage by default; the usage comes last.
+        assertThat(responses.getLast().getMetadata().getUsage().getCompletionTokens()).isEqualTo(pieces.size());
+        ChatRequest sent = llm.awaitServed(1, WAIT).getFirst();
+        assertThat(sent.stream()).isTrue();
+        assertThat(sent.includeUsage()).isTrue();
+    }
+
+    @Test
+    void chatClientRunsTheToolLoop() {
+        scriptBooking();
+        BookingTools tools = new BookingTools();
+
+        String answer = ChatClient.create(chatModel()).prompt()
+                .system("You book tables at Luigi's.")
+                .user("A table for two at seven, please.")
+                .tools(tools)
+                .call().content();
+
+        assertThat(tools.calls).containsExactly("2@19:00");
+        assertThat(answer).isEqualTo("Your table is booked: {\"confirmed\":true,\"reference\":\"R-42\"}");
+        assertBookingConversation(llm.awaitServed(2, WAIT), false);
+    }
+
+    @Test
+    void chatClientRunsTheToolLoopStreaming() {
+        scriptBooking();
+        BookingTools tools = new BookingTools();
+
+        List<String> pieces = ChatClient.create(chatModel()).prompt()
+                .system("You book tables at Luigi's.")
+                .user("A table for two at seven, please.")
+                .tools(tools)
+                .stream().content()
+                .collectList().block(WAIT);
+
+        assertThat(tools.calls).containsExactly("2@19:00");
+        assertThat(pieces).hasSizeGreaterThan(5);
+        assertThat(String.join("", pieces)).isEqualTo("Your table is booked: {\"confirmed\":true,\"reference\":\"R-42\"}");
+        assertBookingConversation(llm.awaitServed(2, WAIT), true);
+    }
+
+    @Test
+    void toolLoopDrivenByHandWithStreaming() {
+        // What a voice loop does: stream the model's text to speech as it comes, run the tools
+        // itself when the model asks, and stream the answer to the tool results.
+        llm.when(r -> r.userSaid("table")).replyWithTextThenToolCalls("One moment.",
+                        ToolCall.of("book_table", "{\"people\":2,\"time\":\"19:00\"}"))
+                .when(ChatRequest::lastMessageIsToolResult).reply(r -> "Booked: " + r.lastToolResult());
+        BookingTools tools = new BookingTools();
+        OpenAiChatModel model = chatModel();
+        // Prompt options replace the model's (they are not merged), so start from the model's.
+        OpenAiChatOptions options = model.getOptions().mutate().toolCallbacks(ToolCallbacks.from(tools)).build();
+        ToolCallingManager toolCalling = ToolCallingManager.builder().build();
+        Prompt prompt = new Prompt(List.of(new SystemMessage("You book tables at Luigi's."),
+                new UserMessage("A table for two at seven, please.")), options);
+
+        List<ChatResponse> first = model.stream(prompt).collectList().block(WAIT);
+
+        // The text before the call streams as usual; the call's deltas arrive merged into one
+        // ChatResponse holding the whole call (arguments complete), then the usage-only response.
+        assertThat(String.join("", texts(first))).isEqualTo("One moment.");
+        List<ChatResponse> withCalls = first.stream().filter(ChatResponse::hasToolCalls).toList();
+        assertThat(withCalls).hasSize(1);
+        ChatResponse callResponse = withCalls.getFirst();
+        AssistantMessage asked = callResponse.getResult().getOutput();
+        String servedId = llm.awaitServed(1, WAIT).getFirst().served().orElseThrow().toolCalls().getFirst().id();
+        assertThat(asked.getToolCalls()).containsExactly(
+                new AssistantMessage.ToolCall(servedId, "function", "book_table", "{\"people\":2,\"time\":\"19:00\"}"));
+        assertThat(callResponse.getResult().getMetadata().getFinishReason()).isEqualTo("TOOL_CALLS");
+        assertThat(tools.calls).isEmpty();
+
+        ToolExecutionResult executed = toolCalling.executeToolCalls(prompt, callResponse);
+
+        assertThat(tools.calls).containsExactly("2@19:00");
+        List<Message> history = executed.conversationHistory();
+        assertThat(history).extracting(Message::getMessageType)
+                .containsExactly(MessageType.SYSTEM, MessageType.USER, MessageType.ASSISTANT, MessageType.TOOL);
+        ToolResponseMessage result = (ToolResponseMessage) history.getLast();
+        assertThat(result.getResponses()).singleElement().satisfies(r -> {
+            assertThat(r.id()).isEqualTo(servedId);
+            assertThat(r.name()).isEqualTo("book_table");
+            assertThat(r.responseData()).isEqualTo("{\"confirmed\":true,\"reference\":\"R-42\"}");
+        });
+
+        List<ChatResponse> second = model.stream(new Prompt(history, options)).collectList().block(WAIT);
+
+        assertThat(String.join("", texts(second))).isEqualTo("Booked: {\"confirmed\":true,\"reference\":\"R-42\"}");
+        assertThat(second).noneMatch(ChatResponse::hasToolCalls);
+        ChatRequest followUp = llm.awaitServed(2, WAIT).get(1);
+        ChatMessage sentAssistant = followUp.messages().get(2);
+        assertThat(sentAssistant.isAssistant()).isTrue();
+        // MessageAggregator is not in this path: the history carries the call's message, not the text.
+        assertThat(sentAssistant.toolCalls()).extracting(ToolCall::id).containsExactly(servedId);
+        assertThat(followUp.toolResults()).singleElement().satisfies(m -> assertThat(m.toolCallId()).isEqualTo(servedId));
+    }
+
+    @Test
+    void toolResultSentBackByHand() {
+        // Without ToolCallingManager: answer AssistantMessage.getToolCalls() with a
+        // ToolResponseMessage of the same ids, after the assistant message, in the next prompt.
+        llm.when(r -> r.userSaid("table")).replyWithToolCalls(ToolCall.of("book_table", "{\"people\":2,\"time\":\"19:00\"}"),
+                        ToolCall.of("book_table", "{\"people\":4,\"time\":\"20:00\"}"))
+                .when(ChatRequest::lastMessageIsToolResult)
+                .reply(r -> r.toolResults().stream().map(ChatMessage::text).collect(Collectors.joining(" and ")));
+        OpenAiChatModel model = chatModel();
+        OpenAiChatOptions options = model.getOptions().mutate().toolCallbacks(ToolCallbacks.from(new BookingTools())).build();
+        List<Message> history = new ArrayList<>(List.of(new UserMessage("Two tables, please.")));
+
+        AssistantMessage asked = model.call(new Prompt(history, options)).getResult().getOutput();
+
+        assertThat(asked.getToolCalls()).hasSize(2).allSatisfy(call -> {
+            assertThat(call.id()).startsWith("call_");
+            assertThat(call.type()).isEqualTo("function");
+            assertThat(call.name()).isEqualTo("book_table");
+        });
+        assertThat(asked.getToolCalls()).extracting(AssistantMessage.ToolCall::arguments)
+                .containsExactly("{\"people\":2,\"time\":\"19:00\"}", "{\"people\":4,\"time\":\"20:00\"}");
+        history.add(asked);
+        history.add(ToolResponseMessage.builder().responses(asked.getToolCalls().stream()
+                .map(call -> new ToolResponseMessage.ToolResponse(call.id(), call.name(), "ok " + call.arguments()))
+                .toList()).build());
+
+        String answer = model.call(new Prompt(history, options)).getResult().getOutput().getText();
+
+        assertThat(answer).isEqualTo("ok {\"people\":2,\"time\":\"19:00\"} and ok {\"people\":4,\"time\":\"20:00\"}");
+        // One ToolResponseMessage goes out as one tool message per response.
+        assertThat(llm.awaitServed(2, WAIT).get(1).toolResults()).hasSize(2);
+    }
+
+    @Test
+    void springAiThrowsOnAnErrorStatus() {
+        llm.when(r -> r.userSaid("busy")).replyWithError(429, "Rate limit reached for gpt-4o-mini.")
+                .when(r -> r.userSaid("key")).replyWithError(401, "Incorrect API key provided.");
+        OpenAiChatModel model = chatModel();
+
+        assertThatThrownBy(() -> model.call(new Prompt("Are you busy?")))
+                .isInstanceOf(RateLimitException.class).hasMessageContaining("Rate limit reached for gpt-4o-mini.");
+        // A stream fails with the SDK's exception wrapped, as the async client completes its future.
+        assertThatThrownBy(() -> model.stream(new Prompt("Are you busy?")).blockLast(WAIT))
+                .isInstanceOf(CompletionException.class).cause().isInstanceOf(RateLimitException.class);
+        assertThatThrownBy(() -> model.call(new Prompt("Wrong key?")))
+                .isInstanceOf(UnauthorizedException.class).hasMessageContaining("Incorrect API key provided.");
+        assertThat(llm.awaitServed(3, WAIT)).hasSize(3);
+    }
+
+    @Test
+    void springAiRetriesServerErrorsUnlessToldNot() {
+        llm.when(r -> true).once().replyWithError(503, "The engine is currently overloaded.")
+                .otherwise().reply("Here I am.");
+
+        String answer = chatModel(Duration.ofSeconds(20), 1).call(new Prompt("Hello?")).getResult().getOutput().getText();
+
+        assertThat(answer).isEqualTo("Here I am.");
+        assertThat(llm.awaitServed(2, WAIT)).extracting(r -> r.served().orElseThrow().status()).containsExactly(503, 200);
+    }
+
+    @Test
+    void springAiTimesOutOnAHang() {
+        llm.when(r -> true).hang();
+        OpenAiChatModel model = chatModel(Duration.ofMillis(500), 0);
+
+        long start = System.nanoTime();
+        // OkHttp's call timeout: InterruptedIOException("timeout"), caused by the socket it closed.
+        assertThatThrownBy(() -> model.call(new Prompt("Hello?")))
+                .isInstanceOf(OpenAIIoException.class)
+                .cause().isInstanceOf(InterruptedIOException.class).hasMessage("timeout");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(450), Duration.ofSeconds(5));
+        assertThatThrownBy(() -> model.stream(new Prompt("Hello?")).blockLast(WAIT))
+                .isInstanceOf(CompletionException.class)
+                .cause().isInstanceOf(OpenAIIoException.class)
+                .cause().isInstanceOf(InterruptedIOException.class);
+        assertThat(llm.requests()).hasSize(2).allSatisfy(r -> assertThat(r.served()).isEmpty());
+    }
+
+    @Test
+    void springAiFailsOnABrokenStream() {
+        llm.when(r -> r.userSaid("cut")).replyMalformed(Reply.Malformation.STREAM_CUT)
+                .when(r -> r.userSaid("error")).replyMalformed(Reply.Malformation.STREAM_ERROR_EVENT)
+                .when(r -> r.userSaid("json")).replyMalformed(Reply.Malformation.BODY_NOT_JSON);
+        OpenAiChatModel model = chatModel();
+
+        List<String> received = new CopyOnWriteArrayList<>();
+        assertThatThrownBy(() -> model.stream(new Prompt("cut")).doOnNext(r -> received.addAll(texts(List.of(r)))).blockLast(WAIT))
+                .hasRootCauseInstanceOf(IOException.class);
+        assertThat(String.join("", received)).isEqualTo("This answer is cut");
+        assertThatThrownBy(() -> model.stream(new Prompt("error")).blockLast(WAIT))
+                .isInstanceOf(SseException.class).hasMessageContaining("The server had an error");
+        assertThatThrownBy(() -> model.stream(new Prompt("json")).blockLast(WAIT))
+                .isInstanceOf(OpenAIException.class);
+    }
+
+    @Test
+    void springAiToolLoopAnswersArgumentsThatAreNotJsonWithTheParseError() {
+        llm.when(r -> r.userSaid("table")).replyMalformed(Reply.Malformation.TOOL_ARGUMENTS_NOT_JSON)
+                .when(ChatRequest::lastMessageIsToolResult).reply(r -> "Tool said: " + r.lastToolResult());
+        BookingTools tools = new BookingTools();
+
+        String answer = ChatClient.create(chatModel()).prompt().user("A table, please.").tools(tools).call().content();
+
+        // Spring AI does not throw: the tool is not run, and the parse error goes back to the
+        // model as the tool's result (DefaultToolExecutionExceptionProcessor), as it would to GPT.
+        assertThat(tools.calls).isEmpty();
+        assertThat(answer).startsWith("Tool said: Unexpected end-of-input");
+        assertThat(llm.awaitServed(2, WAIT).get(1).lastToolResult()).startsWith("Unexpected end-of-input");
+    }
+
+    /** The booking conversation: the user asks, the model calls book_table, then answers its result. */
+    private void scriptBooking() {
+        llm.when(r -> r.userSaid("table")).replyWithToolCall("book_table", "{\"people\":2,\"time\":\"19:00\"}")
+                .when(ChatRequest::lastMessageIsToolResult).reply(r -> "Your table is booked: " + r.lastToolResult());
+    }
+
+    private static void assertBookingConversation(List<ChatRequest> requests, boolean stream) {
+        ChatRequest ask = requests.get(0);
+        assertThat(ask.stream()).isEqualTo(stream);
+        assertThat(ask.toolNames()).containsExactly("book_table");
+        JsonNode parameters = ask.tools().path(0).path("function").path("parameters");
+        assertThat(parameters.path("properties").has("people")).isTrue();
+        assertThat(parameters.path("properties").has("time")).isTrue();
+        String callId = ask.served().orElseThrow().toolCalls().getFirst().id();
+
+        ChatRequest followUp = requests.get(1);
+        assertThat(followUp.stream()).isEqualTo(stream);
+        assertThat(followUp.messages()).extracting(ChatMessage::role).containsExactly("system", "user", "assistant", "tool");
+        assertThat(followUp.messages().get(2).toolCalls())
+                .containsExactly(new ToolCall(callId, "book_table", "{\"people\":2,\"time\":\"19:00\"}"));
+        assertThat(followUp.toolResults()).singleElement().satisfies(m -> {
+            assertThat(m.toolCallId()).isEqualTo(callId);
+            assertThat(m.text()).isEqualTo("{\"confirmed\":true,\"reference\":\"R-42\"}");
+        });
+        assertThat(followUp.toolNames()).containsExactly("book_table");
+    }
+
+    private OpenAiChatModel chatModel() {
+        return chatModel(Duration.ofSeconds(20), 0);
+    }
+
+    /** Spring AI's OpenAI chat model as an application builds it, pointed at the scripted server. */
+    private OpenAiChatModel chatModel(Duration timeout, int maxRetries) {
+        return OpenAiChatModel.builder()
+                .options(OpenAiChatOptions.builder()
+                        .baseUrl(llm.baseUrl())
+                        .apiKey("test")
+                        .model("gpt-4o-mini")
+                        .timeout(timeout)
+                        .maxRetries(maxRetries)
+                        .build())
+                .build();
+    }
+
+    /** The non-empty text pieces of streamed responses (the usage-only one has no result). */
+    private static List<String> texts(List<ChatResponse> responses) {
+        return responses.stream()
+                .filter(r -> r.getResult() != null && r.getResult().getOutput().getText() != null)
+                .map(r -> r.getResult().getOutput().getText())
+                .filter(t -> !t.isEmpty())
+                .toList();
+    }
+
+    /** A Spring AI tool, the way an application writes one. */
+    static final class BookingTools {
+
+        final List<String> calls = new CopyOnWriteArrayList<>();
+
+        record Booking(boolean confirmed, String reference) {
+        }
+
+        @Tool(name = "book_table", description = "Books a table at the restaurant")
+        public Booking bookTable(@ToolParam(description = "How many people") int people,
+                @ToolParam(description = "The time, HH:mm") String time) {
+            calls.add(people + "@" + time);
+            return new Booking(true, "R-42");
+        }
     }
 
     // --- helpers --------------------------------------------------------------------------------
