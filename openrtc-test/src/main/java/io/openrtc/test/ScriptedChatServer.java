@@ -179,8 +179,10 @@ public final class ScriptedChatServer implements AutoCloseable {
 
     /**
      * Benchmark mode: drops every rule and answers every request with {@code text} after exactly
-     * {@code thinkTime} (from reading the request to sending its first token), streamed with the
-     * {@link #defaultTokenDelay(Duration) default token delay}.
+     * {@code thinkTime}, from having read the request to sending its first token (a stream's first
+     * chunk, or the whole answer when not streaming). Streams pace their pieces with the
+     * {@link #defaultTokenDelay(Duration) default token delay}, which a non-streaming answer then
+     * also waits out; with the default of zero it comes after exactly {@code thinkTime}.
      */
     public ScriptedChatServer fixedReply(String text, Duration thinkTime) {
         rules.clear();
@@ -522,7 +524,7 @@ public final class ScriptedChatServer implements AutoCloseable {
                 Map.copyOf(headers), json);
         record(request);
 
-        Answer answer = new Answer(exchange, request, start, read, receivedAt);
+        Answer answer = new Answer(exchange, request, read, receivedAt);
         String invalid = validate(request);
         if (invalid != null) {
             answer.error(new Reply.HttpError(400, "invalid_request_error", null, invalid), Duration.ZERO);
@@ -530,12 +532,16 @@ public final class ScriptedChatServer implements AutoCloseable {
         }
         Rule rule = null;
         Reply reply;
+        String text = null;
         try {
             rule = choose(request);
             reply = rule == null
                     ? new Reply.HttpError(400, "invalid_request_error", "scripted_no_rule",
                             "ScriptedChatServer: no rule matches " + request)
                     : Objects.requireNonNull(rule.reply.apply(request), "a rule answered null");
+            if (reply instanceof Reply.Text scripted) {
+                text = Objects.requireNonNull(scripted.text().apply(request), "a rule's text was null");
+            }
         } catch (RuntimeException e) {
             log.warn("a scripted chat rule failed on {}", request, e);
             // 400, not 5xx: clients retry 5xx, and a broken script should fail once and loudly.
@@ -548,7 +554,7 @@ public final class ScriptedChatServer implements AutoCloseable {
         answer.thinkTime = think;
         try {
             switch (reply) {
-                case Reply.Text text -> answer.text(text.text().apply(request));
+                case Reply.Text scripted -> answer.text(text);
                 case Reply.ToolCalls calls -> answer.toolCalls(calls.text(), withIds(calls.calls()), false);
                 case Reply.HttpError error -> answer.error(error, think);
                 case Reply.Hang hang -> answer.hang();
@@ -640,7 +646,6 @@ public final class ScriptedChatServer implements AutoCloseable {
     private final class Answer {
         final HttpExchange exchange;
         final ChatRequest request;
-        final long start;
         final long read;
         final Instant receivedAt;
         final String id = "chatcmpl-" + randomId(29);
@@ -657,10 +662,9 @@ public final class ScriptedChatServer implements AutoCloseable {
         boolean completed;
         OutputStream out;
 
-        Answer(HttpExchange exchange, ChatRequest request, long start, long read, Instant receivedAt) {
+        Answer(HttpExchange exchange, ChatRequest request, long read, Instant receivedAt) {
             this.exchange = exchange;
             this.request = request;
-            this.start = start;
             this.read = read;
             this.receivedAt = receivedAt;
         }
@@ -950,7 +954,7 @@ public final class ScriptedChatServer implements AutoCloseable {
 
         void sendHeaders(int code, long length) throws IOException {
             status = code;
-            processingMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            processingMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - read);
             exchange.getResponseHeaders().set("X-Processing-Ms", Long.toString(processingMs));
             exchange.getResponseHeaders().set("X-Request-Id", "req_" + randomId(24));
             exchange.sendResponseHeaders(code, length);

@@ -18,9 +18,9 @@ import java.util.List;
  *     messages, not a real tokenizer's
  * @param completionTokens the {@code usage.completion_tokens} reported: the number of pieces the
  *     answer was split into (text pieces, tool names and argument pieces)
- * @param processingMs the server's own processing time up to the response's first byte (for a
- *     stream: up to its first token), also sent as the {@code X-Processing-Ms} header; -1 when no
- *     response was sent
+ * @param processingMs the server's own processing time, from having read the request to the
+ *     response's first byte (for a stream: its first token), also sent as the
+ *     {@code X-Processing-Ms} header; -1 when no response was sent
  * @param receivedAt when the request's body had been read
  * @param firstByteAt when the response's headers went out, or {@code null} when none did
  * @param completedAt when the server was done with the request

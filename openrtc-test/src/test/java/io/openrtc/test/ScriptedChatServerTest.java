@@ -305,6 +305,18 @@ class ScriptedChatServerTest {
     }
 
     @Test
+    void aFailingRuleFailsTheRequestOnceAndLoudly() throws Exception {
+        llm.otherwise().reply(r -> r.systemPrompt().orElseThrow().substring(1000));
+
+        HttpResponse<String> response = post(request(false, "Hi"));
+
+        // 400, not 5xx, so that a client's retries do not repeat it.
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).path("error").path("message").asText())
+                .contains("a rule failed").contains("StringIndexOutOfBoundsException");
+    }
+
+    @Test
     void recordsWhatTheLlmWasSent() throws Exception {
         llm.otherwise().reply("ok");
 
@@ -627,6 +639,20 @@ class ScriptedChatServerTest {
         assertThat(answer).isEqualTo("ok {\"people\":2,\"time\":\"19:00\"} and ok {\"people\":4,\"time\":\"20:00\"}");
         // One ToolResponseMessage goes out as one tool message per response.
         assertThat(llm.awaitServed(2, WAIT).get(1).toolResults()).hasSize(2);
+    }
+
+    @Test
+    void theServerSeesAClientCancelAStream() {
+        // A voice agent cancels the LLM's stream when the caller barges in.
+        llm.when(r -> true).tokenDelay(Duration.ofMillis(30))
+                .reply("This is a long answer that the caller interrupts after a few words, so most of it is never sent.");
+
+        List<ChatResponse> heard = chatModel().stream(new Prompt("Tell me everything.")).take(4).collectList().block(WAIT);
+
+        assertThat(heard).hasSize(4);
+        ServedReply served = llm.awaitServed(1, WAIT).getFirst().served().orElseThrow();
+        assertThat(served.completed()).isFalse();
+        assertThat(served.kind()).isEqualTo(ServedReply.Kind.TEXT);
     }
 
     @Test
