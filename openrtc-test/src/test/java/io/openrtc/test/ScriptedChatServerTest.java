@@ -570,12 +570,17 @@ class ScriptedChatServerTest {
 
         List<ChatResponse> first = model.stream(prompt).collectList().block(WAIT);
 
-        // The text before the call streams as usual; the call's deltas arrive merged into one
-        // ChatResponse holding the whole call (arguments complete), then the usage-only response.
+        // The text before the call streams piece by piece as usual. Every chunk from the call's
+        // first delta to the end of the stream is merged into one ChatResponse, emitted when the
+        // stream ends, with the whole call (arguments complete) and the usage: Spring AI 2.0.1's
+        // ChunkMerger.toolCallsDone compares finish reasons with ==, which the SDK's parsed values
+        // never are, so the merge runs on past finish_reason "tool_calls".
         assertThat(String.join("", texts(first))).isEqualTo("One moment.");
         List<ChatResponse> withCalls = first.stream().filter(ChatResponse::hasToolCalls).toList();
         assertThat(withCalls).hasSize(1);
         ChatResponse callResponse = withCalls.getFirst();
+        assertThat(first.getLast()).isSameAs(callResponse);
+        assertThat(callResponse.getMetadata().getUsage().getTotalTokens()).isPositive();
         AssistantMessage asked = callResponse.getResult().getOutput();
         String servedId = llm.awaitServed(1, WAIT).getFirst().served().orElseThrow().toolCalls().getFirst().id();
         assertThat(asked.getToolCalls()).containsExactly(
@@ -639,6 +644,18 @@ class ScriptedChatServerTest {
         assertThat(answer).isEqualTo("ok {\"people\":2,\"time\":\"19:00\"} and ok {\"people\":4,\"time\":\"20:00\"}");
         // One ToolResponseMessage goes out as one tool message per response.
         assertThat(llm.awaitServed(2, WAIT).get(1).toolResults()).hasSize(2);
+    }
+
+    @Test
+    void springAiRunsOnTheOkHttpThisBuildResolves() throws Exception {
+        // spring-ai-openai 2.0.1 is built against OkHttp 4.12; the parent pom's okhttp-bom pins
+        // 5.3.2, whose `okhttp` artifact holds no classes, so they come from okhttp-jvm 5.3.2
+        // (through livekit-server). The other Spring AI tests here show that combination works.
+        Class<?> okHttp = Class.forName("okhttp3.OkHttp");
+        assertThat(okHttp.getField("VERSION").get(null)).isEqualTo("5.3.2");
+        assertThat(okHttp.getProtectionDomain().getCodeSource().getLocation().getPath()).contains("okhttp-jvm-5.3.2");
+        llm.otherwise().reply("ok");
+        assertThat(chatModel().call(new Prompt("ping")).getResult().getOutput().getText()).isEqualTo("ok");
     }
 
     @Test
