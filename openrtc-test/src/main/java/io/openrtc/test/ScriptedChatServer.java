@@ -527,7 +527,11 @@ public final class ScriptedChatServer implements AutoCloseable {
         Answer answer = new Answer(exchange, request, read, receivedAt);
         String invalid = validate(request);
         if (invalid != null) {
-            answer.error(new Reply.HttpError(400, "invalid_request_error", null, invalid), Duration.ZERO);
+            try {
+                answer.error(new Reply.HttpError(400, "invalid_request_error", null, invalid), Duration.ZERO);
+            } finally {
+                answer.finish();
+            }
             return;
         }
         Rule rule = null;

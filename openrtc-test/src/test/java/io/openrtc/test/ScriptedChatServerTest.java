@@ -281,6 +281,10 @@ class ScriptedChatServerTest {
         ObjectNode orphan = request(false, "Hi");
         ((ArrayNode) orphan.path("messages")).addObject().put("role", "tool").put("tool_call_id", "call_9").put("content", "x");
         assertThat(post(orphan).statusCode()).isEqualTo(400);
+        assertThat(llm.awaitServed(2, WAIT)).allSatisfy(r -> {
+            assertThat(r.served().orElseThrow().kind()).isEqualTo(ServedReply.Kind.ERROR);
+            assertThat(r.served().orElseThrow().status()).isEqualTo(400);
+        });
     }
 
     // --- rules ----------------------------------------------------------------------------------
