@@ -71,10 +71,12 @@ final class Conversation implements AutoCloseable {
                     if (newer.isEmpty()) {
                         continue;
                     }
-                    events.accept(new VoiceEvent.UserTurnDropped(Instant.now(), turn.participantIdentity(), turn.text(),
-                            "answered together with the newer turn"));
                     reply.cancel();
                     reply.await();
+                    if (!reply.wasHeard()) {
+                        events.accept(new VoiceEvent.UserTurnDropped(Instant.now(), turn.participantIdentity(), turn.text(),
+                                "a newer turn came before it was answered; both are in the history"));
+                    }
                     turn = newer.get();
                     reply = startReply(turn);
                 }
@@ -133,7 +135,7 @@ final class Conversation implements AutoCloseable {
         try (ChatStream stream = next.llm().stream(history.request(new ChatItem.Instructions(Instant.now(),
                 "Summarise the conversation so far in a few sentences, for the agent who takes it over."), List.of(),
                 List.of()))) {
-            String summary = new LlmSpeechText(next.llm(), stream).readAll(options.conversation().llmTimeout());
+            String summary = new LlmSpeechText(next.llm(), stream, options.conversation().llmTimeout()).readAll();
             history.replace(List.of(new ChatItem.Handoff(Instant.now(), previous.name(), next.name()),
                     new ChatItem.Assistant(Instant.now(), "Summary of the conversation so far: " + summary, previous.name(),
                             false, List.of())));

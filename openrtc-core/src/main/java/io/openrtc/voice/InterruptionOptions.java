@@ -1,6 +1,8 @@
 package io.openrtc.voice;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -18,17 +20,26 @@ import java.util.Objects;
  * @param resumeFalseInterruption  after a false interruption, go on speaking where it stopped
  *                                 (LiveKit's {@code resume_false_interruption}); else it is
  *                                 treated as a real interruption
+ * @param fillerWords              words that do not count as words: said while the agent speaks
+ *                                 ("um", "mhm", "uh-huh"), they are a backchannel, not an
+ *                                 interruption, and make no turn
  */
 public record InterruptionOptions(boolean enabled, Duration minDuration, int minWords, Duration falseInterruptionTimeout,
-                                  boolean resumeFalseInterruption) {
+                                  boolean resumeFalseInterruption, List<String> fillerWords) {
 
-    /** LiveKit's defaults. */
+    /** The filler words of English speech that do not interrupt. */
+    public static final List<String> ENGLISH_FILLERS = List.of("uh", "um", "umm", "uhm", "er", "erm", "ah", "oh", "hm", "hmm",
+            "mm", "mmm", "mhm", "mm-hmm", "uh-huh", "uh-hmm");
+
+    /** LiveKit's defaults, with English filler words. */
     public static final InterruptionOptions DEFAULTS = new InterruptionOptions(true, Duration.ofMillis(500), 0,
-            Duration.ofSeconds(2), true);
+            Duration.ofSeconds(2), true, ENGLISH_FILLERS);
 
     public InterruptionOptions {
         Objects.requireNonNull(minDuration, "minDuration");
         Objects.requireNonNull(falseInterruptionTimeout, "falseInterruptionTimeout");
+        fillerWords = fillerWords == null ? List.of()
+                : fillerWords.stream().map(w -> w.strip().toLowerCase(Locale.ROOT)).filter(w -> !w.isEmpty()).toList();
         if (minDuration.isNegative()) {
             throw new IllegalArgumentException("voice interruption.min-duration must not be negative, was " + minDuration);
         }
@@ -39,5 +50,17 @@ public record InterruptionOptions(boolean enabled, Duration minDuration, int min
             throw new IllegalArgumentException("voice interruption.false-interruption-timeout must be positive, was "
                     + falseInterruptionTimeout);
         }
+    }
+
+    /** The words of {@code text} that are not filler words. */
+    public int meaningfulWords(String text) {
+        int count = 0;
+        for (String word : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}'-]+")) {
+            String bare = word.replaceAll("^[-']+|[-']+$", "");
+            if (!bare.isEmpty() && !fillerWords.contains(bare)) {
+                count++;
+            }
+        }
+        return count;
     }
 }

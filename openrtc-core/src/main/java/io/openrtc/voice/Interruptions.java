@@ -69,7 +69,7 @@ final class Interruptions {
             if (!paused) {
                 return;
             }
-            real = words(transcript.text()) >= Math.max(1, options.minWords());
+            real = options.meaningfulWords(transcript.text()) >= Math.max(1, options.minWords());
             speech = pausedSpeech;
             clearPause();
         }
@@ -170,10 +170,5 @@ final class Interruptions {
             falseTimer.cancel(false);
             falseTimer = null;
         }
-    }
-
-    private static int words(String text) {
-        String stripped = text.strip();
-        return stripped.isEmpty() ? 0 : stripped.split("\\s+").length;
     }
 }

@@ -17,6 +17,7 @@ final class LlmSpeechText implements SpeechText {
 
     private final LanguageModel model;
     private final ChatStream stream;
+    private final Duration timeout;
     private final StringBuilder text = new StringBuilder();
     private final List<ToolCall> toolCalls = new ArrayList<>();
     private final long startedNanos = System.nanoTime();
@@ -25,13 +26,16 @@ final class LlmSpeechText implements SpeechText {
     private volatile long completionTokens;
     private volatile boolean complete;
 
-    LlmSpeechText(LanguageModel model, ChatStream stream) {
+    /** @param timeout how long the model may take to begin its answer, and each gap in it */
+    LlmSpeechText(LanguageModel model, ChatStream stream, Duration timeout) {
         this.model = model;
         this.stream = stream;
+        this.timeout = timeout;
     }
 
+    /** The next piece; the model's own time limit applies, not the synthesis's {@code ignored} one. */
     @Override
-    public String next(Duration timeout) throws VoiceProviderException, InterruptedException {
+    public String next(Duration ignored) throws VoiceProviderException, InterruptedException {
         try {
             while (true) {
                 ChatDelta delta = stream.next(timeout);
@@ -73,7 +77,7 @@ final class LlmSpeechText implements SpeechText {
     }
 
     /** Reads the whole answer (for replies without a voice). */
-    String readAll(Duration timeout) throws VoiceProviderException, InterruptedException {
+    String readAll() throws VoiceProviderException, InterruptedException {
         while (next(timeout) != null) {
             // keeps reading; the text accumulates
         }

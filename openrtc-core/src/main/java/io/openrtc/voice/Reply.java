@@ -61,11 +61,16 @@ final class Reply implements SpeechHandle {
         cancelled = true;
         QueuedSpeech now = speaking;
         if (now != null) {
+            // Its end is recorded as heard; the thread goes on to that.
             now.interrupt();
-        }
-        if (thread != null) {
+        } else if (thread != null) {
             thread.interrupt();
         }
+    }
+
+    /** Whether any of its audio was heard. */
+    boolean wasHeard() {
+        return !played.isZero() || speaking != null;
     }
 
     private void run() {
@@ -102,8 +107,8 @@ final class Reply implements SpeechHandle {
                 fail(new VoiceProviderException(model.name(), VoiceStep.LLM, VoiceProviderException.describe(e), e));
                 return;
             }
-            LlmSpeechText answer = new LlmSpeechText(model, stream);
-            Step result = speak(agent, answer, options.llmTimeout());
+            LlmSpeechText answer = new LlmSpeechText(model, stream, options.llmTimeout());
+            Step result = speak(agent, answer);
             if (result == Step.STOPPED) {
                 return;
             }
@@ -129,10 +134,10 @@ final class Reply implements SpeechHandle {
     private enum Step { CONTINUE, STOPPED }
 
     /** Speaks (or, without a voice, collects) one answer of the model; records what was heard. */
-    private Step speak(ActiveAgent agent, LlmSpeechText answer, Duration timeout) throws InterruptedException {
+    private Step speak(ActiveAgent agent, LlmSpeechText answer) throws InterruptedException {
         if (!conversation.canSpeak()) {
             try {
-                String all = answer.readAll(timeout);
+                String all = answer.readAll();
                 append(all, all);
                 conversation.sendChat(all);
             } catch (VoiceProviderException e) {
@@ -146,7 +151,14 @@ final class Reply implements SpeechHandle {
         if (cancelled) {
             speech.interrupt();
         }
-        speech.await();
+        try {
+            speech.await();
+        } catch (InterruptedException e) {
+            // The session ends: what was heard still goes into the history.
+            speech.interrupt();
+            speech.awaitQuietly();
+            Thread.currentThread().interrupt();
+        }
         speaking = null;
         played = played.plus(speech.playedAudio());
         append(speech.text(), speech.spokenText());
@@ -158,9 +170,16 @@ final class Reply implements SpeechHandle {
         }
         Optional<VoiceProviderException> failed = speech.failure();
         if (failed.isPresent()) {
-            conversation.history().add(new ChatItem.Assistant(Instant.now(), speech.spokenText(), agent.name(), false, List.of()));
-            fail(failed.get());
+            if (!speech.spokenText().isBlank()) {
+                conversation.history().add(new ChatItem.Assistant(Instant.now(), speech.spokenText(), agent.name(), false,
+                        List.of()));
+            }
+            // The playout reported it already.
+            fail(failed.get(), false);
             return Step.STOPPED;
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            throw new InterruptedException("the session ends");
         }
         if (turn != null && turn.source() == UserTurn.Source.TEXT && !answer.text().isBlank()) {
             // A typed question gets its answer in the chat too.
@@ -170,8 +189,14 @@ final class Reply implements SpeechHandle {
     }
 
     private void fail(VoiceProviderException error) throws InterruptedException {
+        fail(error, true);
+    }
+
+    private void fail(VoiceProviderException error, boolean report) throws InterruptedException {
         failure = error;
-        conversation.providerFailed(error);
+        if (report) {
+            conversation.providerFailed(error);
+        }
         String apology = conversation.options().conversation().apology();
         if (!apology.isEmpty() && !cancelled) {
             conversation.apologize(apology, turn);

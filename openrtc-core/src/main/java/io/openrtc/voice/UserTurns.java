@@ -47,6 +47,7 @@ final class UserTurns implements AutoCloseable {
     private final Consumer<VoiceEvent> events;
     private final Consumer<VoiceProviderException> providerFailed;
     private final Runnable turnsChanged;
+    private volatile java.util.function.Predicate<Transcript> backchannel = transcript -> false;
     private final java.util.List<Consumer<Transcript>> transcriptListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final String label;
     private final LinkedBlockingDeque<UserTurn> turns = new LinkedBlockingDeque<>(QUEUED_TURNS);
@@ -85,6 +86,14 @@ final class UserTurns implements AutoCloseable {
         }
         participant = identity;
         trackSid = track;
+    }
+
+    /**
+     * Decides which transcripts are a backchannel ("mhm" while the agent speaks): they make no
+     * turn (a {@code UserTurnDropped} event says so).
+     */
+    void setBackchannel(java.util.function.Predicate<Transcript> value) {
+        backchannel = value;
     }
 
     /** Also tells {@code listener} every utterance's final transcript, empty ones too (noise, a cough). */
@@ -223,7 +232,9 @@ final class UserTurns implements AutoCloseable {
         }
     }
 
-    private void transcribed(Transcript transcript, Duration delay, boolean counted) {
+    private void transcribed(Transcript heard, Duration delay, boolean counted) {
+        boolean filler = !heard.isEmpty() && backchannel.test(heard);
+        Transcript transcript = filler ? Transcript.of("") : heard;
         String who;
         String track;
         String segment;
@@ -247,7 +258,11 @@ final class UserTurns implements AutoCloseable {
             }
             scheduleCommitIfReady();
         }
-        transcriptListeners.forEach(l -> l.accept(transcript));
+        transcriptListeners.forEach(l -> l.accept(heard));
+        if (filler) {
+            events.accept(new VoiceEvent.UserTurnDropped(Instant.now(), who, heard.text(),
+                    "only filler words while the agent spoke: a backchannel"));
+        }
         if (transcript.isEmpty()) {
             log.debug("Voice of {}: speech-to-text heard nothing intelligible", label);
             return;

@@ -36,7 +36,7 @@ final class VoiceEvents implements AutoCloseable {
 
     void publish(VoiceEvent event) {
         if (event instanceof VoiceEvent.ProviderFailed failed) {
-            log.warn("Voice of {}: {} provider '{}' failed: {}", label, failed.step(), failed.provider(), failed.message());
+            log.warn("Voice of {}: {}", label, failed.message());
         } else if (log.isDebugEnabled()) {
             log.debug("Voice of {}: {}", label, event);
         }

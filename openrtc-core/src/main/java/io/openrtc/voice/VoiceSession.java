@@ -78,6 +78,8 @@ public final class VoiceSession implements Voice, AutoCloseable {
                     () -> input.linkedParticipant().orElse(""));
             input.addVadListener(interruptions::onVad);
             turns.addTranscriptListener(interruptions::onTranscript);
+            turns.setBackchannel(transcript -> playout.isBusy()
+                    && options.interruption().meaningfulWords(transcript.text()) == 0);
         }
         this.roomListener = room.addListener(this::onRoomEvent);
     }

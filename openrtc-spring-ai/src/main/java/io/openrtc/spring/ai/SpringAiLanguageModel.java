@@ -140,12 +140,25 @@ public final class SpringAiLanguageModel implements LanguageModel {
         return messages;
     }
 
+    /**
+     * The model's own options with the tools added: options on a prompt replace the model's
+     * (model name, temperature), they are not merged with them.
+     */
     private ChatOptions options(List<ToolSpec> tools) {
         if (tools.isEmpty()) {
             return null;
         }
         List<ToolCallback> definitions = tools.stream().<ToolCallback>map(DefinitionOnly::new).toList();
-        return ToolCallingChatOptions.builder().toolCallbacks(definitions).build();
+        ChatOptions defaults = model.getDefaultOptions();
+        if (defaults instanceof ToolCallingChatOptions own) {
+            return own.mutate().toolCallbacks(definitions).build();
+        }
+        ToolCallingChatOptions.Builder<?> builder = ToolCallingChatOptions.builder().toolCallbacks(definitions);
+        if (defaults != null) {
+            builder.model(defaults.getModel()).temperature(defaults.getTemperature()).maxTokens(defaults.getMaxTokens())
+                    .topP(defaults.getTopP());
+        }
+        return builder.build();
     }
 
     @Override

@@ -74,7 +74,7 @@ final class ProbeAgent implements Agent {
         }
     }
 
-    private static ObjectNode describe(VoiceEvent event) {
+    static ObjectNode describe(VoiceEvent event) {
         ObjectNode json = JSON.createObjectNode().put("type", event.getClass().getSimpleName())
                 .put("atMs", event.at().toEpochMilli());
         switch (event) {
@@ -84,13 +84,22 @@ final class ProbeAgent implements Agent {
             case VoiceEvent.UserTranscribed transcribed -> json.put("text", transcribed.text()).put("final", transcribed.isFinal());
             case VoiceEvent.AgentSpeechEnded ended -> json.put("text", ended.text()).put("spoken", ended.spokenText())
                     .put("interrupted", ended.interrupted());
+            case VoiceEvent.ToolCalled called -> json.put("tool", called.tool()).put("arguments", called.arguments())
+                    .put("failed", called.failed()).put("result", called.result()).put("agent", called.agentName());
+            case VoiceEvent.AgentHandoff handoff -> json.put("from", handoff.fromAgent()).put("to", handoff.toAgent());
+            case VoiceEvent.AgentInterrupted interrupted -> json.put("text", interrupted.text())
+                    .put("spoken", interrupted.spokenText());
+            case VoiceEvent.FalseInterruption resumed -> json.put("resumed", resumed.resumed());
+            case VoiceEvent.UserTurnDropped dropped -> json.put("text", dropped.text()).put("reason", dropped.reason());
+            case VoiceEvent.UserTurnCommitted committed -> json.put("text", committed.turn().text())
+                    .put("typed", committed.turn().source() == io.openrtc.voice.UserTurn.Source.TEXT);
             default -> {
             }
         }
         return json;
     }
 
-    private static void report(Room room, String topic, ObjectNode json) {
+    static void report(Room room, String topic, ObjectNode json) {
         try {
             room.sendText(topic, json.toString());
         } catch (InterruptedException e) {

@@ -23,7 +23,7 @@ import java.util.function.Predicate;
 final class VoiceCaller {
 
     static final Duration WAIT = Duration.ofSeconds(90);
-    static final List<String> TOPICS = List.of("lk.transcription", ProbeAgent.TURNS, ProbeAgent.EVENTS);
+    static final List<String> TOPICS = List.of("lk.transcription", "lk.chat", ProbeAgent.TURNS, ProbeAgent.EVENTS);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final NodePeer callers;
@@ -55,9 +55,62 @@ final class VoiceCaller {
 
     /** Starts recording the agent and asks it to say {@code command} ("greet", or "say:..."). */
     void startRecordingAndAsk(String command) {
+        startRecording();
+        control(command);
+    }
+
+    /** Starts recording what the agent says (one recording at a time). */
+    void startRecording() {
         callers.record(caller, "speech", agent);
         callers.awaitTagged("recordStarted", caller, "speech", WAIT);
-        control(command);
+    }
+
+    /** Stops the recording and transcribes it with the speech server (the caller's own ears). */
+    String transcribeRecording(SpeechServer speech, Path dir) throws Exception {
+        Path heard = dir.resolve(caller + "-heard-" + System.nanoTime() + ".wav");
+        callers.saveRecording(caller, "speech", heard);
+        callers.awaitTagged("recordingSaved", caller, "speech", WAIT);
+        String transcribed = speech.transcribe(Wav.read(heard).toBytes());
+        System.out.printf("[voice] %s heard: \"%s\"%n", caller, transcribed);
+        return transcribed;
+    }
+
+    /** The first voice event of {@code type} the agent reported at or after {@code sinceMs}, matching. */
+    JsonNode event(String type, long sinceMs, Predicate<JsonNode> match) {
+        return probeSince(sinceMs, ProbeAgent.EVENTS, j -> j.path("type").asText().equals(type) && match.test(j));
+    }
+
+    /** The first voice event of {@code type} the agent reported at or after {@code sinceMs}. */
+    JsonNode event(String type, long sinceMs) {
+        return event(type, sinceMs, j -> true);
+    }
+
+    /**
+     * Waits until the caller has been listening for 300 ms past the end of the speech an
+     * {@code AgentSpeechEnded} event reported (the agent had sent its last frame by then), so a
+     * recording holds all of it.
+     */
+    void awaitSilenceAfter(JsonNode speechEnded) {
+        long ended = speechEnded.path("atMs").asLong();
+        callers.await(e -> e.is("heard", caller) && e.text("participant").equals(agent) && e.tMs() > ended + 300, WAIT);
+    }
+
+    /** Every voice event of {@code type} reported so far. */
+    List<JsonNode> events(String type) {
+        return probes(ProbeAgent.EVENTS).stream().filter(j -> j.path("type").asText().equals(type)).toList();
+    }
+
+    NodePeer callers() {
+        return callers;
+    }
+
+    String agent() {
+        return agent;
+    }
+
+    /** When the last clip asked with {@link #ask} reached its first loud sample (epoch ms). */
+    long questionSpeechStart() {
+        return questionPlayed + question.timeAt(question.firstFrameAbove(300)).toMillis();
     }
 
     /** Sends a command to the agent on {@value ProbeAgent#CONTROL}. */
