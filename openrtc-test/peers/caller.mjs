@@ -58,6 +58,7 @@
 //   {"op":"setAttributes","id":"c1","tag":"a1","attributes":{"k":"v"}} -> attributesSet{tag}
 // Events leave as JSON lines on stdout, each with "event", the caller "id" and "tMs" (epoch ms):
 //   ready, joined{room,identity,participants[{identity,kind,attributes}]}, published{trackSid}, subscribed{participant,trackSid},
+//   localTrackSubscribed{trackSid} (someone subscribed to one of our tracks),
 //   heard{participant,trackSid,hz,rms,fps}  (every ~200 ms per remote track: dominant frequency
 //                                        of the last 4096 samples, their RMS in 16-bit units, and
 //                                        the 20 ms frames received per second since the last one)
@@ -700,6 +701,10 @@ async function connectRoom(caller) {
     if (track.kind !== TrackKind.KIND_AUDIO) return;
     emit('subscribed', { id, participant: participant.identity, trackSid: track.sid });
     listen(caller, track, participant).catch((e) => emit('error', { id, message: `listen: ${e}` }));
+  });
+  // Another participant (the agent) subscribed to one of this caller's tracks: it hears us from now on.
+  room.on(RoomEvent.LocalTrackSubscribed, (track) => {
+    emit('localTrackSubscribed', { id, trackSid: track?.sid ?? '' });
   });
   room.on(RoomEvent.TrackUnsubscribed, (track, publication, participant) => {
     emit('unsubscribed', { id, participant: participant.identity, trackSid: track.sid });

@@ -49,8 +49,7 @@ final class Conversation implements AutoCloseable {
         this.agent = first;
         this.resolver = resolver;
         this.events = events;
-        this.tools = new ToolRunner(session, options.conversation().toolTimeout(), events, resolver,
-                () -> voice.linkedParticipant().orElse(""));
+        this.tools = new ToolRunner(session, options.conversation().toolTimeout(), events, resolver);
         history.observe(item -> events.accept(new VoiceEvent.ConversationItemAdded(Instant.now(), item)));
     }
 
@@ -201,6 +200,11 @@ final class Conversation implements AutoCloseable {
         return voice.playout() != null;
     }
 
+    /** Whether {@code identity} publishes audio (a caller who only types does not: their answers are written). */
+    boolean hasAudio(String identity) {
+        return room.audioTracks().stream().anyMatch(t -> t.participantIdentity().equals(identity));
+    }
+
     SpeechPlayout playout() {
         return voice.playout();
     }
@@ -220,6 +224,11 @@ final class Conversation implements AutoCloseable {
 
     ToolRunner tools() {
         return tools;
+    }
+
+    /** The participant the agent talks to: the one it listens to. */
+    String linkedParticipant() {
+        return voice.linkedParticipant().orElse("");
     }
 
     VoiceOptions options() {

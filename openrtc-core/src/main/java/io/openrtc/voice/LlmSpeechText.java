@@ -25,6 +25,7 @@ final class LlmSpeechText implements SpeechText {
     private volatile long promptTokens;
     private volatile long completionTokens;
     private volatile boolean complete;
+    private volatile java.util.function.Consumer<String> onComplete = text -> { };
 
     /** @param timeout how long the model may take to begin its answer, and each gap in it */
     LlmSpeechText(LanguageModel model, ChatStream stream, Duration timeout) {
@@ -41,6 +42,7 @@ final class LlmSpeechText implements SpeechText {
                 ChatDelta delta = stream.next(timeout);
                 if (delta == null) {
                     complete = true;
+                    onComplete.accept(text());
                     return null;
                 }
                 switch (delta) {
@@ -82,6 +84,11 @@ final class LlmSpeechText implements SpeechText {
             // keeps reading; the text accumulates
         }
         return text();
+    }
+
+    /** Runs {@code action} with the whole text once the answer is complete (not when it fails or is cancelled). */
+    void whenComplete(java.util.function.Consumer<String> action) {
+        onComplete = action;
     }
 
     @Override

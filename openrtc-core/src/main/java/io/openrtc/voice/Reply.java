@@ -118,7 +118,8 @@ final class Reply implements SpeechHandle {
                 return;
             }
             conversation.setThinking(true);
-            ToolRunner.Outcome outcome = conversation.tools().run(agent, calls);
+            String participant = turn != null ? turn.participantIdentity() : conversation.linkedParticipant();
+            ToolRunner.Outcome outcome = conversation.tools().run(agent, calls, participant);
             outcome.results().forEach(conversation.history()::add);
             if (outcome.handoffTo().isPresent()) {
                 conversation.handoff(outcome.handoffTo().get());
@@ -133,9 +134,13 @@ final class Reply implements SpeechHandle {
 
     private enum Step { CONTINUE, STOPPED }
 
-    /** Speaks (or, without a voice, collects) one answer of the model; records what was heard. */
+    /**
+     * Speaks (or, without a voice or for a caller who only types, writes) one answer of the model;
+     * records what was heard.
+     */
     private Step speak(ActiveAgent agent, LlmSpeechText answer) throws InterruptedException {
-        if (!conversation.canSpeak()) {
+        boolean typed = turn != null && turn.source() == UserTurn.Source.TEXT;
+        if (!conversation.canSpeak() || (typed && !conversation.hasAudio(turn.participantIdentity()))) {
             try {
                 String all = answer.readAll();
                 append(all, all);
@@ -145,6 +150,10 @@ final class Reply implements SpeechHandle {
                 return Step.STOPPED;
             }
             return Step.CONTINUE;
+        }
+        if (typed) {
+            // A typed question gets its answer in the chat too, as soon as the model has written it.
+            answer.whenComplete(conversation::sendChat);
         }
         QueuedSpeech speech = conversation.playout().enqueue(answer, agent.tts(), true);
         speaking = speech;
@@ -180,10 +189,6 @@ final class Reply implements SpeechHandle {
         }
         if (Thread.currentThread().isInterrupted()) {
             throw new InterruptedException("the session ends");
-        }
-        if (turn != null && turn.source() == UserTurn.Source.TEXT && !answer.text().isBlank()) {
-            // A typed question gets its answer in the chat too.
-            conversation.sendChat(answer.text());
         }
         return Step.CONTINUE;
     }

@@ -15,7 +15,6 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * Runs the tools a language model asked for, one step at a time: each on a virtual thread of its
@@ -33,18 +32,20 @@ final class ToolRunner {
     private final Duration timeout;
     private final Consumer<VoiceEvent> events;
     private final ActiveAgent.Resolver resolver;
-    private final Supplier<String> participant;
 
-    ToolRunner(AgentSession session, Duration timeout, Consumer<VoiceEvent> events, ActiveAgent.Resolver resolver,
-            Supplier<String> participant) {
+    ToolRunner(AgentSession session, Duration timeout, Consumer<VoiceEvent> events, ActiveAgent.Resolver resolver) {
         this.session = session;
         this.timeout = timeout;
         this.events = events;
         this.resolver = resolver;
-        this.participant = participant;
     }
 
-    Outcome run(ActiveAgent agent, List<ToolCall> calls) throws InterruptedException {
+    /**
+     * Runs one step's calls.
+     *
+     * @param participant the identity of the user the reply answers (who typed or said it), or empty
+     */
+    Outcome run(ActiveAgent agent, List<ToolCall> calls, String participant) throws InterruptedException {
         List<ChatItem.ToolResult> results = new ArrayList<>();
         String[] handoff = {null};
         for (ToolCall call : calls) {
@@ -56,7 +57,7 @@ final class ToolRunner {
                 result = "error: there is no tool named '" + call.name() + "'; the tools are "
                         + agent.tools().stream().map(t -> t.spec().name()).toList();
             } else {
-                ToolInvocation invocation = invocation(call, handoff);
+                ToolInvocation invocation = invocation(call, handoff, participant);
                 FutureTask<String> task = new FutureTask<>(() -> tool.get().call(call.arguments(), invocation));
                 Thread.ofVirtual().name("openrtc-tool-" + call.name()).start(task);
                 try {
@@ -80,7 +81,7 @@ final class ToolRunner {
         return new Outcome(results, Optional.ofNullable(handoff[0]));
     }
 
-    private ToolInvocation invocation(ToolCall call, String[] handoff) {
+    private ToolInvocation invocation(ToolCall call, String[] handoff, String participant) {
         return new ToolInvocation() {
             @Override
             public AgentSession session() {
@@ -94,7 +95,7 @@ final class ToolRunner {
 
             @Override
             public String participantIdentity() {
-                return participant.get();
+                return participant;
             }
 
             @Override

@@ -23,6 +23,11 @@ import org.springframework.ai.openai.OpenAiChatOptions;
  */
 final class ConversationPool implements AutoCloseable {
 
+    /** The voice's defaults, with the away-user timeout off (tests wait in silence on purpose). */
+    static final VoiceOptions PATIENT = VoiceOptions.builder().conversation(new io.openrtc.voice.ConversationOptions(
+            Duration.ofSeconds(15), 5, Duration.ofSeconds(10), io.openrtc.voice.ConversationOptions.DEFAULTS.apology(),
+            Duration.ZERO, "", false, io.openrtc.voice.ConversationOptions.HandoffHistory.KEEP)).build();
+
     private final LiveKitServer server;
     private final String agentName;
     private final AgentPool pool;

@@ -41,11 +41,13 @@ final class VoiceCaller {
         this.agentTrack = agentTrack;
     }
 
-    /** Joins {@code room} with a microphone and waits until the agent's voice track is subscribed. */
+    /** Joins {@code room} with a microphone and waits until the caller and the agent hear each other. */
     static VoiceCaller join(NodePeer callers, String caller, LiveKitServer server, String room, String agent) {
         callers.joinSpeaker(caller, server.url(), server.participantToken(room, caller), 300, TOPICS);
         NodePeer.Event subscribed = callers.await(e -> e.is("subscribed", caller) && e.text("participant").equals(agent), WAIT);
-        callers.await(e -> e.is("published", caller), WAIT);
+        // Both ways: the caller hears the agent, and the agent subscribed to the caller's microphone.
+        String microphone = callers.await(e -> e.is("published", caller), WAIT).text("trackSid");
+        callers.await(e -> e.is("localTrackSubscribed", caller) && e.text("trackSid").equals(microphone), WAIT);
         return new VoiceCaller(callers, caller, agent, subscribed.text("trackSid"));
     }
 
