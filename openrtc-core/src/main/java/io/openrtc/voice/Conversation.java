@@ -25,6 +25,7 @@ final class Conversation implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Conversation.class);
     private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration GREET_WAIT = Duration.ofSeconds(30);
 
     private final VoiceSession voice;
     private final AgentSession session;
@@ -56,6 +57,8 @@ final class Conversation implements AutoCloseable {
     /** Runs the conversation until the session ends: greeting, then a reply to every turn. */
     void converse(String greeting) throws InterruptedException {
         showAgentName();
+        // A greeting into an empty room is lost: say it once the caller is there.
+        voice.awaitParticipant(GREET_WAIT);
         if (!greeting.isBlank() && canSpeak()) {
             SpeechHandle said = voice.say(greeting);
             history.add(new ChatItem.Assistant(Instant.now(), said.spokenText(), agent.name(), said.isInterrupted(), List.of()));

@@ -229,6 +229,33 @@ public final class VoiceSession implements Voice, AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the participant to talk to is there, at most {@code timeout}: linked (their
+     * audio is subscribed), or a standard participant who has been in the room for
+     * {@value #MICROPHONE_GRACE_MS} ms without publishing audio (one who only types).
+     */
+    void awaitParticipant(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long firstSeen = 0;
+        while (System.nanoTime() < deadline && !room.isClosed()) {
+            if (input.linkedParticipant().isPresent() && !input.linkedTrackSid().isEmpty()) {
+                return;
+            }
+            boolean someone = room.remoteParticipants().stream().anyMatch(p -> p.kind() == io.openrtc.rtc.ParticipantKind.STANDARD
+                    || p.kind() == io.openrtc.rtc.ParticipantKind.SIP);
+            if (someone && firstSeen == 0) {
+                firstSeen = System.nanoTime();
+            } else if (someone && (providers.stt() == null
+                    || System.nanoTime() - firstSeen > Duration.ofMillis(MICROPHONE_GRACE_MS).toNanos())) {
+                return;
+            }
+            // Wakes at once when a track arrives; a participant who only types shows up within a poll.
+            room.awaitAudioTrack(track -> true, Duration.ofMillis(100));
+        }
+    }
+
+    private static final long MICROPHONE_GRACE_MS = 2000;
+
     private boolean isQuiet() {
         return !turns.isUserSpeaking() && (playout == null || !playout.isBusy())
                 && conversationIfStarted().flatMap(Conversation::current).isEmpty();

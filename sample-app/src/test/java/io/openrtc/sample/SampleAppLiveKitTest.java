@@ -10,6 +10,13 @@ import io.openrtc.test.Dispatches;
 import io.openrtc.test.LiveKitServer;
 import io.openrtc.test.LiveKitServerTest;
 import io.openrtc.test.NodePeer;
+import io.openrtc.test.ScriptedChatServer;
+import io.openrtc.test.SpeechServer;
+import io.openrtc.test.SpeechServerTest;
+import io.openrtc.test.Transcripts;
+import io.openrtc.test.Wav;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -22,19 +29,29 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The sample application, running as users run it, against a real livekit-server: every routing
- * signal reaches the right agent, an unknown agent is declined and counted, and the echo agent
- * repeats what a real LiveKit caller (LiveKit's Node SDK) says.
+ * signal reaches the right agent, an unknown agent is declined and counted, the echo agent repeats
+ * what a real LiveKit caller (LiveKit's Node SDK) says, and the voice agents work through Spring
+ * AI's OpenAI starter pointed, as docs/voice.md shows, at OpenAI-compatible servers: the local
+ * speech server for speech and the scripted chat server (the one stub) for the model.
  */
 @LiveKitServerTest
+@SpeechServerTest
 class SampleAppLiveKitTest {
 
     private static final String WORKER_NAME = "sample";
     private static final List<OpenRtcEvent> events = new CopyOnWriteArrayList<>();
     private static ConfigurableApplicationContext app;
     private static NodePeer callers;
+    private static ScriptedChatServer chat;
 
     @BeforeAll
-    static void startTheSampleApp(LiveKitServer server) {
+    static void startTheSampleApp(LiveKitServer server, SpeechServer speech) {
+        chat = ScriptedChatServer.start();
+        // What a model would do with the sample's restaurant instructions: book, then confirm.
+        chat.when(r -> r.lastMessageIsToolResult()).reply(r -> "Done. " + r.lastToolResult().replace("\"", ""));
+        chat.when(r -> r.userSaid("table")).respond(r -> io.openrtc.test.Reply.toolCall("book_table",
+                bookingArguments(r.lastUserText())));
+        chat.otherwise().reply("Happy to book a table. How many guests, and at what time?");
         app = new SpringApplicationBuilder(SampleApplication.class)
                 .initializers(context -> context.getBeanFactory()
                         .registerSingleton("testEventRecorder", (OpenRtcListener) events::add))
@@ -44,8 +61,29 @@ class SampleAppLiveKitTest {
                         "openrtc.livekit.api-secret=" + server.apiSecret(),
                         "openrtc.agent-name=" + WORKER_NAME,
                         "sample.session-length=0s",
-                        "server.port=0")
+                        "server.port=0",
+                        "spring.ai.openai.api-key=test-key",
+                        "spring.ai.openai.chat.base-url=" + chat.baseUrl(),
+                        "spring.ai.openai.audio.transcription.base-url=" + speech.openAiBaseUrl(),
+                        "spring.ai.openai.audio.speech.base-url=" + speech.openAiBaseUrl(),
+                        "spring.ai.openai.embedding.base-url=http://127.0.0.1:9/v1",
+                        "spring.ai.openai.image.base-url=http://127.0.0.1:9/v1",
+                        "spring.ai.openai.moderation.base-url=http://127.0.0.1:9/v1")
                 .run();
+    }
+
+    /** The guests and the 24-hour time in "a table for 4 at 7pm" (or "for four at seven p.m."), as a model would read them. */
+    static String bookingArguments(String said) {
+        java.util.List<String> numbers = java.util.List.of("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                "nine", "ten", "eleven", "twelve");
+        String text = said.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9 ]", " ");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("for (\\d+|[a-z]+) at (\\d{1,2}|[a-z]+)").matcher(text);
+        if (!m.find()) {
+            return "{\"people\":2,\"time\":\"19:00\"}";
+        }
+        int people = m.group(1).matches("\\d+") ? Integer.parseInt(m.group(1)) : numbers.indexOf(m.group(1));
+        int hour = m.group(2).matches("\\d+") ? Integer.parseInt(m.group(2)) : numbers.indexOf(m.group(2));
+        return "{\"people\":" + people + ",\"time\":\"" + (hour < 12 ? hour + 12 : hour) + ":00\"}";
     }
 
     @AfterAll
@@ -59,6 +97,9 @@ class SampleAppLiveKitTest {
         }
         if (app != null) {
             app.close();
+        }
+        if (chat != null) {
+            chat.close();
         }
     }
 
@@ -106,7 +147,7 @@ class SampleAppLiveKitTest {
     }
 
     @Test
-    void theRestaurantAgentConfirmsABookingRequestInTheChat(LiveKitServer server) throws Exception {
+    void theRestaurantAgentBooksATypedRequestWithItsToolAndConfirmsInTheChat(LiveKitServer server) throws Exception {
         callers = callers == null ? NodePeer.start("caller.mjs") : callers;
         String room = Dispatches.untilAccepted("restaurant-chat", r -> dispatch(server, r, ""), acceptedIn());
         assertThat(agentFor(room)).isEqualTo("restaurant");
@@ -116,10 +157,49 @@ class SampleAppLiveKitTest {
         callers.await(e -> listening(e, agentIdentity), Duration.ofSeconds(30));
         callers.sendText("diner", "booking", "lk.chat", "Hello, a table for 4 at 7pm please", java.util.Map.of());
         NodePeer.Event answer = callers.await(e -> e.is("text", "diner") && e.text("sender").equals(agentIdentity)
-                && e.text("text").startsWith("Booked"), Duration.ofSeconds(30));
-        assertThat(answer.text("text")).isEqualTo("Booked: a table for 4 at 7pm. See you then!");
+                && e.text("text").startsWith("Done."), Duration.ofSeconds(30));
+        assertThat(answer.text("text")).isEqualTo("Done. Booked a table for 4 at 19:00.");
         assertThat(answer.text("topic")).isEqualTo("lk.chat");
+        // The model was given the agent's instructions and its @Tool methods, and got the tool's result.
+        var booked = chat.requests().stream().filter(r -> r.lastMessageIsToolResult()).reduce((a, b) -> b).orElseThrow();
+        assertThat(booked.systemPrompt().orElse("")).contains("reservation desk of the Harbour restaurant");
+        assertThat(booked.toolNames()).containsExactlyInAnyOrder("book_table", "transfer_to_dental");
         callers.leaveCaller("diner");
+        server.roomService().deleteRoom(room).execute();
+    }
+
+    @Test
+    void theRestaurantAgentBooksASpokenRequestAndSaysSo(LiveKitServer server, SpeechServer speech, @TempDir Path dir)
+            throws Exception {
+        callers = callers == null ? NodePeer.start("caller.mjs") : callers;
+        String room = Dispatches.untilAccepted("restaurant-voice", r -> dispatch(server, r, ""), acceptedIn());
+        String agentIdentity = "agent-" + acceptance(room).job().jobId();
+        callers.joinSpeaker("speaker", server.url(), server.participantToken(room, "speaker"));
+        String microphone = callers.await(e -> e.is("published", "speaker"), Duration.ofSeconds(30)).text("trackSid");
+        callers.await(e -> e.is("localTrackSubscribed", "speaker") && e.text("trackSid").equals(microphone),
+                Duration.ofSeconds(30));
+        // The greeting plays first; speak once it is over.
+        long joined = System.currentTimeMillis();
+        // The agent greets once someone is there to hear it.
+        long greeted = agentState("speaker", agentIdentity, "listening", agentState("speaker", agentIdentity, "speaking", joined));
+        callers.record("speaker", "answer", agentIdentity);
+        callers.awaitTagged("recordStarted", "speaker", "answer", Duration.ofSeconds(30));
+        Path question = Wav.read(speech.synthesize("Hello, a table for 4 at 7pm please.")).write(dir.resolve("question.wav"));
+        callers.play("speaker", "q", question);
+        long asked = callers.awaitTagged("playEnded", "speaker", "q", Duration.ofSeconds(30)).tMs();
+        long answered = agentState("speaker", agentIdentity, "listening", agentState("speaker", agentIdentity, "speaking", asked));
+        // Listen on a little past the agent's last frame, so the recording holds all of it.
+        callers.await(e -> e.is("heard", "speaker") && e.text("participant").equals(agentIdentity) && e.tMs() > answered + 300,
+                Duration.ofSeconds(30));
+        Path heard = dir.resolve("answer.wav");
+        callers.saveRecording("speaker", "answer", heard);
+        callers.awaitTagged("recordingSaved", "speaker", "answer", Duration.ofSeconds(30));
+        String words = speech.transcribe(Wav.read(heard).toBytes());
+        System.out.printf("[sample] the restaurant agent said: \"%s\" (done %d ms after the question; greeting over after %d ms)%n",
+                words, answered - asked, greeted - joined);
+        assertThat(Transcripts.words(words)).contains("table");
+        assertThat(app.getBean(BookingService.class).guestsAt(java.time.LocalTime.of(19, 0))).isGreaterThanOrEqualTo(4);
+        callers.leaveCaller("speaker");
         server.roomService().deleteRoom(room).execute();
     }
 
@@ -137,6 +217,12 @@ class SampleAppLiveKitTest {
                 && e.text("participant").equals("agent-" + jobId) && e.number("rms") > 3000, Duration.ofSeconds(40));
         assertThat(heard.number("hz")).isBetween(510.0, 536.0);
         callers.leaveCaller("echo-caller");
+    }
+
+    /** When {@code caller} saw the agent's {@code lk.agent.state} turn {@code state}, at or after {@code sinceMs}. */
+    private static long agentState(String caller, String agentIdentity, String state, long sinceMs) {
+        return callers.await(e -> e.is("attributes", caller) && e.text("participant").equals(agentIdentity) && e.tMs() >= sinceMs
+                && e.json().path("changed").path("lk.agent.state").asText().equals(state), Duration.ofSeconds(60)).tMs();
     }
 
     /** Whether the caller saw the agent in the listening state: in the room at join, or as a change. */

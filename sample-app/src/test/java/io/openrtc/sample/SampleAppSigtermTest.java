@@ -163,7 +163,9 @@ class SampleAppSigtermTest {
                 "--openrtc.agent-name=" + WORKER_NAME,
                 "--openrtc.drain-timeout=" + DRAIN_TIMEOUT.toSeconds() + "s",
                 "--spring.lifecycle.timeout-per-shutdown-phase=" + (DRAIN_TIMEOUT.toSeconds() + 10) + "s",
-                "--sample.session-length=" + SESSION_LENGTH.toSeconds() + "s"));
+                "--sample.session-length=" + SESSION_LENGTH.toSeconds() + "s",
+                // No model is needed here; and test traffic stays on this machine.
+                "--spring.ai.openai.base-url=http://127.0.0.1:9/v1"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         // The credentials go by environment, as in production, not on a command line others can read.
         builder.environment().put("LIVEKIT_URL", server.url().toString());
