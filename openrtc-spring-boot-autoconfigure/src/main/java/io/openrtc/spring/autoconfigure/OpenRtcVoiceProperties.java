@@ -1,6 +1,9 @@
 package io.openrtc.spring.autoconfigure;
 
+import io.openrtc.voice.ConversationOptions;
+import io.openrtc.voice.InterruptionOptions;
 import io.openrtc.voice.VoiceOptions;
+import java.util.List;
 import io.openrtc.voice.vad.VadOptions;
 import java.time.Duration;
 import java.util.Locale;
@@ -27,6 +30,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param transcripts            Whether to publish the user's and the agent's words on
  *                               lk.transcription, for LiveKit's front ends
  * @param trackName              The name of the agent's published audio track
+ * @param interruption           When the user's speech stops the agent (barge-in)
+ * @param llm                    The conversation with the language model
+ * @param apology                What the agent says when it cannot answer (the model failed or
+ *                               timed out); empty to say nothing
+ * @param userAway               The user who stops talking
+ * @param handoffHistory         What a new agent gets of the conversation at a handoff: keep (all
+ *                               of it), summary (a summary its model writes) or none
  */
 @ConfigurationProperties("openrtc.voice")
 public record OpenRtcVoiceProperties(
@@ -39,25 +49,37 @@ public record OpenRtcVoiceProperties(
         @DefaultValue("continue") ProviderErrors providerErrors,
         @DefaultValue("true") boolean closeOnParticipantLeft,
         @DefaultValue("true") boolean transcripts,
-        @DefaultValue("agent-voice") String trackName) {
+        @DefaultValue("agent-voice") String trackName,
+        @DefaultValue Interruption interruption,
+        @DefaultValue Llm llm,
+        @DefaultValue("Sorry, something went wrong on my side. Could you say that again?") String apology,
+        @DefaultValue UserAway userAway,
+        @DefaultValue("keep") HandoffHistory handoffHistory) {
 
     public OpenRtcVoiceProperties {
         // Builds once, so that a bad combination fails at startup with the property's name.
         options(vad, minEndpointingDelay, maxEndpointingDelay, noiseSuppression, stt, tts, providerErrors,
-                closeOnParticipantLeft, transcripts, trackName);
+                closeOnParticipantLeft, transcripts, trackName, interruption, llm, apology, userAway, handoffHistory);
     }
 
     /** The pipeline's options these properties describe. */
     public VoiceOptions toOptions() {
         return options(vad, minEndpointingDelay, maxEndpointingDelay, noiseSuppression, stt, tts, providerErrors,
-                closeOnParticipantLeft, transcripts, trackName);
+                closeOnParticipantLeft, transcripts, trackName, interruption, llm, apology, userAway, handoffHistory);
     }
 
     private static VoiceOptions options(Vad vad, Duration minEndpointingDelay, Duration maxEndpointingDelay,
             boolean noiseSuppression, Stt stt, Tts tts, ProviderErrors providerErrors, boolean closeOnParticipantLeft,
-            boolean transcripts, String trackName) {
+            boolean transcripts, String trackName, Interruption interruption, Llm llm, String apology, UserAway userAway,
+            HandoffHistory handoffHistory) {
         try {
             return VoiceOptions.builder()
+                    .interruption(new InterruptionOptions(interruption.enabled(), interruption.minDuration(),
+                            interruption.minWords(), interruption.falseInterruptionTimeout(),
+                            interruption.resumeFalseInterruption(), interruption.fillerWords()))
+                    .conversation(new ConversationOptions(llm.timeout(), llm.maxToolSteps(), llm.toolTimeout(), apology,
+                            userAway.timeout(), userAway.prompt(), userAway.endSession(),
+                            ConversationOptions.HandoffHistory.valueOf(handoffHistory.name())))
                     .vad(vad.toOptions())
                     .minEndpointingDelay(minEndpointingDelay)
                     .maxEndpointingDelay(maxEndpointingDelay)
@@ -133,6 +155,59 @@ public record OpenRtcVoiceProperties(
      *                  before its audio is complete
      */
     public record Tts(@DefaultValue("10s") Duration timeout, @DefaultValue("true") boolean streaming) {
+    }
+
+    /**
+     * When the user's speech stops the agent (LiveKit's defaults).
+     *
+     * @param enabled                  Whether the user may interrupt the agent at all
+     * @param minDuration              How long the user must have spoken
+     * @param minWords                 How many words the user must have said (0: no minimum)
+     * @param falseInterruptionTimeout After speech that paused the agent, how long to wait for
+     *                                 words; none means it was no interruption (a cough, an "um")
+     * @param resumeFalseInterruption  Whether the agent then goes on where it stopped
+     * @param fillerWords              Words that do not count as words; said while the agent
+     *                                 speaks they are a backchannel and make no turn
+     */
+    public record Interruption(@DefaultValue("true") boolean enabled, @DefaultValue("500ms") Duration minDuration,
+                               @DefaultValue("0") int minWords, @DefaultValue("2s") Duration falseInterruptionTimeout,
+                               @DefaultValue("true") boolean resumeFalseInterruption, List<String> fillerWords) {
+
+        public Interruption {
+            fillerWords = fillerWords == null ? InterruptionOptions.ENGLISH_FILLERS : List.copyOf(fillerWords);
+        }
+    }
+
+    /**
+     * The conversation with the language model.
+     *
+     * @param timeout      The longest the model may take to begin its answer, and each gap in it
+     * @param maxToolSteps How many rounds of tool calls one reply may take
+     * @param toolTimeout  The longest one tool may run; past it the model is told it timed out
+     */
+    public record Llm(@DefaultValue("15s") Duration timeout, @DefaultValue("5") int maxToolSteps,
+                      @DefaultValue("10s") Duration toolTimeout) {
+    }
+
+    /**
+     * The user who stops talking.
+     *
+     * @param timeout    After this long with nobody speaking, the user counts as away; 0 never
+     * @param prompt     What the agent says the first time; empty to say nothing
+     * @param endSession Whether the session ends when the user is still away after the prompt
+     */
+    public record UserAway(@DefaultValue("15s") Duration timeout, @DefaultValue("Are you still there?") String prompt,
+                           @DefaultValue("true") boolean endSession) {
+    }
+
+    /** What a new agent gets of the conversation at a handoff. */
+    public enum HandoffHistory {
+        /** All of it. */
+        KEEP,
+        /** A summary its model writes. */
+        SUMMARY,
+        /** Nothing. */
+        NONE
     }
 
     /** What a failed provider call does to the session. */

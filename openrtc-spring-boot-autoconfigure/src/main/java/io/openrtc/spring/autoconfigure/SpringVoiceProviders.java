@@ -113,7 +113,7 @@ final class SpringVoiceProviders implements VoiceSetup {
             missing.add("text-to-speech (a Spring AI TextToSpeechModel bean; openrtc.agents." + agent + ".tts)");
         }
         if (!missing.isEmpty()) {
-            throw new IllegalStateException("Voice agent '" + agent + "' has no " + String.join(", no ", missing)
+            throw new IllegalStateException("Voice agent '" + agent + "' is missing " + String.join("; and ", missing)
                     + (textOnly || llm == null ? "" : "; an agent that only types can set openrtc.agents." + agent + ".text-only=true"));
         }
     }

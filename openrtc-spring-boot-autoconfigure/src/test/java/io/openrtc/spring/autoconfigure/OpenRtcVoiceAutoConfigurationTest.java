@@ -107,6 +107,68 @@ class OpenRtcVoiceAutoConfigurationTest {
         }
     }
 
+    @AgentConfig(name = "concierge")
+    static class Concierge implements io.openrtc.voice.VoiceAgent {
+        @Override
+        public String instructions() {
+            return "You are the concierge.";
+        }
+
+        @org.springframework.ai.tool.annotation.Tool(description = "The opening hours")
+        String openingHours() {
+            return "17:00 to 22:00";
+        }
+    }
+
+    /** A chat model that answers one fixed text. */
+    static org.springframework.ai.chat.model.ChatModel chatModel() {
+        return prompt -> new org.springframework.ai.chat.model.ChatResponse(List.of(
+                new org.springframework.ai.chat.model.Generation(new org.springframework.ai.chat.messages.AssistantMessage("hi"))));
+    }
+
+    @Test
+    void aVoiceAgentWithoutAModelItNeedsStopsTheApplicationNamingTheAgentAndTheModel() {
+        runner.withUserConfiguration(OneOfEach.class).withBean(Concierge.class)
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("Voice agent 'concierge'").hasMessageContaining("is missing a language model")
+                        .hasMessageContaining("openrtc.agents.concierge.llm"));
+        runner.withBean(Concierge.class).withBean("gpt", org.springframework.ai.chat.model.ChatModel.class,
+                        OpenRtcVoiceAutoConfigurationTest::chatModel)
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("is missing speech-to-text").hasMessageContaining("text-only=true"));
+    }
+
+    @Test
+    void aVoiceAgentsToolsAreItsToolMethodsAndTheBeansItNames() {
+        runner.withUserConfiguration(OneOfEach.class).withBean(Concierge.class)
+                .withBean("gpt", org.springframework.ai.chat.model.ChatModel.class, OpenRtcVoiceAutoConfigurationTest::chatModel)
+                .withBean("weather", org.springframework.ai.tool.ToolCallback.class,
+                        () -> org.springframework.ai.tool.function.FunctionToolCallback
+                                .builder("weather", (String city) -> "sunny").description("The weather")
+                                .inputType(String.class).build())
+                .withPropertyValues("openrtc.agents.concierge.tools=weather", "openrtc.voice.llm.timeout=7s",
+                        "openrtc.voice.interruption.min-duration=300ms", "openrtc.voice.user-away.timeout=0s",
+                        "openrtc.voice.handoff-history=summary")
+                .run(context -> {
+                    VoiceSetup setup = context.getBean(VoiceSetup.class);
+                    assertThat(setup.providers("concierge").llm().name()).isEqualTo("gpt");
+                    Concierge concierge = context.getBean(Concierge.class);
+                    assertThat(setup.tools("concierge", concierge)).extracting(t -> t.spec().name())
+                            .containsExactlyInAnyOrder("openingHours", "weather");
+                    VoiceOptions options = setup.options("concierge");
+                    assertThat(options.conversation().llmTimeout()).isEqualTo(Duration.ofSeconds(7));
+                    assertThat(options.interruption().minDuration()).isEqualTo(Duration.ofMillis(300));
+                    assertThat(options.conversation().userAwayTimeout()).isZero();
+                    assertThat(options.conversation().handoffHistory())
+                            .isEqualTo(io.openrtc.voice.ConversationOptions.HandoffHistory.SUMMARY);
+                });
+        runner.withUserConfiguration(OneOfEach.class).withBean(Concierge.class)
+                .withBean("gpt", org.springframework.ai.chat.model.ChatModel.class, OpenRtcVoiceAutoConfigurationTest::chatModel)
+                .withPropertyValues("openrtc.agents.concierge.tools=nothing")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("openrtc.agents.concierge.tools names 'nothing'"));
+    }
+
     @Test
     void withoutAnAudioModelNoAgentGetsAVoiceAndNoVadIsLoaded() {
         runner.run(context -> {
