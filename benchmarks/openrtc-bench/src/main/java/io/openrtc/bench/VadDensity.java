@@ -14,6 +14,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.lang.management.BufferPoolMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
@@ -52,7 +53,9 @@ import java.util.function.Consumer;
  * stdin: {@code start} starts the sessions (staggered over one frame period), {@code mark} prints
  * {@code {"event":"mark",...}} with cumulative counters (frames, windows, time spent resampling,
  * suppressing noise and in the VAD, the model's own inference counters, this process's CPU time,
- * the latest a frame was handled since the previous mark, heap and GC), {@code stop} ends the
+ * the latest a frame was handled since the previous mark, heap, direct buffers, bytes allocated
+ * and GC), {@code gc} runs a full collection and prints the same as {@code {"event":"gc",...}}
+ * (the heap then in use is what is live), {@code stop} ends the
  * sessions, prints {@code {"event":"result",...}} and exits. The harness samples the process
  * from {@code /proc} between marks; this class measures nothing on its own behalf but the
  * counters.
@@ -168,6 +171,11 @@ public final class VadDensity {
                         emit(out, json, Map.of("event", "started", "sessions", settings.sessions()));
                     }
                     case "mark" -> emit(out, json, run.mark("mark"));
+                    case "gc" -> {
+                        // A full collection, then the heap still in use: what the sessions retain.
+                        System.gc();
+                        emit(out, json, run.mark("gc"));
+                    }
                     case "stop" -> {
                         run.stop();
                         emit(out, json, run.mark("result"));
@@ -319,6 +327,15 @@ public final class VadDensity {
             for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
                 gcCount += Math.max(0, gc.getCollectionCount());
                 gcMillis += Math.max(0, gc.getCollectionTime());
+            }
+            for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+                if (pool.getName().equals("direct")) {
+                    mark.put("directBuffers", pool.getCount());
+                    mark.put("directBufferBytes", pool.getMemoryUsed());
+                }
+            }
+            if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads) {
+                mark.put("allocatedBytes", threads.getTotalThreadAllocatedBytes());
             }
             mark.put("gcCount", gcCount);
             mark.put("gcMillis", gcMillis);
