@@ -309,7 +309,11 @@ def main(argv: list[str]) -> int:
         print(f"run-vad.sh: {e}", file=sys.stderr)
         return 2
     out = result_dir(args.out, "vad")
-    report: dict = {**report_header("vad", "run-vad.sh", argv, args), "jvmArgs": jvm_args(), "runs": []}
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True,
+                           text=True).stdout.strip()
+    report: dict = {**report_header("vad", "run-vad.sh", argv, args), "commit": commit + ("+dirty" if dirty else ""),
+                    "jvmArgs": jvm_args(), "runs": []}
     report["settings"]["runtimes"] = args.runtimes
     try:
         report["input"] = make_input(args.clip, args.pause_ms, out / "input-48k.wav")
