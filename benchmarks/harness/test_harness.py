@@ -143,7 +143,8 @@ class VadFiguresTest(unittest.TestCase):
         def run(runtime, n, cpu, pss):
             keys = ("cpuUsPerWindow", "inferenceUsPerWindow")
             return {"runtime": runtime, "sessions": n,
-                    "figures": {"cpuPercentPerSession": cpu, "pssMbPerSession": pss, **{k: cpu * 100 for k in keys}}}
+                    "figures": {"cpuPercentPerSession": cpu, "pssMbPerSession": pss, "rssMbPerSession": pss,
+                                **{k: cpu * 100 for k in keys}}}
 
         runs = [run("openrtc-jvm", 10, 1.0, 4.0), run("openrtc-jvm", 10, 1.2, 5.0), run("openrtc-jvm", 10, 3.0, 4.5),
                 run("python-silero", 10, 3.0, 1.0), run("openrtc-jvm", 50, 0.8, 2.0), {"runtime": "x", "error": "e"}]
@@ -157,7 +158,7 @@ class VadFiguresTest(unittest.TestCase):
         step = marginal(rows)
         # 10 sessions at 1.2% and 4.5 MB, 50 at 0.8% and 2.0 MB: the other 40 cost 0.7% and 1.375 MB each.
         self.assertEqual(step, [{"runtime": "openrtc-jvm", "from": 10, "to": 50, "cpuPercentPerSession": 0.7,
-                                 "pssMbPerSession": 1.375}])
+                                 "rssMbPerSession": 1.375, "pssMbPerSession": 1.375}])
 
 
 if __name__ == "__main__":

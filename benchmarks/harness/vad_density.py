@@ -21,13 +21,18 @@ Each measurement is a fresh process: it loads the model and reports ready; the h
 --idle-settle-s, samples it idle for --baseline-s (proctree.py: PSS, RSS, CPU from /proc), starts
 the sessions, waits --warmup-s (JIT, caches), then samples it for --measure-s between two marks
 of the driver's counters (frames, windows classified, inference time). Per session: (load -
-baseline) / N for CPU (% of one core) and memory (PSS; RSS alongside), and
+baseline) / N for CPU (% of one core) and memory (RSS, and PSS alongside: each runtime is one
+process, so RSS holds nothing of another's, while PSS divides shared library pages with every
+other process mapping them, and moves by megabytes when an unrelated JVM or Python starts or
+ends on the machine), and
   CPU us/window   the process's CPU above its idle baseline per 32 ms window classified (all of
                   it: pacing, resampling, suppression, inference, events);
   infer us        the model call's own wall time per window (JVM: SileroModel's counters;
                   Python: the plugin's OnnxModel call, timed by the driver);
   resample/NS us  the JVM's resampler and noise suppressor per window (wall time);
   windows/s       windows classified per second per session: 31.25 is real time;
+  behind          windows pushed but not yet classified per session at the window's end (about
+                  0.5 is a partly filled window; more is a stream behind real time), worst run;
   live heap       JVM: heap in use after a full collection, running minus idle, per session;
   alloc/window    JVM: bytes allocated per window (garbage: between collections it is memory).
 Every (runtime, N) is measured --repeats times, interleaved (repeat 1 of every row, then repeat
@@ -203,8 +208,10 @@ def run_one(runtime: VadRuntime, sessions: int, repeat: int, audio: Path, args: 
                                           / sessions, 3) if m1.get("processCpuNanos", -1) >= 0 else None,
         "lateFrames": _delta(m0, m1, "lateFrames"),
         "maxLateMs": m1.get("maxLateMs"),
-        # Windows still owed at the end of the window (frames pushed but not yet classified).
+        # Windows owed at the end of the window (frames pushed but not yet classified), per
+        # session: about 0.5 is a partly filled window; more is a stream falling behind.
         "windowBacklog": round(m1["frames"] * 0.010 / WINDOW_S - m1["windows"], 1),
+        "windowsBehindPerSession": round((m1["frames"] * 0.010 / WINDOW_S - m1["windows"]) / sessions, 2),
         "failedSessions": result.get("failedSessions", 0),
         "machineCores": None if machine_cores is None else round(machine_cores, 3),
         "othersCores": None if machine_cores is None else round(machine_cores - loaded.cpu_core_share, 3),
@@ -236,6 +243,8 @@ def aggregate(runs: list[dict]) -> list[dict]:
             row[key] = _median([f[key] for f in figures])
         cpu = [f["cpuPercentPerSession"] for f in figures]
         row["cpuPercentPerSessionMin"], row["cpuPercentPerSessionMax"] = min(cpu), max(cpu)
+        behind = [f.get("windowsBehindPerSession") for f in figures if f.get("windowsBehindPerSession") is not None]
+        row["windowsBehindPerSessionMax"] = max(behind) if behind else None
         out.append(row)
     return out
 
@@ -245,18 +254,19 @@ def _f(value, digits: int = 1) -> str:
 
 
 HEADERS = ["runtime", "N", "runs", "CPU %/session (min-max)", "CPU us/window", "infer us", "resample us", "NS us",
-           "PSS MB/session", "RSS MB/session", "live heap KB/session", "alloc KB/window", "windows/s/session",
-           "max late ms", "others' CPU (cores)"]
+           "RSS MB/session", "PSS MB/session", "live heap KB/session", "alloc KB/window", "windows/s/session",
+           "behind at end (worst run)", "max late ms", "others' CPU (cores)"]
 
 
 def table_rows(rows: list[dict]) -> list[list[str]]:
     return [[r["runtime"], str(r["sessions"]), str(r["runs"]),
              f"{r['cpuPercentPerSession']:.2f} ({r['cpuPercentPerSessionMin']:.2f}-{r['cpuPercentPerSessionMax']:.2f})",
              _f(r["cpuUsPerWindow"], 0), _f(r["inferenceUsPerWindow"], 0), _f(r["resampleUsPerWindow"], 0),
-             _f(r["noiseSuppressionUsPerWindow"], 0), _f(r["pssMbPerSession"], 2), _f(r["rssMbPerSession"], 2),
+             _f(r["noiseSuppressionUsPerWindow"], 0), _f(r["rssMbPerSession"], 2), _f(r["pssMbPerSession"], 2),
              _f(r["retainedHeapKbPerSession"], 1),
              "n/a" if r["allocatedBytesPerWindow"] is None else f"{r['allocatedBytesPerWindow'] / 1024:.1f}",
-             _f(r["windowsPerSecondPerSession"], 2), _f(r["maxLateMs"], 1), _f(r["othersCores"], 2)] for r in rows]
+             _f(r["windowsPerSecondPerSession"], 2), _f(r.get("windowsBehindPerSessionMax"), 1), _f(r["maxLateMs"], 1),
+             _f(r["othersCores"], 2)] for r in rows]
 
 
 def ratios(rows: list[dict]) -> list[dict]:
@@ -271,7 +281,7 @@ def ratios(rows: list[dict]) -> list[dict]:
             return None if a is None or not b or b <= 0 else round(a / b, 2)
         found.append({"runtime": r["runtime"], "sessions": r["sessions"], "cpuRatio": ratio("cpuPercentPerSession"),
                       "cpuPerWindowRatio": ratio("cpuUsPerWindow"), "inferenceRatio": ratio("inferenceUsPerWindow"),
-                      "pssRatio": ratio("pssMbPerSession")})
+                      "rssRatio": ratio("rssMbPerSession"), "pssRatio": ratio("pssMbPerSession")})
     return found
 
 
@@ -293,7 +303,8 @@ def marginal(rows: list[dict]) -> list[dict]:
                     return None
                 return round((b * high["sessions"] - a * low["sessions"]) / (high["sessions"] - low["sessions"]), 3)
             found.append({"runtime": name, "from": low["sessions"], "to": high["sessions"],
-                          "cpuPercentPerSession": step("cpuPercentPerSession"), "pssMbPerSession": step("pssMbPerSession")})
+                          "cpuPercentPerSession": step("cpuPercentPerSession"), "rssMbPerSession": step("rssMbPerSession"),
+                          "pssMbPerSession": step("pssMbPerSession")})
     return found
 
 
@@ -372,14 +383,15 @@ def main(argv: list[str]) -> int:
     ]
     if report["ratios"]:
         lines += ["", f"Per session against {REFERENCE} (same N, same run):",
-                  table(["runtime", "N", "CPU ratio", "CPU us/window ratio", "infer us ratio", "PSS ratio"],
+                  table(["runtime", "N", "CPU ratio", "CPU us/window ratio", "infer us ratio", "RSS ratio", "PSS ratio"],
                         [[r["runtime"], str(r["sessions"]), _f(r["cpuRatio"], 2) + "x", _f(r["cpuPerWindowRatio"], 2) + "x",
-                          _f(r["inferenceRatio"], 2) + "x", _f(r["pssRatio"], 2) + "x"] for r in report["ratios"]])]
+                          _f(r["inferenceRatio"], 2) + "x", _f(r["rssRatio"], 2) + "x", _f(r["pssRatio"], 2) + "x"]
+                         for r in report["ratios"]])]
     if report["marginal"]:
         lines += ["", "One more session (between two N of the same runtime, from the medians):",
-                  table(["runtime", "N", "CPU %/session", "PSS MB/session"],
+                  table(["runtime", "N", "CPU %/session", "RSS MB/session", "PSS MB/session"],
                         [[m["runtime"], f"{m['from']} -> {m['to']}", _f(m["cpuPercentPerSession"], 2),
-                          _f(m["pssMbPerSession"], 2)] for m in report["marginal"]])]
+                          _f(m["rssMbPerSession"], 2), _f(m["pssMbPerSession"], 2)] for m in report["marginal"]])]
     text = "\n".join(lines)
     (out / "summary.md").write_text(text + "\n")
     print(text)
