@@ -9,7 +9,9 @@
 # Runtimes: openrtc-jvm-coroutine and openrtc-jvm-process, plus the python-agents peer
 # (LiveKit Agents from PyPI, a venv under ~/.cache/openrtc/bench-venvs, about 2 minutes to
 # install the first time) when a Python 3.11-3.13 is there; OPENRTC_BENCH_SMOKE_PEERS=none
-# leaves the peers out, OPENRTC_BENCH_SMOKE_PEERS=python-agents,openrtc-python adds both.
+# leaves the peers out, OPENRTC_BENCH_SMOKE_PEERS=python-agents,openrtc-python adds both. The
+# VAD benchmark (run-vad.sh, N = 1 and 2, 2 s windows, about 40 s) runs openrtc-jvm and
+# openrtc-jvm-ns, and python-silero unless the peers are left out.
 # OPENRTC_BENCH_SKIP_BUILD=1 reuses benchmarks/openrtc-bench/target (CI just built it).
 # Results and logs: benchmarks/results/ci-smoke-<UTC time>/ (or $OPENRTC_BENCH_SMOKE_OUT).
 set -uo pipefail
@@ -32,6 +34,11 @@ if [[ "$peers" == auto ]]; then
 fi
 runtimes="openrtc-jvm-coroutine,openrtc-jvm-process"
 [[ "$peers" != none ]] && runtimes="$runtimes,$peers"
+# The VAD benchmark has its own runtimes: both JVM rows, and LiveKit's Silero plugin (its own
+# venv, livekit-agents + livekit-plugins-silero, about 35 s to install the first time) whenever a
+# Python peer runs.
+vad_runtimes="openrtc-jvm,openrtc-jvm-ns"
+[[ "$peers" != none ]] && vad_runtimes="$vad_runtimes,python-silero"
 
 failed=()
 step() { # name, command...
@@ -48,6 +55,8 @@ step media-density benchmarks/run-media-density.sh --runtime "$runtimes" --sessi
   --idle-settle-s 1 --baseline-s 1 --settle-s 1 --measure-s 3 --out "$out/media"
 step dispatch-latency benchmarks/run-dispatch-latency.sh --runtime "$runtimes" --rates 5 --count 3 \
   --warmup 1 --idle-settle-s 1 --pause-s 1 --out "$out/dispatch"
+step vad benchmarks/run-vad.sh --runtime "$vad_runtimes" --sessions 1,2 --repeats 1 \
+  --idle-settle-s 0.5 --baseline-s 1 --warmup-s 1 --measure-s 2 --out "$out/vad"
 step sessions-ran "$python" benchmarks/harness/smoke_check.py "$out"
 
 if ((${#failed[@]})); then

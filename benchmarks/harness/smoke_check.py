@@ -1,5 +1,6 @@
 """Checks a run-ci-smoke.sh result directory: every benchmark wrote its result, and every
-runtime ran at least one session in each. Nothing about time or memory is checked.
+runtime ran at least one session in each (for the VAD benchmark: every run classified windows
+and no session failed). Nothing about time or memory is checked.
 
     python3 benchmarks/harness/smoke_check.py benchmarks/results/ci-smoke-<time>
 """
@@ -13,7 +14,7 @@ from pathlib import Path
 
 def problems(out: Path) -> list[str]:
     found: list[str] = []
-    results = {name: out / name / "result.json" for name in ("stub", "media", "dispatch")}
+    results = {name: out / name / "result.json" for name in ("stub", "media", "dispatch", "vad")}
     for name, path in results.items():
         if not path.is_file():
             found.append(f"{name}: no {path}")
@@ -37,6 +38,15 @@ def problems(out: Path) -> list[str]:
         running = sum(rate["running"] for rate in result.get("rates", []))
         if result.get("error") or running < 1:
             found.append(f"dispatch {result['runtime']}: {result.get('error') or 'no session reached running'}")
+
+    vad = json.loads(results["vad"].read_text())
+    if not vad.get("runs"):
+        found.append("vad: no run")
+    for run in vad.get("runs", []):
+        figures = run.get("figures") or {}
+        if run.get("error") or not figures.get("windowsPerSecondPerSession") or figures.get("failedSessions"):
+            found.append(f"vad {run['runtime']} N={run['sessions']}: "
+                         f"{run.get('error') or 'no window classified or a session failed'}")
     return found
 
 

@@ -123,13 +123,42 @@ class AgentAudioAndSmokeCheckTest(unittest.TestCase):
                                {"runtime": "b", "sessions": 1, "callers": {"callersHearing": 0}}]},
             "dispatch": {"results": [{"runtime": "a", "rates": [{"running": 0}, {"running": 3}]},
                                      {"runtime": "b", "rates": [], "error": "no worker registered"}]},
+            "vad": {"runs": [{"runtime": "a", "sessions": 1, "figures": {"windowsPerSecondPerSession": 31.2,
+                                                                         "failedSessions": 0}},
+                             {"runtime": "b", "sessions": 2, "error": "driver exited (code 1) before 'ready'"}]},
         }.items():
             (out / name).mkdir()
             (out / name / "result.json").write_text(json.dumps(body))
         found = problems(out)
-        self.assertEqual(len(found), 2, found)
+        self.assertEqual(len(found), 3, found)
         self.assertIn("media b", found[0])
         self.assertIn("dispatch b: no worker registered", found[1])
+        self.assertIn("vad b N=2: driver exited", found[2])
+
+
+class VadFiguresTest(unittest.TestCase):
+    def test_medians_ratios_against_python_and_the_cost_of_one_more_session(self) -> None:
+        from vad_density import aggregate, marginal, ratios
+
+        def run(runtime, n, cpu, pss):
+            keys = ("cpuUsPerWindow", "inferenceUsPerWindow")
+            return {"runtime": runtime, "sessions": n,
+                    "figures": {"cpuPercentPerSession": cpu, "pssMbPerSession": pss, "rssMbPerSession": pss,
+                                **{k: cpu * 100 for k in keys}}}
+
+        runs = [run("openrtc-jvm", 10, 1.0, 4.0), run("openrtc-jvm", 10, 1.2, 5.0), run("openrtc-jvm", 10, 3.0, 4.5),
+                run("python-silero", 10, 3.0, 1.0), run("openrtc-jvm", 50, 0.8, 2.0), {"runtime": "x", "error": "e"}]
+        rows = aggregate(runs)
+        jvm10 = next(r for r in rows if r["runtime"] == "openrtc-jvm" and r["sessions"] == 10)
+        self.assertEqual((jvm10["runs"], jvm10["cpuPercentPerSession"], jvm10["pssMbPerSession"]), (3, 1.2, 4.5))
+        self.assertEqual((jvm10["cpuPercentPerSessionMin"], jvm10["cpuPercentPerSessionMax"]), (1.0, 3.0))
+        got = ratios(rows)
+        self.assertEqual(len(got), 1)  # python-silero ran at N=10 only
+        self.assertEqual((got[0]["cpuRatio"], got[0]["pssRatio"]), (0.4, 4.5))
+        step = marginal(rows)
+        # 10 sessions at 1.2% and 4.5 MB, 50 at 0.8% and 2.0 MB: the other 40 cost 0.7% and 1.375 MB each.
+        self.assertEqual(step, [{"runtime": "openrtc-jvm", "from": 10, "to": 50, "cpuPercentPerSession": 0.7,
+                                 "rssMbPerSession": 1.375, "pssMbPerSession": 1.375}])
 
 
 if __name__ == "__main__":
