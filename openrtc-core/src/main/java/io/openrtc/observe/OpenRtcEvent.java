@@ -67,4 +67,8 @@ public sealed interface OpenRtcEvent {
     /** Memory crossed a watermark ({@code limit} false: the warning one). */
     record MemoryWatermarkCrossed(Instant at, long usedBytes, long thresholdBytes, boolean limit) implements OpenRtcEvent {
     }
+
+    /** A session's voice measured something: a turn, an interruption, a tool call, a provider error. */
+    record VoiceMeasured(Instant at, SessionInfo session, VoiceMetric metric) implements OpenRtcEvent {
+    }
 }

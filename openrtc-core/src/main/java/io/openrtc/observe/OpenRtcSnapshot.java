@@ -2,6 +2,7 @@ package io.openrtc.observe;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -14,8 +15,11 @@ import java.util.Objects;
  * @param pool         the sessions and capacity
  * @param brokenReason why the runtime declared itself broken (supervisor tripped, memory limit),
  *                     empty while it is not
+ * @param voice        each agent's voice figures (turns, mean latencies, the last turn), by agent
+ *                     name; agents that answered no turn yet are absent
  */
-public record OpenRtcSnapshot(Instant at, List<String> agents, WorkerSnapshot worker, PoolSnapshot pool, String brokenReason) {
+public record OpenRtcSnapshot(Instant at, List<String> agents, WorkerSnapshot worker, PoolSnapshot pool, String brokenReason,
+                              Map<String, AgentVoiceSnapshot> voice) {
 
     public OpenRtcSnapshot {
         Objects.requireNonNull(at, "at");
@@ -23,6 +27,12 @@ public record OpenRtcSnapshot(Instant at, List<String> agents, WorkerSnapshot wo
         Objects.requireNonNull(worker, "worker");
         Objects.requireNonNull(pool, "pool");
         brokenReason = Objects.requireNonNullElse(brokenReason, "");
+        voice = voice == null ? Map.of() : Map.copyOf(voice);
+    }
+
+    /** A snapshot without voice figures. */
+    public OpenRtcSnapshot(Instant at, List<String> agents, WorkerSnapshot worker, PoolSnapshot pool, String brokenReason) {
+        this(at, agents, worker, pool, brokenReason, Map.of());
     }
 
     /** Whether the runtime is broken and must be restarted. */

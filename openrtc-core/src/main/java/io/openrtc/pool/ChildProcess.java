@@ -280,6 +280,11 @@ final class ChildProcess {
                         s.markRunning();
                     }
                 }
+                case HostMessage.Measured measured -> {
+                    if (s != null) {
+                        s.measured(measured.metric());
+                    }
+                }
                 case HostMessage.Succeeded succeeded -> settleReported(s, new SessionOutcome.Success(started(s), Instant.now()));
                 case HostMessage.Failed failed -> settleReported(s, new SessionOutcome.Failed(
                         failed.failure().toException(), started(s), Instant.now()));

@@ -24,6 +24,10 @@ sealed interface HostMessage {
     record Job(SessionRequest request) implements HostMessage {
     }
 
+    /** Child to parent: the session's voice measured something. */
+    record Measured(io.openrtc.observe.VoiceMetric metric) implements HostMessage {
+    }
+
     record Running() implements HostMessage {
     }
 

@@ -36,6 +36,8 @@ final class HostProtocol {
                 writeRequest(node.putObject("request"), job.request());
             }
             case HostMessage.Running running -> node.put("type", "running");
+            case HostMessage.Measured measured -> VoiceMetricCodec.write(node.put("type", "measured").putObject("metric"),
+                    measured.metric());
             case HostMessage.Cancel cancel -> node.put("type", "cancel").put("reason", cancel.reason());
             case HostMessage.Succeeded succeeded -> node.put("type", "succeeded");
             case HostMessage.Failed failed -> {
@@ -58,6 +60,7 @@ final class HostProtocol {
             case "ready" -> new HostMessage.Ready(node.path("pid").asLong());
             case "job" -> new HostMessage.Job(readRequest(node.path("request")));
             case "running" -> new HostMessage.Running();
+            case "measured" -> new HostMessage.Measured(VoiceMetricCodec.read(node.path("metric")));
             case "cancel" -> new HostMessage.Cancel(text(node, "reason"));
             case "succeeded" -> new HostMessage.Succeeded();
             case "failed" -> new HostMessage.Failed(readFailure(node.path("failure")));

@@ -20,6 +20,9 @@ final class PooledSession implements SessionHandle {
     interface Listener {
         void sessionEnded(PooledSession session, SessionOutcome outcome);
 
+        /** The session's voice measured something. */
+        void sessionMeasured(PooledSession session, io.openrtc.observe.VoiceMetric metric);
+
         /** Runs {@code task} after {@code openrtc.cancel-grace}. */
         void afterCancelGrace(Runnable task);
     }
@@ -114,6 +117,13 @@ final class PooledSession implements SessionHandle {
         String reason = cancelReason.get();
         if (reason != null) {
             stopper.requestStop(reason);
+        }
+    }
+
+    /** The body's voice measured something (ignored once the session ended). */
+    void measured(io.openrtc.observe.VoiceMetric metric) {
+        if (!settled.get()) {
+            listener.sessionMeasured(this, metric);
         }
     }
 

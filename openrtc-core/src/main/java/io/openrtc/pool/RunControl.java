@@ -15,13 +15,28 @@ final class RunControl implements SessionControl {
 
     private final SharedResources resources;
     private final Runnable onRunning;
+    private final java.util.function.Consumer<io.openrtc.observe.VoiceMetric> onMetric;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicReference<String> cancelReason = new AtomicReference<>();
     private final List<Runnable> cancelActions = new ArrayList<>();
 
     RunControl(SharedResources resources, Runnable onRunning) {
+        this(resources, onRunning, metric -> { });
+    }
+
+    RunControl(SharedResources resources, Runnable onRunning, java.util.function.Consumer<io.openrtc.observe.VoiceMetric> onMetric) {
         this.resources = resources;
         this.onRunning = onRunning;
+        this.onMetric = onMetric;
+    }
+
+    @Override
+    public void report(io.openrtc.observe.VoiceMetric metric) {
+        try {
+            onMetric.accept(metric);
+        } catch (RuntimeException e) {
+            log.debug("A voice metric was not reported: {}", e.toString());
+        }
     }
 
     @Override

@@ -28,4 +28,11 @@ public interface SessionControl {
 
     /** The JVM's shared resources, created once by the {@link Prewarm}. */
     SharedResources resources();
+
+    /**
+     * Reports what the session's voice measured to the pool, which publishes it as an
+     * {@code OpenRtcEvent.VoiceMeasured} (from a child JVM too). Never blocks for long.
+     */
+    default void report(io.openrtc.observe.VoiceMetric metric) {
+    }
 }

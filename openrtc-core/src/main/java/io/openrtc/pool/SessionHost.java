@@ -139,6 +139,12 @@ public final class SessionHost {
             } catch (IOException e) {
                 log.warn("Could not report session {} running: {}", request.job().jobId(), e.toString());
             }
+        }, metric -> {
+            try {
+                frames.send(new HostMessage.Measured(metric));
+            } catch (IOException e) {
+                log.debug("Could not report a voice metric of session {}: {}", request.job().jobId(), e.toString());
+            }
         });
         Instant startedAt = Instant.now();
         CompletableFuture<SessionOutcome> outcome = new CompletableFuture<>();

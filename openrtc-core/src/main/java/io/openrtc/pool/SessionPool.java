@@ -441,6 +441,11 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
         }
 
         @Override
+        public void sessionMeasured(PooledSession session, io.openrtc.observe.VoiceMetric metric) {
+            events.publish(new OpenRtcEvent.VoiceMeasured(Instant.now(), session.info(), metric));
+        }
+
+        @Override
         public void afterCancelGrace(Runnable task) {
             try {
                 timers.schedule(task, options.cancelGrace().toMillis(), TimeUnit.MILLISECONDS);

@@ -23,7 +23,7 @@ final class VirtualThreadIsolator implements Isolator {
     @Override
     public void launch(PooledSession session) {
         SessionRequest request = session.request();
-        RunControl control = new RunControl(resources, session::markRunning);
+        RunControl control = new RunControl(resources, session::markRunning, session::measured);
         Thread thread = Thread.ofVirtual().name(request.threadName()).unstarted(
                 () -> session.settle(SessionRun.run(body, request, control, session.startedAt())));
         session.attach(new Stopper() {

@@ -79,6 +79,7 @@ public final class AgentPool implements AutoCloseable {
     private final Prewarm prewarm;
     private final AgentSessionBody body;
     private final EventPublisher events;
+    private final io.openrtc.observe.VoiceStats voiceStats = new io.openrtc.observe.VoiceStats();
     private final List<Consumer<String>> brokenListeners = new ArrayList<>();
 
     // Guarded by this.
@@ -100,6 +101,7 @@ public final class AgentPool implements AutoCloseable {
         this.requestFilterTimeout = builder.requestFilterTimeout;
         this.poolOptions = builder.poolOptions;
         this.events = new EventPublisher();
+        events.addListener(voiceStats);
         builder.listeners.forEach(events::addListener);
 
         RoomOptions roomOptions = builder.roomOptions;
@@ -124,7 +126,8 @@ public final class AgentPool implements AutoCloseable {
                 ? control -> RoomConnector.of(control.resources().get(RtcRuntime.class), roomOptions)
                 : null,
                 voiceSetup == null ? null
-                        : control -> new SessionVoice.Factory(voiceSetup, control.resources().get(VoiceRuntime.class), agents));
+                        : control -> new SessionVoice.Factory(voiceSetup, control.resources().get(VoiceRuntime.class), agents,
+                                control::report));
 
         if (builder.url == null) {
             this.workerOptions = null;
@@ -301,7 +304,8 @@ public final class AgentPool implements AutoCloseable {
         if (worker == null) {
             throw new IllegalStateException("Not started");
         }
-        return new OpenRtcSnapshot(Instant.now(), agents.names(), worker.snapshot(), pool.snapshot(), brokenReason);
+        return new OpenRtcSnapshot(Instant.now(), agents.names(), worker.snapshot(), pool.snapshot(), brokenReason,
+                voiceStats.snapshot());
     }
 
     /** The registered agents. */

@@ -25,7 +25,8 @@ import java.util.Optional;
 final class SessionVoice {
 
     /** What a session needs to start its voice. */
-    record Factory(VoiceSetup setup, VoiceRuntime runtime, AgentRegistry agents) {
+    record Factory(VoiceSetup setup, VoiceRuntime runtime, AgentRegistry agents,
+                   java.util.function.Consumer<io.openrtc.observe.VoiceMetric> metrics) {
     }
 
     private final AgentSession session;
@@ -59,7 +60,7 @@ final class SessionVoice {
         }
         try {
             voice = VoiceSession.start(session, factory.setup().options(agent), providers, factory.runtime(),
-                    instance -> describe(agent, instance), this::find);
+                    instance -> describe(agent, instance), this::find, factory.metrics());
         } catch (RoomException e) {
             throw new IllegalStateException("The voice of session " + session.job().jobId() + " could not publish its audio track: "
                     + e.getMessage(), e);

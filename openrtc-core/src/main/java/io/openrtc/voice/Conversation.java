@@ -188,6 +188,11 @@ final class Conversation implements AutoCloseable {
         voice.providerFailed(error);
     }
 
+    /** A reply measured its turn. */
+    void measured(io.openrtc.observe.VoiceMetric.Turn metrics) {
+        events.accept(new VoiceEvent.TurnMeasured(Instant.now(), agent.name(), metrics));
+    }
+
     void setThinking(boolean value) {
         voice.setThinking(value);
     }

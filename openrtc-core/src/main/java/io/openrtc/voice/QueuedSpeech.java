@@ -204,6 +204,42 @@ final class QueuedSpeech implements SpeechHandle {
     }
 
     private long producedFrames;
+    private volatile Duration ttsFirstByte;
+    private volatile java.time.Instant firstAudioAt;
+    private final java.util.concurrent.atomic.AtomicLong ttsCharacters = new java.util.concurrent.atomic.AtomicLong();
+
+    /** The synthesis of its first sentence delivered its first audio after {@code wait}. */
+    void ttsFirstByte(Duration wait) {
+        if (ttsFirstByte == null) {
+            ttsFirstByte = wait;
+        }
+    }
+
+    /** From the first sentence's synthesis request to its first audio, or null. */
+    Duration ttsFirstByte() {
+        return ttsFirstByte;
+    }
+
+    /** Its first audio frame was sent at {@code at}. */
+    void firstAudioSent(java.time.Instant at) {
+        if (firstAudioAt == null) {
+            firstAudioAt = at;
+        }
+    }
+
+    /** When its first audio frame was sent, or null if none was. */
+    java.time.Instant firstAudioAt() {
+        return firstAudioAt;
+    }
+
+    void synthesised(String sentence) {
+        ttsCharacters.addAndGet(sentence.length());
+    }
+
+    /** Characters sent to text-to-speech. */
+    long ttsCharacters() {
+        return ttsCharacters.get();
+    }
 
     synchronized void produced(long frames) {
         producedFrames = frames;

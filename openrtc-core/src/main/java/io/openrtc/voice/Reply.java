@@ -35,6 +35,15 @@ final class Reply implements SpeechHandle {
     private volatile Duration played = Duration.ZERO;
     private Thread thread;
 
+    // What the meters get; written by the reply's thread only.
+    private long providerNanosBeforeAudio;
+    private Duration firstTextWait;
+    private Duration ttsFirstByte;
+    private Instant firstAudioAt;
+    private long promptTokens;
+    private long completionTokens;
+    private long ttsCharacters;
+
     /**
      * @param turn              the user's turn it answers, or null (a reply on demand)
      * @param extraInstructions instructions for this reply only, or null
@@ -83,6 +92,7 @@ final class Reply implements SpeechHandle {
         } catch (InterruptedException e) {
             // cancelled
         } finally {
+            measure();
             done.countDown();
             conversation.replyFinished(this);
         }
@@ -108,7 +118,17 @@ final class Reply implements SpeechHandle {
                 return;
             }
             LlmSpeechText answer = new LlmSpeechText(model, stream, options.llmTimeout());
+            long stepStarted = System.nanoTime();
             Step result = speak(agent, answer);
+            promptTokens += answer.promptTokens();
+            completionTokens += answer.completionTokens();
+            if (firstAudioAt == null) {
+                // A step that spoke nothing (tool calls only) waited on the model all along.
+                providerNanosBeforeAudio += System.nanoTime() - stepStarted;
+            } else if (firstTextWait == null) {
+                firstTextWait = answer.timeToFirstText();
+                providerNanosBeforeAudio += firstTextWait == null ? 0 : firstTextWait.toNanos();
+            }
             if (result == Step.STOPPED) {
                 return;
             }
@@ -119,7 +139,11 @@ final class Reply implements SpeechHandle {
             }
             conversation.setThinking(true);
             String participant = turn != null ? turn.participantIdentity() : conversation.linkedParticipant();
+            long toolsStarted = System.nanoTime();
             ToolRunner.Outcome outcome = conversation.tools().run(agent, calls, participant);
+            if (firstAudioAt == null) {
+                providerNanosBeforeAudio += System.nanoTime() - toolsStarted;
+            }
             outcome.results().forEach(conversation.history()::add);
             if (outcome.handoffTo().isPresent()) {
                 conversation.handoff(outcome.handoffTo().get());
@@ -170,6 +194,12 @@ final class Reply implements SpeechHandle {
         }
         speaking = null;
         played = played.plus(speech.playedAudio());
+        ttsCharacters += speech.ttsCharacters();
+        if (firstAudioAt == null && speech.firstAudioAt() != null) {
+            firstAudioAt = speech.firstAudioAt();
+            ttsFirstByte = speech.ttsFirstByte();
+            providerNanosBeforeAudio += ttsFirstByte == null ? 0 : ttsFirstByte.toNanos();
+        }
         append(speech.text(), speech.spokenText());
         if (speech.isInterrupted() || cancelled) {
             interrupted = true;
@@ -206,6 +236,22 @@ final class Reply implements SpeechHandle {
         if (!apology.isEmpty() && !cancelled) {
             conversation.apologize(apology, turn);
         }
+    }
+
+    /** Reports the turn's timings and usage (replies on demand are no turn). */
+    private void measure() {
+        if (turn == null) {
+            return;
+        }
+        boolean typed = turn.source() == UserTurn.Source.TEXT;
+        Instant from = typed ? turn.committedAt() : turn.speechEndedAt();
+        Duration response = firstAudioAt == null ? null : Duration.between(from, firstAudioAt);
+        Duration transcription = typed ? null : turn.transcriptionDelay();
+        Duration framework = response == null ? null
+                : response.minusNanos(providerNanosBeforeAudio + (transcription == null ? 0 : transcription.toNanos()));
+        conversation.measured(new io.openrtc.observe.VoiceMetric.Turn(typed, typed ? null : turn.endOfTurnDelay(), transcription,
+                firstTextWait, ttsFirstByte, response, framework, interrupted, promptTokens, completionTokens, ttsCharacters,
+                turn.speechAudio()));
     }
 
     private synchronized void append(String said, String heard) {

@@ -199,8 +199,7 @@ final class SpeechPlayout implements AutoCloseable {
         VoiceProviderException failure = null;
         boolean complete = false;
         long nextSync = 0;
-        try (SpeechSynthesis synthesis = new SpeechSynthesis(tts, speech.source(), speech::appendText, options.ttsTimeout(),
-                label)) {
+        try (SpeechSynthesis synthesis = new SpeechSynthesis(tts, speech, options.ttsTimeout(), label)) {
             long lastItem = System.nanoTime();
             while (!speech.isInterrupted()) {
                 if (paused) {
@@ -308,6 +307,8 @@ final class SpeechPlayout implements AutoCloseable {
         }
         if (!audible) {
             audible = true;
+            // The first frame left (sent - first) ticks of 10 ms ago.
+            speech.firstAudioSent(Instant.now().minusMillis(10 * (sent - first - 1)));
             events.accept(new VoiceEvent.AgentSpeechStarted(Instant.now(), speech.text()));
             stateChanged.run();
         }

@@ -51,6 +51,7 @@ final class SpeechSynthesis implements AutoCloseable {
     private final TextToSpeech tts;
     private final SpeechText source;
     private final java.util.function.Consumer<String> onText;
+    private final QueuedSpeech speech;
     private final Duration timeout;
     private final BlockingQueue<Item> items = new ArrayBlockingQueue<>(AHEAD_FRAMES);
     private final Thread thread;
@@ -59,15 +60,14 @@ final class SpeechSynthesis implements AutoCloseable {
 
     /**
      * @param tts     speaks each sentence
-     * @param source  the words, as they come
-     * @param onText  told every piece of text as it is read (a streamed speech's text grows)
+     * @param speech  the speech: its words come from its source; it learns its text, characters and first byte
      * @param timeout how long text-to-speech may take to deliver audio, and the text source to deliver text
      */
-    SpeechSynthesis(TextToSpeech tts, SpeechText source, java.util.function.Consumer<String> onText, Duration timeout,
-            String label) {
+    SpeechSynthesis(TextToSpeech tts, QueuedSpeech speech, Duration timeout, String label) {
         this.tts = tts;
-        this.source = source;
-        this.onText = onText;
+        this.speech = speech;
+        this.source = speech.source();
+        this.onText = speech::appendText;
         this.timeout = timeout;
         this.thread = Thread.ofVirtual().name("openrtc-voice-tts-" + label).start(this::run);
     }
@@ -113,6 +113,8 @@ final class SpeechSynthesis implements AutoCloseable {
     }
 
     private void synthesize(String sentence, FrameBuilder frames) throws VoiceProviderException, InterruptedException {
+        speech.synthesised(sentence);
+        long asked = System.nanoTime();
         SpeechStream stream;
         try {
             stream = tts.synthesize(sentence);
@@ -132,6 +134,9 @@ final class SpeechSynthesis implements AutoCloseable {
             PcmAudio audio;
             boolean any = false;
             while ((audio = stream.read(timeout)) != null) {
+                if (!any && audio.samples().length > 0) {
+                    speech.ttsFirstByte(Duration.ofNanos(System.nanoTime() - asked));
+                }
                 any = any || audio.samples().length > 0;
                 frames.add(audio, this::putFrame);
             }

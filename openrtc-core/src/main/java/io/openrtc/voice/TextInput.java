@@ -4,7 +4,6 @@ import io.openrtc.rtc.MessageStream;
 import io.openrtc.rtc.ParticipantKind;
 import io.openrtc.rtc.Room;
 import io.openrtc.rtc.TextMessage;
-import java.time.Instant;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -50,10 +49,8 @@ final class TextInput implements AutoCloseable {
                 if (fromAgent || message.text().isBlank() || (!listenedTo.isEmpty() && !listenedTo.equals(sender))) {
                     continue;
                 }
-                Instant now = Instant.now();
                 interruptSpeech.run();
-                deliver.accept(new UserTurn(sender, "", message.text().strip(), now, now, now, java.time.Duration.ZERO,
-                        UserTurn.Source.TEXT));
+                deliver.accept(UserTurn.typed(sender, message.text().strip()));
             }
         } catch (InterruptedException e) {
             // closed

@@ -14,10 +14,12 @@ import java.util.Objects;
  * @param speechEndedAt       when the user stopped speaking (for typed text: when it arrived)
  * @param committedAt         when the turn was judged complete and handed to the agent
  * @param transcriptionDelay  how long speech-to-text took for the last utterance of the turn
+ * @param speechAudio         how much audio went to speech-to-text for the turn (zero for typed text)
  * @param source              how the turn came in
  */
 public record UserTurn(String participantIdentity, String trackSid, String text, Instant speechStartedAt,
-                       Instant speechEndedAt, Instant committedAt, Duration transcriptionDelay, Source source) {
+                       Instant speechEndedAt, Instant committedAt, Duration transcriptionDelay, Duration speechAudio,
+                       Source source) {
 
     /** How a turn came in. */
     public enum Source {
@@ -35,7 +37,14 @@ public record UserTurn(String participantIdentity, String trackSid, String text,
         Objects.requireNonNull(speechEndedAt, "speechEndedAt");
         Objects.requireNonNull(committedAt, "committedAt");
         Objects.requireNonNull(transcriptionDelay, "transcriptionDelay");
+        Objects.requireNonNull(speechAudio, "speechAudio");
         Objects.requireNonNull(source, "source");
+    }
+
+    /** A typed turn: {@code text} from {@code participantIdentity}, arrived now. */
+    public static UserTurn typed(String participantIdentity, String text) {
+        Instant now = Instant.now();
+        return new UserTurn(participantIdentity, "", text, now, now, now, Duration.ZERO, Duration.ZERO, Source.TEXT);
     }
 
     /** From the end of the user's speech to the moment the turn was handed over. */

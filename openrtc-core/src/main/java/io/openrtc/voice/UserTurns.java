@@ -61,6 +61,7 @@ final class UserTurns implements AutoCloseable {
     private Instant turnSpeechStart;
     private Instant turnSpeechEnd;
     private Duration lastTranscriptionDelay = Duration.ZERO;
+    private Duration turnAudio = Duration.ZERO;
     private String segmentId = Transcription.newSegmentId();
     private ScheduledFuture<?> commit;
     private long generation;
@@ -175,6 +176,9 @@ final class UserTurns implements AutoCloseable {
 
     private void startTranscription(UtteranceSpeechToText batch, Utterance utterance) {
         long started = System.nanoTime();
+        synchronized (this) {
+            turnAudio = turnAudio.plus(utterance.duration());
+        }
         Thread thread = Thread.ofVirtual().name("openrtc-voice-stt-" + label).unstarted(() -> {
             try {
                 Transcript transcript = callWithTimeout(batch, utterance);
@@ -336,8 +340,9 @@ final class UserTurns implements AutoCloseable {
                 return;
             }
             turn = new UserTurn(participant, trackSid, String.join(" ", words), turnSpeechStart, turnSpeechEnd, Instant.now(),
-                    lastTranscriptionDelay, UserTurn.Source.SPEECH);
+                    lastTranscriptionDelay, turnAudio, UserTurn.Source.SPEECH);
             words.clear();
+            turnAudio = Duration.ZERO;
             turnSpeechStart = null;
             turnSpeechEnd = null;
             commit = null;

@@ -91,4 +91,8 @@ public sealed interface VoiceEvent {
      */
     record FalseInterruption(Instant at, boolean resumed) implements VoiceEvent {
     }
+
+    /** One answered turn's timings and usage, as the meters get them. */
+    record TurnMeasured(Instant at, String agentName, io.openrtc.observe.VoiceMetric.Turn metrics) implements VoiceEvent {
+    }
 }

@@ -39,6 +39,7 @@ public final class VoiceSession implements Voice, AutoCloseable {
     private final VoiceRuntime runtime;
     private final Function<VoiceAgent, ActiveAgent> describe;
     private final ActiveAgent.Resolver handoffs;
+    private final java.util.function.Consumer<io.openrtc.observe.VoiceMetric> metrics;
     private final String label;
     private final VoiceEvents events;
     private final AgentStateReporter state;
@@ -53,7 +54,8 @@ public final class VoiceSession implements Voice, AutoCloseable {
     private volatile boolean closed;
 
     private VoiceSession(AgentSession session, VoiceOptions options, VoiceProviders providers, VoiceRuntime runtime,
-            Function<VoiceAgent, ActiveAgent> describe, ActiveAgent.Resolver handoffs) throws RoomException, InterruptedException {
+            Function<VoiceAgent, ActiveAgent> describe, ActiveAgent.Resolver handoffs,
+            java.util.function.Consumer<io.openrtc.observe.VoiceMetric> metrics) throws RoomException, InterruptedException {
         this.session = session;
         this.room = session.room();
         this.options = options;
@@ -61,8 +63,10 @@ public final class VoiceSession implements Voice, AutoCloseable {
         this.runtime = runtime;
         this.describe = describe;
         this.handoffs = handoffs;
+        this.metrics = metrics;
         this.label = session.job().jobId();
         this.events = new VoiceEvents(label);
+        events.add(this::measure);
         this.state = new AgentStateReporter(room, label, events::publish);
         LocalAudioTrack track = providers.tts() == null ? null : room.publishAudio(options.trackName());
         this.turns = new UserTurns(room, providers.stt(), options, runtime.timers(), events::publish, this::providerFailed,
@@ -92,17 +96,21 @@ public final class VoiceSession implements Voice, AutoCloseable {
      *                 listened to, else the first standard participant
      * @param describe makes the conversation's agent of the session's {@link VoiceAgent}
      * @param handoffs finds the other registered voice agents, for handoffs
+     * @param metrics  receives what the voice measures (turn timings, interruptions, tool calls,
+     *                 provider errors), for the pool's meters
      * @throws RoomException when the audio track cannot be published
      */
     public static VoiceSession start(AgentSession session, VoiceOptions options, VoiceProviders providers, VoiceRuntime runtime,
-            Function<VoiceAgent, ActiveAgent> describe, ActiveAgent.Resolver handoffs) throws RoomException, InterruptedException {
+            Function<VoiceAgent, ActiveAgent> describe, ActiveAgent.Resolver handoffs,
+            java.util.function.Consumer<io.openrtc.observe.VoiceMetric> metrics) throws RoomException, InterruptedException {
         Objects.requireNonNull(session, "session");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(providers, "providers");
         Objects.requireNonNull(runtime, "runtime");
         Objects.requireNonNull(describe, "describe");
         Objects.requireNonNull(handoffs, "handoffs");
-        VoiceSession voice = new VoiceSession(session, options, providers, runtime, describe, handoffs);
+        Objects.requireNonNull(metrics, "metrics");
+        VoiceSession voice = new VoiceSession(session, options, providers, runtime, describe, handoffs, metrics);
         if (providers.stt() != null) {
             voice.input.start();
         }
@@ -272,6 +280,23 @@ public final class VoiceSession implements Voice, AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             log.debug("Voice of {}: the away prompt was not sent: {}", label, e.getMessage());
+        }
+    }
+
+    /** The voice events the meters count, as metrics for the pool. */
+    private void measure(VoiceEvent event) {
+        io.openrtc.observe.VoiceMetric metric = switch (event) {
+            case VoiceEvent.TurnMeasured turn -> turn.metrics();
+            case VoiceEvent.AgentInterrupted interrupted -> new io.openrtc.observe.VoiceMetric.Interruption(true);
+            case VoiceEvent.FalseInterruption resumed -> new io.openrtc.observe.VoiceMetric.Interruption(false);
+            case VoiceEvent.ToolCalled called -> new io.openrtc.observe.VoiceMetric.ToolCall(called.tool(), called.failed(),
+                    called.took());
+            case VoiceEvent.ProviderFailed failed -> new io.openrtc.observe.VoiceMetric.ProviderError(failed.provider(),
+                    failed.step().name());
+            default -> null;
+        };
+        if (metric != null) {
+            metrics.accept(metric);
         }
     }
 

@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.openrtc.agent.JobInfo;
 import io.openrtc.agent.JobType;
 import io.openrtc.agent.SessionOutcome;
+import io.openrtc.observe.VoiceMetric;
 import io.openrtc.worker.JobAssignment;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +57,19 @@ class HostProtocolTest {
         assertThat(roundTrip(new HostMessage.Cancel("drain"))).isEqualTo(new HostMessage.Cancel("drain"));
         assertThat(roundTrip(new HostMessage.Succeeded())).isEqualTo(new HostMessage.Succeeded());
         assertThat(roundTrip(new HostMessage.Cancelled("drain"))).isEqualTo(new HostMessage.Cancelled("drain"));
+    }
+
+    @Test
+    void everyVoiceMetricCrossesWithItsNullsIntact() throws IOException {
+        VoiceMetric spoken = new VoiceMetric.Turn(false, Duration.ofMillis(512), Duration.ofMillis(230), Duration.ofMillis(180),
+                Duration.ofMillis(95), Duration.ofMillis(1020), Duration.ofMillis(515), true, 412, 37, 88, Duration.ofMillis(2410));
+        VoiceMetric typed = new VoiceMetric.Turn(true, null, null, Duration.ofMillis(150), null, null, null, false, 10, 2, 0,
+                Duration.ZERO);
+        for (VoiceMetric metric : List.of(spoken, typed, new VoiceMetric.Interruption(true), new VoiceMetric.Interruption(false),
+                new VoiceMetric.ToolCall("book_table", true, Duration.ofMillis(7)),
+                new VoiceMetric.ProviderError("openai-stt", "STT"))) {
+            assertThat(roundTrip(new HostMessage.Measured(metric))).isEqualTo(new HostMessage.Measured(metric));
+        }
     }
 
     @Test

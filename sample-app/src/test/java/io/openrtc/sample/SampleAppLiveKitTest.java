@@ -199,6 +199,31 @@ class SampleAppLiveKitTest {
                 words, answered - asked, greeted - joined);
         assertThat(Transcripts.words(words)).contains("table");
         assertThat(app.getBean(BookingService.class).guestsAt(java.time.LocalTime.of(19, 0))).isGreaterThanOrEqualTo(4);
+        // The turn is in the operator's Prometheus scrape, measured end to end: heard, transcribed, answered, spoken.
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            String scrape = Scrapes.get(app, "/actuator/prometheus");
+            assertThat(Scrapes.value(scrape, "openrtc_voice_turns_total", "agent", "restaurant", "source", "speech"))
+                    .isGreaterThanOrEqualTo(1);
+            assertThat(Scrapes.value(scrape, "openrtc_voice_response_latency_seconds_count", "agent", "restaurant"))
+                    .isGreaterThanOrEqualTo(1);
+            assertThat(Scrapes.value(scrape, "openrtc_voice_response_latency_seconds_sum", "agent", "restaurant")).isPositive();
+            assertThat(Scrapes.value(scrape, "openrtc_voice_stt_latency_seconds_count", "agent", "restaurant"))
+                    .isGreaterThanOrEqualTo(1);
+            assertThat(Scrapes.value(scrape, "openrtc_voice_llm_first_token_seconds_count", "agent", "restaurant"))
+                    .isGreaterThanOrEqualTo(1);
+            assertThat(Scrapes.value(scrape, "openrtc_voice_tts_first_byte_seconds_count", "agent", "restaurant"))
+                    .isGreaterThanOrEqualTo(1);
+            assertThat(Scrapes.value(scrape, "openrtc_voice_tool_calls_total", "agent", "restaurant", "tool", "book_table",
+                    "outcome", "ok")).isGreaterThanOrEqualTo(1);
+            assertThat(Scrapes.value(scrape, "openrtc_voice_llm_tokens_total", "agent", "restaurant", "kind", "prompt"))
+                    .isPositive();
+            assertThat(Scrapes.value(scrape, "openrtc_voice_stt_audio_seconds_total", "agent", "restaurant"))
+                    .isGreaterThan(1.0);
+            assertThat(Scrapes.value(scrape, "openrtc_voice_tts_characters_total", "agent", "restaurant"))
+                    .isGreaterThan(10);
+        });
+        String status = Scrapes.get(app, "/actuator/openrtc");
+        assertThat(status).contains("\"lastTurn\"").contains("\"source\":\"speech\"");
         callers.leaveCaller("speaker");
         server.roomService().deleteRoom(room).execute();
     }

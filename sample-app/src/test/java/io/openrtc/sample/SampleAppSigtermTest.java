@@ -105,7 +105,10 @@ class SampleAppSigtermTest {
                 "openrtc_jobs_offered_total", "openrtc_jobs_accepted_total{agent=\"restaurant\"}",
                 "openrtc_jobs_declined_total{reason=\"draining\"}", "openrtc_dispatch_latency_seconds_bucket{agent=\"restaurant\"",
                 "openrtc_worker_load", "openrtc_worker_connected 1.0", "openrtc_worker_reconnects_total",
-                "openrtc_worker_draining 0.0", "openrtc_worker_broken 0.0", "openrtc_process_idle")) {
+                "openrtc_worker_draining 0.0", "openrtc_worker_broken 0.0", "openrtc_process_idle",
+                // The voice series exist before the first turn, so that dashboards and alerts see them at once.
+                "openrtc_voice_response_latency_seconds_bucket{agent=\"restaurant\"", "openrtc_voice_turns_total{agent=\"restaurant\"",
+                "openrtc_voice_interruptions_total{agent=\"restaurant\",kind=\"real\"}")) {
             assertThat(scrape).contains(series);
         }
 

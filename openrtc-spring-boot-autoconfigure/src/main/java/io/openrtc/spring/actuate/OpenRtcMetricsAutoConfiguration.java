@@ -28,4 +28,10 @@ public class OpenRtcMetricsAutoConfiguration {
     OpenRtcMetrics openRtcMetrics(AgentPool agentPool) {
         return new OpenRtcMetrics(agentPool);
     }
+
+    @Bean
+    @ConditionalOnMissingBean
+    OpenRtcVoiceMetrics openRtcVoiceMetrics(AgentPool agentPool) {
+        return new OpenRtcVoiceMetrics(agentPool);
+    }
 }

@@ -1,6 +1,8 @@
 package io.openrtc.spring.actuate;
 
+import io.openrtc.observe.AgentVoiceSnapshot;
 import io.openrtc.observe.OpenRtcSnapshot;
+import io.openrtc.observe.VoiceMetric;
 import io.openrtc.observe.PoolSnapshot;
 import io.openrtc.observe.SessionInfo;
 import io.openrtc.observe.WorkerSnapshot;
@@ -54,8 +56,46 @@ public record OpenRtcStatus(
      *
      * @param name           its name
      * @param activeSessions how many of its sessions run now
+     * @param voice          its voice figures since the worker started
      */
-    public record AgentStatus(String name, int activeSessions) {
+    public record AgentStatus(String name, int activeSessions, VoiceStatus voice) {
+    }
+
+    /**
+     * An agent's voice figures, durations in seconds ({@code null} before any was measured).
+     *
+     * @param turns                turns answered
+     * @param interruptions        times the user stopped the agent
+     * @param falseInterruptions   times speech paused it without words
+     * @param toolCalls            tools run
+     * @param toolFailures         of which failed
+     * @param providerErrors       provider failures
+     * @param meanResponseSeconds  mean end of speech to first audio
+     * @param meanSttSeconds       mean speech-to-text latency
+     * @param meanLlmFirstTokenSeconds mean time to the model's first token
+     * @param meanTtsFirstByteSeconds  mean time to the first synthesised audio
+     * @param meanFrameworkSeconds mean framework share of the response
+     * @param lastTurn             the last turn's figures, or null
+     */
+    public record VoiceStatus(long turns, long interruptions, long falseInterruptions, long toolCalls, long toolFailures,
+                              long providerErrors, Double meanResponseSeconds, Double meanSttSeconds,
+                              Double meanLlmFirstTokenSeconds, Double meanTtsFirstByteSeconds, Double meanFrameworkSeconds,
+                              LastTurn lastTurn) {
+
+        static VoiceStatus of(AgentVoiceSnapshot voice) {
+            VoiceMetric.Turn last = voice.lastTurn();
+            return new VoiceStatus(voice.turns(), voice.interruptions(), voice.falseInterruptions(), voice.toolCalls(),
+                    voice.toolFailures(), voice.providerErrors(), seconds(voice.meanResponse()),
+                    seconds(voice.meanTranscription()), seconds(voice.meanLlmFirstToken()), seconds(voice.meanTtsFirstByte()),
+                    seconds(voice.meanFramework()), last == null ? null : new LastTurn(last.typed() ? "text" : "speech",
+                            seconds(last.endOfUtterance()), seconds(last.transcription()), seconds(last.llmFirstToken()),
+                            seconds(last.ttsFirstByte()), seconds(last.response()), seconds(last.framework()), last.interrupted()));
+        }
+    }
+
+    /** The last turn's timings, in seconds ({@code null} where not measured). */
+    public record LastTurn(String source, Double endOfUtteranceSeconds, Double sttSeconds, Double llmFirstTokenSeconds,
+                           Double ttsFirstByteSeconds, Double responseSeconds, Double frameworkSeconds, boolean interrupted) {
     }
 
     /**
@@ -76,7 +116,8 @@ public record OpenRtcStatus(
         PoolSnapshot pool = snapshot.pool();
         List<AgentStatus> agents = new ArrayList<>();
         for (String name : snapshot.agents()) {
-            agents.add(new AgentStatus(name, pool.activeByAgent().getOrDefault(name, 0)));
+            agents.add(new AgentStatus(name, pool.activeByAgent().getOrDefault(name, 0),
+                    VoiceStatus.of(snapshot.voice().getOrDefault(name, AgentVoiceSnapshot.NONE))));
         }
         List<RunningSession> sessions = new ArrayList<>();
         for (SessionInfo session : pool.sessions()) {
@@ -92,6 +133,10 @@ public record OpenRtcStatus(
     /** Broken: declared so, or the pool's supervisor tripped (the declaration follows at once). */
     static boolean broken(OpenRtcSnapshot snapshot) {
         return snapshot.broken() || snapshot.pool().tripped();
+    }
+
+    private static Double seconds(Duration value) {
+        return value == null ? null : value.toNanos() / 1e9;
     }
 
     private static double seconds(Instant from, Instant to) {

@@ -4,6 +4,7 @@ import static io.openrtc.spring.actuate.Snapshots.pool;
 import static io.openrtc.spring.actuate.Snapshots.snapshot;
 import static io.openrtc.spring.actuate.Snapshots.worker;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.openrtc.observe.ConnectionState;
 import org.junit.jupiter.api.Test;
@@ -84,8 +85,10 @@ class OpenRtcHealthIndicatorTest {
         assertThat(status.load()).isEqualTo(0.25);
         assertThat(status.maxConcurrentSessions()).isEqualTo(4);
         assertThat(status.activeSessions()).isEqualTo(1);
-        assertThat(status.agents()).containsExactly(new OpenRtcStatus.AgentStatus("restaurant", 1),
-                new OpenRtcStatus.AgentStatus("dental", 0));
+        assertThat(status.agents()).extracting(OpenRtcStatus.AgentStatus::name, OpenRtcStatus.AgentStatus::activeSessions)
+                .containsExactly(tuple("restaurant", 1), tuple("dental", 0));
+        assertThat(status.agents().getFirst().voice().turns()).isZero();
+        assertThat(status.agents().getFirst().voice().meanResponseSeconds()).isNull();
         assertThat(status.sessions()).containsExactly(new OpenRtcStatus.RunningSession("restaurant", "restaurant-1", "AJ_1",
                 Snapshots.SINCE.toString(), 30.0));
     }
