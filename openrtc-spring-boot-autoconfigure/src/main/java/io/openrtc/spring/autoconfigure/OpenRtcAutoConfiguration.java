@@ -23,6 +23,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -47,6 +48,13 @@ public class OpenRtcAutoConfiguration {
     AgentRegistry openRtcAgentRegistry(ConfigurableListableBeanFactory beanFactory, OpenRtcProperties properties) {
         OpenRtcProperties.Defaults defaults = properties.defaults();
         return new AgentDiscovery(beanFactory).discover(new AgentSettings(defaults.greeting(), "", defaults.participantName()));
+    }
+
+    /** The runtime's events, republished as Spring application events for {@code @EventListener} methods. */
+    @Bean
+    @ConditionalOnBooleanProperty(name = "openrtc.application-events", matchIfMissing = true)
+    OpenRtcApplicationEvents openRtcApplicationEvents(ApplicationEventPublisher publisher) {
+        return new OpenRtcApplicationEvents(publisher);
     }
 
     /** The worker of this application: the agents, routing, the session pool and the LiveKit connection. */

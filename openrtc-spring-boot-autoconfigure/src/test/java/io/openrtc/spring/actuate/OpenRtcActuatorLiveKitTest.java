@@ -32,6 +32,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
+import org.springframework.context.event.EventListener;
 
 /**
  * The operations surface over HTTP, as an operator sees it, of a Boot application (Tomcat,
@@ -68,9 +69,19 @@ class OpenRtcActuatorLiveKitTest {
         }
     }
 
+    /** Observes the worker the Spring way. */
+    static class SpringEventRecorder {
+        static final List<OpenRtcEvent.SessionRunning> running = new CopyOnWriteArrayList<>();
+
+        @EventListener
+        void on(OpenRtcEvent.SessionRunning event) {
+            running.add(event);
+        }
+    }
+
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    @Import(HolderAgent.class)
+    @Import({HolderAgent.class, SpringEventRecorder.class})
     static class HolderApp {
     }
 
@@ -111,6 +122,8 @@ class OpenRtcActuatorLiveKitTest {
 
         String room = Dispatches.dispatchUntilAccepted(server, "ops-holder", "", r -> running(r));
         String jobId = sessionRunning(room).session().jobId();
+        await().atMost(Duration.ofSeconds(10)).until(() -> SpringEventRecorder.running.stream()
+                .anyMatch(e -> e.session().jobId().equals(jobId)));
 
         JsonNode status = json(get(base + "/actuator/openrtc"), 200);
         assertThat(status.path("workerId").asText()).startsWith("AW_");

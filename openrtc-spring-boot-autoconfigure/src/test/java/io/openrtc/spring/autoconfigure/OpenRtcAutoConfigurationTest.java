@@ -120,6 +120,14 @@ class OpenRtcAutoConfigurationTest {
         }
 
         @Test
+        void runtimeEventsAreApplicationEventsUnlessTurnedOff() {
+            runner.withUserConfiguration(TwoAgents.class).run(context -> assertThat(context)
+                    .hasSingleBean(OpenRtcApplicationEvents.class));
+            runner.withUserConfiguration(TwoAgents.class).withPropertyValues("openrtc.application-events=false")
+                    .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(OpenRtcApplicationEvents.class));
+        }
+
+        @Test
         void aUserAgentPoolReplacesOurs() {
             runner.withUserConfiguration(TwoAgents.class)
                     .withBean("customPool", AgentPool.class, () -> AgentPool.builder()
