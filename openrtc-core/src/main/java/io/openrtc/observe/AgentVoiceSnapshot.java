@@ -12,6 +12,8 @@ import java.time.Duration;
  * @param toolCalls           tools run
  * @param toolFailures        of which failed
  * @param providerErrors      provider failures (speech-to-text, the model, text-to-speech)
+ * @param droppedTurns        user words that got no answer, with a reason (a backchannel, a newer turn, a failure)
+ * @param stateRepairs        times a stuck "speaking" state had to be repaired (0 unless something is wrong)
  * @param meanResponse        the mean end of speech to first audio, or null before any
  * @param meanTranscription   the mean speech-to-text latency, or null
  * @param meanLlmFirstToken   the mean time to the model's first token, or null
@@ -20,10 +22,10 @@ import java.time.Duration;
  * @param lastTurn            the last turn's figures, or null before any
  */
 public record AgentVoiceSnapshot(long turns, long interruptions, long falseInterruptions, long toolCalls, long toolFailures,
-                                 long providerErrors, Duration meanResponse, Duration meanTranscription,
+                                 long providerErrors, long droppedTurns, long stateRepairs, Duration meanResponse, Duration meanTranscription,
                                  Duration meanLlmFirstToken, Duration meanTtsFirstByte, Duration meanFramework,
                                  VoiceMetric.Turn lastTurn) {
 
     /** Nothing yet. */
-    public static final AgentVoiceSnapshot NONE = new AgentVoiceSnapshot(0, 0, 0, 0, 0, 0, null, null, null, null, null, null);
+    public static final AgentVoiceSnapshot NONE = new AgentVoiceSnapshot(0, 0, 0, 0, 0, 0, 0, 0, null, null, null, null, null, null);
 }

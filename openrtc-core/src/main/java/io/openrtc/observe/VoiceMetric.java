@@ -53,4 +53,19 @@ public sealed interface VoiceMetric {
             Objects.requireNonNull(step, "step");
         }
     }
+
+    /** A user's words got no answer, for {@code reason} (a {@link io.openrtc.voice.TurnDropReason} tag). */
+    record TurnDropped(String reason) implements VoiceMetric {
+        public TurnDropped {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** The state said {@code from} while no agent audio left for {@code silentFor}, and was repaired. */
+    record StateRepaired(String from, Duration silentFor) implements VoiceMetric {
+        public StateRepaired {
+            Objects.requireNonNull(from, "from");
+            Objects.requireNonNull(silentFor, "silentFor");
+        }
+    }
 }

@@ -39,6 +39,8 @@ public final class VoiceStats implements OpenRtcListener {
                 }
             }
             case VoiceMetric.ProviderError error -> stats.providerErrors++;
+            case VoiceMetric.TurnDropped dropped -> stats.droppedTurns++;
+            case VoiceMetric.StateRepaired repaired -> stats.stateRepairs++;
         }
     }
 
@@ -56,6 +58,8 @@ public final class VoiceStats implements OpenRtcListener {
         long toolCalls;
         long toolFailures;
         long providerErrors;
+        long droppedTurns;
+        long stateRepairs;
         final Mean response = new Mean();
         final Mean transcription = new Mean();
         final Mean llm = new Mean();
@@ -75,7 +79,7 @@ public final class VoiceStats implements OpenRtcListener {
 
         AgentVoiceSnapshot snapshot() {
             return new AgentVoiceSnapshot(turns, interruptions, falseInterruptions, toolCalls, toolFailures, providerErrors,
-                    response.value(), transcription.value(), llm.value(), tts.value(), framework.value(), last);
+                    droppedTurns, stateRepairs, response.value(), transcription.value(), llm.value(), tts.value(), framework.value(), last);
         }
     }
 

@@ -33,6 +33,11 @@ final class VoiceMetricCodec {
             }
             case VoiceMetric.ProviderError e -> node.put("kind", "providerError").put("provider", e.provider())
                     .put("step", e.step());
+            case VoiceMetric.TurnDropped d -> node.put("kind", "turnDropped").put("reason", d.reason());
+            case VoiceMetric.StateRepaired r -> {
+                node.put("kind", "stateRepaired").put("from", r.from());
+                nanos(node, "silentFor", r.silentFor());
+            }
         }
     }
 
@@ -48,6 +53,8 @@ final class VoiceMetricCodec {
             case "tool" -> new VoiceMetric.ToolCall(node.path("tool").asText(), node.path("failed").asBoolean(),
                     nanos(node, "took"));
             case "providerError" -> new VoiceMetric.ProviderError(node.path("provider").asText(), node.path("step").asText());
+            case "turnDropped" -> new VoiceMetric.TurnDropped(node.path("reason").asText());
+            case "stateRepaired" -> new VoiceMetric.StateRepaired(node.path("from").asText(), nanos(node, "silentFor"));
             default -> throw new IOException("Unknown voice metric kind '" + kind + "'");
         };
     }

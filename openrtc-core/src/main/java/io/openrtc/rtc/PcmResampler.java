@@ -39,6 +39,7 @@ public final class PcmResampler implements AutoCloseable {
     }
 
     private static final Cleaner CLEANER = Cleaner.create();
+    private static final java.util.concurrent.atomic.AtomicLong LIVE = new java.util.concurrent.atomic.AtomicLong();
     private static final int[] CHUNK_MULTIPLES = {1, 2, 4};
 
     private final int inputRate;
@@ -145,6 +146,11 @@ public final class PcmResampler implements AutoCloseable {
         pendingCount = 0;
     }
 
+    /** How many native resamplers are alive in this JVM (for leak checks: sessions that ended release theirs). */
+    public static long liveNativeResamplers() {
+        return LIVE.get();
+    }
+
     /** Releases the native resampler. Idempotent. */
     @Override
     public void close() {
@@ -184,6 +190,7 @@ public final class PcmResampler implements AutoCloseable {
         Native(int labelledInputRate, int labelledOutputRate, int inChunk, int outChunk) {
             loadLibrary();
             this.resampler = new AudioResampler(labelledInputRate, labelledOutputRate, 1);
+            LIVE.incrementAndGet();
             this.in = new byte[inChunk * 2];
             this.out = new byte[outChunk * 2];
             this.inChunk = inChunk;
@@ -212,6 +219,7 @@ public final class PcmResampler implements AutoCloseable {
             if (!disposed) {
                 disposed = true;
                 resampler.dispose();
+                LIVE.decrementAndGet();
             }
         }
 

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The conversation of one session with a language model: its history, the agent it speaks for
  * now (a handoff replaces it), and the replies. {@link #converse} runs the whole loop: the
- * greeting, then for every user turn (spoken or typed) a reply; a newer turn cancels a reply that
- * is still under way. Interruptions, typed messages and an away user are handled by
+ * greeting, then for every user turn (spoken or typed) a reply; a typed turn cancels a reply that
+ * is still under way, a spoken one that did not interrupt it is answered after it. Interruptions, typed messages and an away user are handled by
  * {@link Interruptions}, {@link TextInput} and {@link UserAway} alongside.
  */
 final class Conversation implements AutoCloseable {
@@ -67,20 +67,28 @@ final class Conversation implements AutoCloseable {
             while (true) {
                 UserTurn turn = turns.next(null).orElseThrow();
                 Reply reply = startReply(turn);
-                // A turn that comes while the reply is still under way replaces it, unless it may not be interrupted.
-                while (!reply.isDone()) {
+                UserTurn waiting = null;
+                while (!reply.isDone() || waiting != null) {
+                    if (reply.isDone()) {
+                        reply = startReply(waiting);
+                        waiting = null;
+                        continue;
+                    }
                     Optional<UserTurn> newer = turns.next(POLL);
                     if (newer.isEmpty()) {
                         continue;
                     }
-                    reply.cancel();
-                    reply.await();
-                    if (!reply.wasHeard()) {
-                        events.accept(new VoiceEvent.UserTurnDropped(Instant.now(), turn.participantIdentity(), turn.text(),
-                                "a newer turn came before it was answered; both are in the history"));
+                    UserTurn next = waiting == null ? newer.get() : waiting.followedBy(newer.get());
+                    if (replaces(newer.get())) {
+                        reply.cancel(TurnDropReason.SUPERSEDED);
+                        reply.await();
+                        reply = startReply(next);
+                        waiting = null;
+                    } else {
+                        // Speech that did not pass the interruption thresholds of the agent's state
+                        // does not stop it: the words are answered once this reply is done.
+                        waiting = next;
                     }
-                    turn = newer.get();
-                    reply = startReply(turn);
                 }
             }
         } finally {
@@ -89,6 +97,17 @@ final class Conversation implements AutoCloseable {
                 last.cancel();
             }
         }
+    }
+
+    /**
+     * Whether a turn that arrives while a reply is under way replaces it. A typed message does
+     * (it stops the agent, as LiveKit's chat does), and so does any turn of an agent that only
+     * writes. A spoken turn does not: had its speech passed the interruption thresholds of the
+     * agent's state ({@link Interruptions}), the reply would be stopped already; it did not, so
+     * it is answered next. One setting can never be bypassed by another path.
+     */
+    private boolean replaces(UserTurn newer) {
+        return newer.source() == UserTurn.Source.TEXT || !canSpeak();
     }
 
     /** Starts a reply to {@code turn} (null: on demand, with {@code extraInstructions}). */
@@ -186,6 +205,11 @@ final class Conversation implements AutoCloseable {
 
     void providerFailed(VoiceProviderException error) {
         voice.providerFailed(error);
+    }
+
+    /** Reports {@code event} to the session's listeners. */
+    void publish(VoiceEvent event) {
+        events.accept(event);
     }
 
     /** A reply measured its turn. */

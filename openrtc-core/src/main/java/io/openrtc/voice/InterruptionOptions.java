@@ -6,61 +6,109 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * When the user's speech stops the agent (barge-in). LiveKit Agents' defaults.
+ * When the user's speech stops the agent, with one profile for while the agent is
+ * <em>speaking</em> (its audio is playing: barge-in) and one for while it is <em>thinking</em>
+ * (a reply is under way but not yet audible). So an agent can be hard to interrupt while it
+ * speaks yet patient with a user who pauses mid-thought, or the other way round.
+ *
+ * <p>In both states the same two-step rule holds: speech that has lasted the profile's
+ * {@link Profile#minDuration()} <em>holds</em> the agent (a speaking agent goes quiet at once; a
+ * thinking one does not start), and words decide: at least {@link Profile#minWords()} words (and
+ * always at least one that is not a filler word) make it an interruption (the speech, or the
+ * pending reply, ends; the user's words become the turn), none within
+ * {@link #falseInterruptionTimeout()} make it a false interruption, and the agent goes on. Both
+ * thresholds apply together: neither ever overrides the other.
  *
  * @param enabled                  whether the user may interrupt at all (a speech said with
  *                                 {@code allowInterruptions=false} never can)
- * @param minDuration              the user must have spoken this long (0.5 s)
- * @param minWords                 and said at least this many words (0: no minimum); counted on
- *                                 interim transcripts with a streaming speech-to-text, else on the
- *                                 final one
- * @param falseInterruptionTimeout after speech that stopped the agent, wait this long for words
+ * @param speaking                 the thresholds while the agent's audio plays
+ * @param thinking                 the thresholds while a reply is under way and not yet audible
+ * @param falseInterruptionTimeout after speech that held the agent, wait this long for words
  *                                 (2 s); none came means it was no interruption (a cough, a
  *                                 "mhmm", noise)
- * @param resumeFalseInterruption  after a false interruption, go on speaking where it stopped
- *                                 (LiveKit's {@code resume_false_interruption}); else it is
- *                                 treated as a real interruption
- * @param fillerWords              words that do not count as words: said while the agent speaks
- *                                 ("um", "mhm", "uh-huh"), they are a backchannel, not an
- *                                 interruption, and make no turn
+ * @param resumeFalseInterruption  after a false interruption, go on where it stopped (LiveKit's
+ *                                 {@code resume_false_interruption}); else a speaking agent
+ *                                 stops as if interrupted (a thinking one always goes on)
  */
-public record InterruptionOptions(boolean enabled, Duration minDuration, int minWords, Duration falseInterruptionTimeout,
-                                  boolean resumeFalseInterruption, List<String> fillerWords) {
+public record InterruptionOptions(boolean enabled, Profile speaking, Profile thinking, Duration falseInterruptionTimeout,
+                                  boolean resumeFalseInterruption) {
 
     /** The filler words of English speech that do not interrupt. */
     public static final List<String> ENGLISH_FILLERS = List.of("uh", "um", "umm", "uhm", "er", "erm", "ah", "oh", "hm", "hmm",
-            "mm", "mmm", "mhm", "mm-hmm", "uh-huh", "uh-hmm");
+            "mm", "mmm", "mhm", "mhmm", "mm-hmm", "uh-huh", "uh-hmm");
 
-    /** LiveKit's defaults, with English filler words. */
-    public static final InterruptionOptions DEFAULTS = new InterruptionOptions(true, Duration.ofMillis(500), 0,
-            Duration.ofSeconds(2), true, ENGLISH_FILLERS);
+    /** LiveKit's defaults (0.5 s, no word minimum) in both states, with English filler words. */
+    public static final InterruptionOptions DEFAULTS = new InterruptionOptions(true, Profile.DEFAULT, Profile.DEFAULT,
+            Duration.ofSeconds(2), true);
 
     public InterruptionOptions {
-        Objects.requireNonNull(minDuration, "minDuration");
+        Objects.requireNonNull(speaking, "speaking");
+        Objects.requireNonNull(thinking, "thinking");
         Objects.requireNonNull(falseInterruptionTimeout, "falseInterruptionTimeout");
-        fillerWords = fillerWords == null ? List.of()
-                : fillerWords.stream().map(w -> w.strip().toLowerCase(Locale.ROOT)).filter(w -> !w.isEmpty()).toList();
-        if (minDuration.isNegative()) {
-            throw new IllegalArgumentException("voice interruption.min-duration must not be negative, was " + minDuration);
-        }
-        if (minWords < 0) {
-            throw new IllegalArgumentException("voice interruption.min-words must not be negative, was " + minWords);
-        }
         if (!falseInterruptionTimeout.isPositive()) {
             throw new IllegalArgumentException("voice interruption.false-interruption-timeout must be positive, was "
                     + falseInterruptionTimeout);
         }
     }
 
-    /** The words of {@code text} that are not filler words. */
-    public int meaningfulWords(String text) {
-        int count = 0;
-        for (String word : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}'-]+")) {
-            String bare = word.replaceAll("^[-']+|[-']+$", "");
-            if (!bare.isEmpty() && !fillerWords.contains(bare)) {
-                count++;
+    /** The same thresholds in both states. */
+    public static InterruptionOptions both(Profile profile) {
+        return new InterruptionOptions(true, profile, profile, DEFAULTS.falseInterruptionTimeout(), true);
+    }
+
+    /** These options with {@code value} while speaking. */
+    public InterruptionOptions withSpeaking(Profile value) {
+        return new InterruptionOptions(enabled, value, thinking, falseInterruptionTimeout, resumeFalseInterruption);
+    }
+
+    /** These options with {@code value} while thinking. */
+    public InterruptionOptions withThinking(Profile value) {
+        return new InterruptionOptions(enabled, speaking, value, falseInterruptionTimeout, resumeFalseInterruption);
+    }
+
+    /**
+     * The thresholds of one state.
+     *
+     * @param minDuration the user must have spoken this long (measured from the start of their
+     *                    speech, by the wall clock)
+     * @param minWords    and said at least this many words that are not filler words (0: one is
+     *                    enough); counted on interim transcripts with a streaming speech-to-text,
+     *                    else on the final one
+     * @param fillerWords words that do not count as words: "um", "mhm", "uh-huh". Said while the
+     *                    agent speaks they are a backchannel, not an interruption, and make no turn
+     */
+    public record Profile(Duration minDuration, int minWords, List<String> fillerWords) {
+
+        /** 0.5 s, no word minimum, English filler words. */
+        public static final Profile DEFAULT = new Profile(Duration.ofMillis(500), 0, ENGLISH_FILLERS);
+
+        public Profile {
+            Objects.requireNonNull(minDuration, "minDuration");
+            fillerWords = fillerWords == null ? List.of()
+                    : fillerWords.stream().map(w -> w.strip().toLowerCase(Locale.ROOT)).filter(w -> !w.isEmpty()).toList();
+            if (minDuration.isNegative()) {
+                throw new IllegalArgumentException("voice interruption min-duration must not be negative, was " + minDuration);
+            }
+            if (minWords < 0) {
+                throw new IllegalArgumentException("voice interruption min-words must not be negative, was " + minWords);
             }
         }
-        return count;
+
+        /** The words of {@code text} that are not filler words. */
+        public int meaningfulWords(String text) {
+            int count = 0;
+            for (String word : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}'-]+")) {
+                String bare = word.replaceAll("^[-']+|[-']+$", "");
+                if (!bare.isEmpty() && !fillerWords.contains(bare)) {
+                    count++;
+                }
+            }
+            return count;
+        }
+
+        /** Whether {@code text} has enough words to interrupt. */
+        public boolean interrupts(String text) {
+            return meaningfulWords(text) >= Math.max(1, minWords);
+        }
     }
 }

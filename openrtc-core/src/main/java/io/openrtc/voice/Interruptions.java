@@ -4,6 +4,7 @@ import io.openrtc.voice.stt.Transcript;
 import io.openrtc.voice.vad.VadEvent;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -11,15 +12,18 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Barge-in: the user's speech stops the agent. When voice activity has lasted
- * {@link InterruptionOptions#minDuration()} while the agent is audible (and its speech may be
- * interrupted), the agent pauses at once: its queued audio comes off the track, so it goes quiet
- * within one 10 ms frame. Words decide what it was: a transcript with words (at least
- * {@link InterruptionOptions#minWords()}) makes it an interruption (the speech ends, only what
- * was heard stays in the history, the model's and the synthesis's streams are cancelled); no
- * words within {@link InterruptionOptions#falseInterruptionTimeout()} after the speech ended
- * (a cough, a "mhmm", noise) makes it a false interruption, and the agent resumes where it
- * stopped.
+ * The user's speech stops the agent, by the profile of the state the agent is in
+ * ({@link InterruptionOptions}): <em>speaking</em> (its audio plays: barge-in) or
+ * <em>thinking</em> (a reply or speech is under way but not audible).
+ *
+ * <p>When voice activity has lasted the profile's minimum duration, the agent is held: a speaking
+ * agent's queued audio comes off the track at once (it goes quiet within one 10 ms frame), a
+ * thinking agent does not start. Words decide what it was: a transcript with the profile's
+ * minimum of words makes it an interruption (a speaking agent's speech ends, only what was heard
+ * stays in the history; a thinking agent's reply is dropped, and the user's words become the turn
+ * it answers); no words within the false-interruption timeout after the speech ended (a cough, a
+ * "mhmm", noise) makes it a false interruption, and the agent goes on where it was. Every path
+ * releases the hold: the agent can never be left held.
  *
  * <p>The duration is measured from when the user began speaking, by the wall clock (the speech's
  * start is dated by the VAD to when the user spoke), so the stop does not wait for the last
@@ -27,25 +31,30 @@ import java.util.function.Supplier;
  */
 final class Interruptions {
 
+    /** What a hold is holding. */
+    private enum Held { NOTHING, SPEAKING, THINKING }
+
     private final InterruptionOptions options;
     private final SpeechPlayout playout;
     private final ScheduledExecutorService timers;
     private final Consumer<VoiceEvent> events;
     private final Supplier<String> participant;
+    private final Supplier<Optional<Reply>> replyUnderWay;
 
     // Guarded by this.
     private Instant speechStart;
-    private boolean paused;
-    private QueuedSpeech pausedSpeech;
+    private Held held = Held.NOTHING;
+    private QueuedSpeech heldSpeech;
     private ScheduledFuture<?> falseTimer;
 
     Interruptions(InterruptionOptions options, SpeechPlayout playout, ScheduledExecutorService timers,
-            Consumer<VoiceEvent> events, Supplier<String> participant) {
+            Consumer<VoiceEvent> events, Supplier<String> participant, Supplier<Optional<Reply>> replyUnderWay) {
         this.options = options;
         this.playout = playout;
         this.timers = timers;
         this.events = events;
         this.participant = participant;
+        this.replyUnderWay = replyUnderWay;
     }
 
     /** Voice activity of the linked participant (on the audio input thread). */
@@ -54,7 +63,7 @@ final class Interruptions {
             case VadEvent.SpeechStarted started -> speechStarted(started.speechStart());
             case VadEvent.Window window -> {
                 if (window.speaking()) {
-                    maybePause();
+                    maybeHold();
                 }
             }
             case VadEvent.SpeechEnded ended -> speechEnded();
@@ -63,20 +72,25 @@ final class Interruptions {
 
     /** An utterance's transcript (empty when nothing intelligible was said). */
     void onTranscript(Transcript transcript) {
+        Held what;
         QueuedSpeech speech;
-        boolean real;
         synchronized (this) {
-            if (!paused) {
+            what = held;
+            speech = heldSpeech;
+            if (what == Held.NOTHING) {
                 return;
             }
-            real = options.meaningfulWords(transcript.text()) >= Math.max(1, options.minWords());
-            speech = pausedSpeech;
-            clearPause();
+            clearHold();
         }
-        if (real) {
-            interrupt(speech);
+        InterruptionOptions.Profile profile = what == Held.SPEAKING ? options.speaking() : options.thinking();
+        if (profile.interrupts(transcript.text())) {
+            if (what == Held.SPEAKING) {
+                interrupt(speech);
+            } else {
+                dropPendingReply();
+            }
         } else {
-            resumeAfterFalseInterruption();
+            release();
         }
     }
 
@@ -88,65 +102,88 @@ final class Interruptions {
         }
     }
 
-    private void maybePause() {
+    private void maybeHold() {
         if (!options.enabled()) {
             return;
         }
         Instant start;
         synchronized (this) {
             start = speechStart;
-            if (paused || start == null) {
+            if (held != Held.NOTHING || start == null) {
                 return;
             }
         }
+        Duration spoken = Duration.between(start, Instant.now());
         QueuedSpeech speech = playout.current();
-        if (speech == null || !speech.allowsInterruptions() || !playout.isAudible()) {
-            return;
-        }
-        if (Duration.between(start, Instant.now()).compareTo(options.minDuration()) < 0) {
-            return;
-        }
-        if (!options.resumeFalseInterruption() && options.minWords() == 0) {
-            interrupt(speech);
-            return;
-        }
-        if (playout.pause()) {
-            synchronized (this) {
-                paused = true;
-                pausedSpeech = speech;
+        if (playout.isAudible()) {
+            if (speech == null || !speech.allowsInterruptions() || spoken.compareTo(options.speaking().minDuration()) < 0) {
+                return;
             }
-            events.accept(new VoiceEvent.AgentPaused(Instant.now(), participant.get()));
+            if (!options.resumeFalseInterruption() && options.speaking().minWords() == 0) {
+                interrupt(speech);
+                return;
+            }
+            if (playout.pause()) {
+                hold(Held.SPEAKING, speech);
+            }
+        } else if (replyUnderWay.get().isPresent() || playout.isBusy()) {
+            if (spoken.compareTo(options.thinking().minDuration()) >= 0 && playout.hold()) {
+                hold(Held.THINKING, speech);
+            }
         }
+    }
+
+    private void hold(Held what, QueuedSpeech speech) {
+        synchronized (this) {
+            held = what;
+            heldSpeech = speech;
+        }
+        events.accept(new VoiceEvent.AgentPaused(Instant.now(), participant.get()));
     }
 
     private synchronized void speechEnded() {
         speechStart = null;
-        if (paused && falseTimer == null) {
+        if (held != Held.NOTHING && falseTimer == null) {
             falseTimer = timers.schedule(this::falseInterruptionTimedOut, options.falseInterruptionTimeout().toNanos(),
                     TimeUnit.NANOSECONDS);
         }
     }
 
     private void falseInterruptionTimedOut() {
+        Held what;
         QueuedSpeech speech;
         synchronized (this) {
-            if (!paused) {
+            what = held;
+            speech = heldSpeech;
+            if (what == Held.NOTHING) {
                 return;
             }
-            speech = pausedSpeech;
-            clearPause();
+            clearHold();
         }
-        if (options.resumeFalseInterruption()) {
-            resumeAfterFalseInterruption();
+        if (what == Held.THINKING || options.resumeFalseInterruption()) {
+            release();
         } else {
             events.accept(new VoiceEvent.FalseInterruption(Instant.now(), false));
             interrupt(speech);
         }
     }
 
-    private void resumeAfterFalseInterruption() {
+    /** The hold was for nothing: the agent goes on where it was. */
+    private void release() {
         playout.resume();
         events.accept(new VoiceEvent.FalseInterruption(Instant.now(), true));
+    }
+
+    /** The user went on while the agent thought: its pending answer is dropped; their words make the turn. */
+    private void dropPendingReply() {
+        Optional<Reply> reply = replyUnderWay.get();
+        reply.ifPresent(r -> r.cancel(TurnDropReason.SUPERSEDED));
+        QueuedSpeech speech = playout.current();
+        if (reply.isEmpty() && speech != null && speech.allowsInterruptions()) {
+            speech.interrupt();
+        }
+        playout.resume();
+        events.accept(new VoiceEvent.AgentInterrupted(Instant.now(), speech == null ? "" : speech.text(), ""));
     }
 
     private void interrupt(QueuedSpeech speech) {
@@ -163,9 +200,9 @@ final class Interruptions {
         });
     }
 
-    private void clearPause() {
-        paused = false;
-        pausedSpeech = null;
+    private void clearHold() {
+        held = Held.NOTHING;
+        heldSpeech = null;
         if (falseTimer != null) {
             falseTimer.cancel(false);
             falseTimer = null;

@@ -31,6 +31,7 @@ final class Reply implements SpeechHandle {
     private volatile QueuedSpeech speaking;
     private volatile boolean interrupted;
     private volatile boolean cancelled;
+    private volatile TurnDropReason cancelReason = TurnDropReason.SESSION_ENDED;
     private volatile VoiceProviderException failure;
     private volatile Duration played = Duration.ZERO;
     private Thread thread;
@@ -65,8 +66,16 @@ final class Reply implements SpeechHandle {
         return turn;
     }
 
-    /** Stops it: a newer turn came, or the session ends. What was heard stays in the history. */
+    /** Stops it: the session ends. What was heard stays in the history. */
     void cancel() {
+        cancel(TurnDropReason.SESSION_ENDED);
+    }
+
+    /** Stops it, for {@code reason} (what its turn's drop says, when none of it was heard). */
+    void cancel(TurnDropReason reason) {
+        if (!cancelled) {
+            cancelReason = reason;
+        }
         cancelled = true;
         QueuedSpeech now = speaking;
         if (now != null) {
@@ -75,11 +84,6 @@ final class Reply implements SpeechHandle {
         } else if (thread != null) {
             thread.interrupt();
         }
-    }
-
-    /** Whether any of its audio was heard. */
-    boolean wasHeard() {
-        return !played.isZero() || speaking != null;
     }
 
     private void run() {
@@ -93,6 +97,7 @@ final class Reply implements SpeechHandle {
             // cancelled
         } finally {
             measure();
+            reportOutcome();
             done.countDown();
             conversation.replyFinished(this);
         }
@@ -204,7 +209,11 @@ final class Reply implements SpeechHandle {
         if (speech.isInterrupted() || cancelled) {
             interrupted = true;
             answer.cancel();
-            conversation.history().add(new ChatItem.Assistant(Instant.now(), speech.spokenText(), agent.name(), true, List.of()));
+            // Only what was heard: an answer stopped before its first word leaves nothing to remember.
+            if (!speech.spokenText().isBlank()) {
+                conversation.history().add(new ChatItem.Assistant(Instant.now(), speech.spokenText(), agent.name(), true,
+                        List.of()));
+            }
             return Step.STOPPED;
         }
         Optional<VoiceProviderException> failed = speech.failure();
@@ -236,6 +245,31 @@ final class Reply implements SpeechHandle {
         if (!apology.isEmpty() && !cancelled) {
             conversation.apologize(apology, turn);
         }
+    }
+
+    /** Every committed turn ends answered or dropped, never in silence (replies on demand are no turn). */
+    private void reportOutcome() {
+        if (turn == null) {
+            return;
+        }
+        String heard = spokenText();
+        VoiceEvent outcome;
+        if (failure != null && heard.isBlank()) {
+            outcome = dropped(TurnDropReason.PROVIDER_FAILED, failure.getMessage());
+        } else if (!heard.isBlank()) {
+            outcome = new VoiceEvent.UserTurnAnswered(Instant.now(), turn, heard, interrupted);
+        } else if (cancelled) {
+            outcome = dropped(cancelReason, cancelReason == TurnDropReason.SUPERSEDED
+                    ? "the user went on before the answer was heard; both turns are in the history"
+                    : "stopped before any of the answer was heard");
+        } else {
+            outcome = dropped(TurnDropReason.NO_ANSWER, "the model answered with nothing to say");
+        }
+        conversation.publish(outcome);
+    }
+
+    private VoiceEvent dropped(TurnDropReason reason, String detail) {
+        return new VoiceEvent.UserTurnDropped(Instant.now(), turn.participantIdentity(), turn.text(), reason, detail);
     }
 
     /** Reports the turn's timings and usage (replies on demand are no turn). */

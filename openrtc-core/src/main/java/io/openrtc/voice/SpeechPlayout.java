@@ -37,6 +37,12 @@ final class SpeechPlayout implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SpeechPlayout.class);
     private static final Duration SYNC_EVERY = Duration.ofMillis(40);
     private static final Duration POLL = Duration.ofMillis(20);
+    /**
+     * Longer than this without a frame leaving, the agent is not audible (so not "speaking"),
+     * even mid-speech: a synthesis that is slow between sentences shows as thinking. Well above
+     * the track's own jitter, well below the 500 ms after which a speaking state counts as stuck.
+     */
+    static final Duration AUDIBLE_GAP = Duration.ofMillis(250);
 
     private final Room room;
     private final LocalAudioTrack track;
@@ -52,6 +58,9 @@ final class SpeechPlayout implements AutoCloseable {
     private final Thread thread;
     private volatile QueuedSpeech current;
     private volatile boolean audible;
+    private volatile boolean started;
+    private volatile long lastSent = -1;
+    private volatile long lastAdvanceNanos = System.nanoTime();
     private volatile boolean paused;
     private volatile boolean closed;
 
@@ -90,9 +99,28 @@ final class SpeechPlayout implements AutoCloseable {
         return speech;
     }
 
-    /** Whether the agent's audio is being sent now. */
+    /** Whether the agent's audio is being sent now: frames left within {@link #AUDIBLE_GAP}. */
     boolean isAudible() {
         return audible && !paused;
+    }
+
+    /** How long since the last frame of speech left (since the start, before any). */
+    Duration silentFor() {
+        return Duration.ofNanos(System.nanoTime() - lastAdvanceNanos);
+    }
+
+    /**
+     * The state said speaking while no audio left (the playout thread is stuck, or a frame counter
+     * lies): not audible any more, and the current speech stops, so that its reply ends with
+     * what was heard and the conversation goes on.
+     */
+    void repairSilence() {
+        audible = false;
+        QueuedSpeech playing = current;
+        if (playing != null) {
+            playing.interrupt();
+        }
+        stateChanged.run();
     }
 
     /** Whether the current speech is paused. */
@@ -122,6 +150,28 @@ final class SpeechPlayout implements AutoCloseable {
                 return false;
             }
             paused = true;
+            audible = false;
+            pausedFrames.addAll(track.takeQueued());
+        }
+        stateChanged.run();
+        return true;
+    }
+
+    /**
+     * Holds the agent before it is heard (the user speaks while a reply is under way): nothing
+     * plays until {@link #resume()}, whether the speech is playing, queued or not queued yet.
+     *
+     * @return whether it was held (it was not already, and nothing queued forbids interruptions)
+     */
+    boolean hold() {
+        synchronized (pauseLock) {
+            QueuedSpeech playing = current;
+            if (paused || (playing != null && !playing.allowsInterruptions())
+                    || queue.stream().anyMatch(s -> !s.allowsInterruptions())) {
+                return false;
+            }
+            paused = true;
+            audible = false;
             pausedFrames.addAll(track.takeQueued());
         }
         stateChanged.run();
@@ -135,6 +185,8 @@ final class SpeechPlayout implements AutoCloseable {
                 return;
             }
             paused = false;
+            // Audible again once its frames leave; the silence of the pause was no stuck state.
+            lastAdvanceNanos = System.nanoTime();
             pauseLock.notifyAll();
         }
         stateChanged.run();
@@ -172,11 +224,14 @@ final class SpeechPlayout implements AutoCloseable {
                     play(speech);
                 } finally {
                     synchronized (pauseLock) {
+                        // A pause belongs to the speech it paused; the next one starts unpaused.
                         paused = false;
                         pausedFrames.clear();
                     }
                     current = null;
                     audible = false;
+                    started = false;
+                    lastSent = -1;
                     stateChanged.run();
                 }
             }
@@ -298,18 +353,30 @@ final class SpeechPlayout implements AutoCloseable {
         }
     }
 
-    /** Brings the state and the transcript up to what has been sent so far. */
+    /**
+     * Brings the state and the transcript up to what has been sent so far: audible while frames
+     * of this speech keep leaving, not audible once they stopped for {@link #AUDIBLE_GAP}.
+     */
     private void sync(QueuedSpeech speech, AgentTranscript transcript) {
         long first = speech.firstFrame();
         long sent = track.framesSent();
         if (first < 0 || sent <= first) {
             return;
         }
-        if (!audible) {
-            audible = true;
+        long now = System.nanoTime();
+        if (sent != lastSent) {
+            lastSent = sent;
+            lastAdvanceNanos = now;
+        }
+        boolean flowing = now - lastAdvanceNanos < AUDIBLE_GAP.toNanos();
+        if (!started) {
+            started = true;
             // The first frame left (sent - first) ticks of 10 ms ago.
             speech.firstAudioSent(Instant.now().minusMillis(10 * (sent - first - 1)));
             events.accept(new VoiceEvent.AgentSpeechStarted(Instant.now(), speech.text()));
+        }
+        if (flowing != audible) {
+            audible = flowing;
             stateChanged.run();
         }
         transcript.update(speech.heardAt(sent));

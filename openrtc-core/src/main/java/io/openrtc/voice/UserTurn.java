@@ -47,6 +47,16 @@ public record UserTurn(String participantIdentity, String trackSid, String text,
         return new UserTurn(participantIdentity, "", text, now, now, now, Duration.ZERO, Duration.ZERO, Source.TEXT);
     }
 
+    /**
+     * This turn and {@code next} as one: the user said both before the agent could answer the
+     * first, so one answer takes them together.
+     */
+    public UserTurn followedBy(UserTurn next) {
+        return new UserTurn(next.participantIdentity, next.trackSid.isEmpty() ? trackSid : next.trackSid,
+                (text + " " + next.text).strip(), speechStartedAt, next.speechEndedAt, next.committedAt,
+                next.transcriptionDelay, speechAudio.plus(next.speechAudio), next.source);
+    }
+
     /** From the end of the user's speech to the moment the turn was handed over. */
     public Duration endOfTurnDelay() {
         return Duration.between(speechEndedAt, committedAt);

@@ -83,7 +83,7 @@ final class UserTurns implements AutoCloseable {
     /** The participant and track the audio now comes from (a new link starts a new turn). */
     synchronized void linked(String identity, String track) {
         if (!identity.equals(participant)) {
-            discardPending("the pipeline switched to another participant");
+            discardPending(TurnDropReason.PARTICIPANT_CHANGED, "the pipeline switched to another participant");
         }
         participant = identity;
         trackSid = track;
@@ -264,7 +264,7 @@ final class UserTurns implements AutoCloseable {
         }
         transcriptListeners.forEach(l -> l.accept(heard));
         if (filler) {
-            events.accept(new VoiceEvent.UserTurnDropped(Instant.now(), who, heard.text(),
+            events.accept(new VoiceEvent.UserTurnDropped(Instant.now(), who, heard.text(), TurnDropReason.BACKCHANNEL,
                     "only filler words while the agent spoke: a backchannel"));
         }
         if (transcript.isEmpty()) {
@@ -356,17 +356,17 @@ final class UserTurns implements AutoCloseable {
             UserTurn dropped = turns.pollFirst();
             if (dropped != null) {
                 events.accept(new VoiceEvent.UserTurnDropped(Instant.now(), dropped.participantIdentity(), dropped.text(),
-                        "nobody listened: " + QUEUED_TURNS + " newer turns came first"));
+                        TurnDropReason.QUEUE_FULL, "nobody listened: " + QUEUED_TURNS + " newer turns came first"));
             }
         }
         events.accept(new VoiceEvent.UserTurnCommitted(Instant.now(), turn));
         turnsChanged.run();
     }
 
-    private void discardPending(String reason) {
+    private void discardPending(TurnDropReason reason, String detail) {
         cancelCommit();
         if (!words.isEmpty()) {
-            events.accept(new VoiceEvent.UserTurnDropped(Instant.now(), participant, String.join(" ", words), reason));
+            events.accept(new VoiceEvent.UserTurnDropped(Instant.now(), participant, String.join(" ", words), reason, detail));
         }
         words.clear();
         turnSpeechStart = null;
@@ -378,9 +378,17 @@ final class UserTurns implements AutoCloseable {
     public void close() {
         List<Thread> threads;
         synchronized (this) {
+            if (closed) {
+                return;
+            }
             closed = true;
-            cancelCommit();
+            discardPending(TurnDropReason.SESSION_ENDED, "the session ended before the turn was complete");
             threads = List.copyOf(transcribing);
+        }
+        UserTurn waiting;
+        while ((waiting = turns.pollFirst()) != null) {
+            events.accept(new VoiceEvent.UserTurnDropped(Instant.now(), waiting.participantIdentity(), waiting.text(),
+                    TurnDropReason.SESSION_ENDED, "the session ended before the turn was taken"));
         }
         threads.forEach(Thread::interrupt);
     }

@@ -36,8 +36,25 @@ public sealed interface VoiceEvent {
     record UserTurnCommitted(Instant at, UserTurn turn) implements VoiceEvent {
     }
 
-    /** A user turn will get no answer, and why. */
-    record UserTurnDropped(Instant at, String participantIdentity, String text, String reason) implements VoiceEvent {
+    /**
+     * A user's words will get no answer, and why: every final transcript ends in a committed
+     * turn or in this event, and every committed turn in {@link UserTurnAnswered} or this event.
+     *
+     * @param detail the reason in words, for logs
+     */
+    record UserTurnDropped(Instant at, String participantIdentity, String text, TurnDropReason reason, String detail)
+            implements VoiceEvent {
+    }
+
+    /** The agent answered a committed turn ({@code spokenText}: what of the answer was heard, or written). */
+    record UserTurnAnswered(Instant at, UserTurn turn, String spokenText, boolean interrupted) implements VoiceEvent {
+    }
+
+    /**
+     * The state was repaired: it said {@code from} (speaking) while no agent audio had left for
+     * {@code silentFor}; the stuck speech was stopped and the state recomputed.
+     */
+    record StateRepaired(Instant at, AgentState from, Duration silentFor) implements VoiceEvent {
     }
 
     /** The agent's audio for {@code text} began to play. */

@@ -46,6 +46,7 @@ public final class VoiceSession implements Voice, AutoCloseable {
     private final UserTurns turns;
     private final AudioInput input;
     private final SpeechPlayout playout;
+    private final StateWatchdog watchdog;
     private final AutoCloseable roomListener;
     private Conversation conversation;
     private TextInput textInput;
@@ -79,12 +80,13 @@ public final class VoiceSession implements Voice, AutoCloseable {
                         this::updateState, label);
         if (playout != null && providers.stt() != null) {
             Interruptions interruptions = new Interruptions(options.interruption(), playout, runtime.timers(), events::publish,
-                    () -> input.linkedParticipant().orElse(""));
+                    () -> input.linkedParticipant().orElse(""), () -> conversationIfStarted().flatMap(Conversation::current));
             input.addVadListener(interruptions::onVad);
             turns.addTranscriptListener(interruptions::onTranscript);
             turns.setBackchannel(transcript -> playout.isBusy()
-                    && options.interruption().meaningfulWords(transcript.text()) == 0);
+                    && options.interruption().speaking().meaningfulWords(transcript.text()) == 0);
         }
+        this.watchdog = playout == null ? null : new StateWatchdog(state::current, playout, runtime.timers(), events::publish);
         this.roomListener = room.addListener(this::onRoomEvent);
     }
 
@@ -293,6 +295,9 @@ public final class VoiceSession implements Voice, AutoCloseable {
                     called.took());
             case VoiceEvent.ProviderFailed failed -> new io.openrtc.observe.VoiceMetric.ProviderError(failed.provider(),
                     failed.step().name());
+            case VoiceEvent.UserTurnDropped dropped -> new io.openrtc.observe.VoiceMetric.TurnDropped(dropped.reason().tag());
+            case VoiceEvent.StateRepaired repaired -> new io.openrtc.observe.VoiceMetric.StateRepaired(
+                    repaired.from().wireValue(), repaired.silentFor());
             default -> null;
         };
         if (metric != null) {
@@ -372,6 +377,7 @@ public final class VoiceSession implements Voice, AutoCloseable {
         input.close();
         turns.close();
         if (playout != null) {
+            watchdog.close();
             playout.close();
         }
         state.close();

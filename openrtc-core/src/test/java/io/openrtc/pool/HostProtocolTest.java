@@ -67,7 +67,8 @@ class HostProtocolTest {
                 Duration.ZERO);
         for (VoiceMetric metric : List.of(spoken, typed, new VoiceMetric.Interruption(true), new VoiceMetric.Interruption(false),
                 new VoiceMetric.ToolCall("book_table", true, Duration.ofMillis(7)),
-                new VoiceMetric.ProviderError("openai-stt", "STT"))) {
+                new VoiceMetric.ProviderError("openai-stt", "STT"), new VoiceMetric.TurnDropped("superseded"),
+                new VoiceMetric.StateRepaired("speaking", Duration.ofMillis(612)))) {
             assertThat(roundTrip(new HostMessage.Measured(metric))).isEqualTo(new HostMessage.Measured(metric));
         }
     }

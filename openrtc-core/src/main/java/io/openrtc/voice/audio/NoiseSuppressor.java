@@ -13,6 +13,8 @@ import dev.onvoid.webrtc.media.audio.AudioProcessingStreamConfig;
  */
 public final class NoiseSuppressor implements AutoCloseable {
 
+    private static final java.util.concurrent.atomic.AtomicLong LIVE = new java.util.concurrent.atomic.AtomicLong();
+
     private final AudioProcessing processing;
     private final AudioProcessingStreamConfig config;
     private final int frameSamples;
@@ -29,6 +31,7 @@ public final class NoiseSuppressor implements AutoCloseable {
             throw new IllegalArgumentException("noise suppression runs at 8, 16, 32 or 48 kHz, not " + sampleRate);
         }
         this.processing = new AudioProcessing();
+        LIVE.incrementAndGet();
         AudioProcessingConfig settings = new AudioProcessingConfig();
         settings.noiseSuppression.enabled = true;
         settings.noiseSuppression.level = level;
@@ -40,6 +43,11 @@ public final class NoiseSuppressor implements AutoCloseable {
         this.frameSamples = sampleRate / 100;
         this.in = new byte[frameSamples * 2];
         this.out = new byte[frameSamples * 2];
+    }
+
+    /** How many are alive (not closed) in this JVM, for leak checks. */
+    public static long live() {
+        return LIVE.get();
     }
 
     /** Samples per call: 10 ms. */
@@ -71,6 +79,7 @@ public final class NoiseSuppressor implements AutoCloseable {
         if (!closed) {
             closed = true;
             processing.dispose();
+            LIVE.decrementAndGet();
         }
     }
 }

@@ -90,7 +90,8 @@ final class ProbeAgent implements Agent {
             case VoiceEvent.AgentInterrupted interrupted -> json.put("text", interrupted.text())
                     .put("spoken", interrupted.spokenText());
             case VoiceEvent.FalseInterruption resumed -> json.put("resumed", resumed.resumed());
-            case VoiceEvent.UserTurnDropped dropped -> json.put("text", dropped.text()).put("reason", dropped.reason());
+            case VoiceEvent.UserTurnDropped dropped -> json.put("text", dropped.text()).put("reason", dropped.reason().tag())
+                    .put("detail", dropped.detail());
             case VoiceEvent.UserTurnCommitted committed -> json.put("text", committed.turn().text())
                     .put("typed", committed.turn().source() == io.openrtc.voice.UserTurn.Source.TEXT);
             default -> {

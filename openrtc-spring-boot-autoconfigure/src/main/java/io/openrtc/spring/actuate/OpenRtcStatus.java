@@ -70,6 +70,8 @@ public record OpenRtcStatus(
      * @param toolCalls            tools run
      * @param toolFailures         of which failed
      * @param providerErrors       provider failures
+     * @param droppedTurns         user words that got no answer, with a reason
+     * @param stateRepairs         stuck "speaking" states repaired (0 unless something is wrong)
      * @param meanResponseSeconds  mean end of speech to first audio
      * @param meanSttSeconds       mean speech-to-text latency
      * @param meanLlmFirstTokenSeconds mean time to the model's first token
@@ -78,14 +80,15 @@ public record OpenRtcStatus(
      * @param lastTurn             the last turn's figures, or null
      */
     public record VoiceStatus(long turns, long interruptions, long falseInterruptions, long toolCalls, long toolFailures,
-                              long providerErrors, Double meanResponseSeconds, Double meanSttSeconds,
+                              long providerErrors, long droppedTurns, long stateRepairs, Double meanResponseSeconds, Double meanSttSeconds,
                               Double meanLlmFirstTokenSeconds, Double meanTtsFirstByteSeconds, Double meanFrameworkSeconds,
                               LastTurn lastTurn) {
 
         static VoiceStatus of(AgentVoiceSnapshot voice) {
             VoiceMetric.Turn last = voice.lastTurn();
             return new VoiceStatus(voice.turns(), voice.interruptions(), voice.falseInterruptions(), voice.toolCalls(),
-                    voice.toolFailures(), voice.providerErrors(), seconds(voice.meanResponse()),
+                    voice.toolFailures(), voice.providerErrors(), voice.droppedTurns(), voice.stateRepairs(),
+                    seconds(voice.meanResponse()),
                     seconds(voice.meanTranscription()), seconds(voice.meanLlmFirstToken()), seconds(voice.meanTtsFirstByte()),
                     seconds(voice.meanFramework()), last == null ? null : new LastTurn(last.typed() ? "text" : "speech",
                             seconds(last.endOfUtterance()), seconds(last.transcription()), seconds(last.llmFirstToken()),

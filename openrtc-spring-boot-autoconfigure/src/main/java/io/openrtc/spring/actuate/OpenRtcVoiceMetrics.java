@@ -77,6 +77,10 @@ public class OpenRtcVoiceMetrics implements MeterBinder {
             tokens(registry, agent, "completion");
             sttAudio(registry, agent);
             ttsCharacters(registry, agent);
+            for (io.openrtc.voice.TurnDropReason reason : io.openrtc.voice.TurnDropReason.values()) {
+                droppedTurns(registry, agent, reason.tag());
+            }
+            stateRepairs(registry, agent);
         }
         registries.add(registry);
     }
@@ -113,6 +117,8 @@ public class OpenRtcVoiceMetrics implements MeterBinder {
                         .description("Provider failures, by provider and step (stt, llm, tts)")
                         .tag("agent", agent).tag("provider", error.provider())
                         .tag("step", error.step().toLowerCase(Locale.ROOT)).register(registry).increment();
+                case VoiceMetric.TurnDropped dropped -> droppedTurns(registry, agent, dropped.reason()).increment();
+                case VoiceMetric.StateRepaired repaired -> stateRepairs(registry, agent).increment();
             }
         }
     }
@@ -147,6 +153,18 @@ public class OpenRtcVoiceMetrics implements MeterBinder {
     private static Counter sttAudio(MeterRegistry registry, String agent) {
         return Counter.builder("openrtc.voice.stt.audio").baseUnit("seconds")
                 .description("Seconds of audio sent to speech-to-text").tag("agent", agent).register(registry);
+    }
+
+    private static Counter droppedTurns(MeterRegistry registry, String agent, String reason) {
+        return Counter.builder("openrtc.voice.turns.dropped")
+                .description("User words that got no answer, by reason (backchannel, superseded, provider_failed, ...)")
+                .tag("agent", agent).tag("reason", reason).register(registry);
+    }
+
+    private static Counter stateRepairs(MeterRegistry registry, String agent) {
+        return Counter.builder("openrtc.voice.state.repairs")
+                .description("Times the agent's state said speaking while no audio left for 500 ms, and was repaired")
+                .tag("agent", agent).register(registry);
     }
 
     private static Counter ttsCharacters(MeterRegistry registry, String agent) {

@@ -74,9 +74,7 @@ public record OpenRtcVoiceProperties(
             HandoffHistory handoffHistory) {
         try {
             return VoiceOptions.builder()
-                    .interruption(new InterruptionOptions(interruption.enabled(), interruption.minDuration(),
-                            interruption.minWords(), interruption.falseInterruptionTimeout(),
-                            interruption.resumeFalseInterruption(), interruption.fillerWords()))
+                    .interruption(interruption.toOptions())
                     .conversation(new ConversationOptions(llm.timeout(), llm.maxToolSteps(), llm.toolTimeout(), apology,
                             userAway.timeout(), userAway.prompt(), userAway.endSession(),
                             ConversationOptions.HandoffHistory.valueOf(handoffHistory.name())))
@@ -158,23 +156,51 @@ public record OpenRtcVoiceProperties(
     }
 
     /**
-     * When the user's speech stops the agent (LiveKit's defaults).
+     * When the user's speech stops the agent (LiveKit's defaults), with a profile for while the
+     * agent speaks and one for while it thinks. A profile's setting, when set, wins over the
+     * shared one of the same name, which wins over the default (docs/voice.md has the table).
      *
      * @param enabled                  Whether the user may interrupt the agent at all
-     * @param minDuration              How long the user must have spoken
-     * @param minWords                 How many words the user must have said (0: no minimum)
-     * @param falseInterruptionTimeout After speech that paused the agent, how long to wait for
+     * @param minDuration              How long the user must have spoken, in both states (500ms)
+     * @param minWords                 How many words the user must have said, in both states (0: one is enough)
+     * @param falseInterruptionTimeout After speech that held the agent, how long to wait for
      *                                 words; none means it was no interruption (a cough, an "um")
      * @param resumeFalseInterruption  Whether the agent then goes on where it stopped
-     * @param fillerWords              Words that do not count as words; said while the agent
-     *                                 speaks they are a backchannel and make no turn
+     * @param fillerWords              Words that do not count as words, in both states; said while
+     *                                 the agent speaks they are a backchannel and make no turn
+     * @param speaking                 While the agent's audio plays: overrides of the above
+     * @param thinking                 While a reply is under way and not yet audible: overrides of the above
      */
     public record Interruption(@DefaultValue("true") boolean enabled, @DefaultValue("500ms") Duration minDuration,
                                @DefaultValue("0") int minWords, @DefaultValue("2s") Duration falseInterruptionTimeout,
-                               @DefaultValue("true") boolean resumeFalseInterruption, List<String> fillerWords) {
+                               @DefaultValue("true") boolean resumeFalseInterruption, List<String> fillerWords,
+                               @DefaultValue Profile speaking, @DefaultValue Profile thinking) {
 
         public Interruption {
             fillerWords = fillerWords == null ? InterruptionOptions.ENGLISH_FILLERS : List.copyOf(fillerWords);
+            speaking = speaking == null ? new Profile(null, null, null) : speaking;
+            thinking = thinking == null ? new Profile(null, null, null) : thinking;
+        }
+
+        InterruptionOptions toOptions() {
+            return new InterruptionOptions(enabled, speaking.over(this), thinking.over(this), falseInterruptionTimeout,
+                    resumeFalseInterruption);
+        }
+    }
+
+    /**
+     * One state's interruption thresholds; each unset one takes the shared setting.
+     *
+     * @param minDuration How long the user must have spoken in this state
+     * @param minWords    How many words the user must have said in this state
+     * @param fillerWords Words that do not count as words in this state
+     */
+    public record Profile(Duration minDuration, Integer minWords, List<String> fillerWords) {
+
+        InterruptionOptions.Profile over(Interruption shared) {
+            return new InterruptionOptions.Profile(minDuration != null ? minDuration : shared.minDuration(),
+                    minWords != null ? minWords : shared.minWords(),
+                    fillerWords != null ? fillerWords : shared.fillerWords());
         }
     }
 

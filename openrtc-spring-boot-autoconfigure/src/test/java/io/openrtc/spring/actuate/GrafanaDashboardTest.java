@@ -63,7 +63,9 @@ class GrafanaDashboardTest {
             new VoiceMetric.Interruption(false),
             new VoiceMetric.ToolCall("book_table", false, millis(20)),
             new VoiceMetric.ToolCall("book_table", true, millis(20)),
-            new VoiceMetric.ProviderError("openAiChatModel", "LLM"));
+            new VoiceMetric.ProviderError("openAiChatModel", "LLM"),
+            new VoiceMetric.TurnDropped("superseded"),
+            new VoiceMetric.StateRepaired("speaking", millis(600)));
 
     private static final ApplicationContextRunner APP = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(OpenRtcAutoConfiguration.class, OpenRtcMetricsAutoConfiguration.class,

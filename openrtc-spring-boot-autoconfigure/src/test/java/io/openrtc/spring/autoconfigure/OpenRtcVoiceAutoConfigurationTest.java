@@ -157,7 +157,8 @@ class OpenRtcVoiceAutoConfigurationTest {
                             .containsExactlyInAnyOrder("openingHours", "weather");
                     VoiceOptions options = setup.options("concierge");
                     assertThat(options.conversation().llmTimeout()).isEqualTo(Duration.ofSeconds(7));
-                    assertThat(options.interruption().minDuration()).isEqualTo(Duration.ofMillis(300));
+                    assertThat(options.interruption().speaking().minDuration()).isEqualTo(Duration.ofMillis(300));
+                    assertThat(options.interruption().thinking().minDuration()).isEqualTo(Duration.ofMillis(300));
                     assertThat(options.conversation().userAwayTimeout()).isZero();
                     assertThat(options.conversation().handoffHistory())
                             .isEqualTo(io.openrtc.voice.ConversationOptions.HandoffHistory.SUMMARY);
@@ -167,6 +168,29 @@ class OpenRtcVoiceAutoConfigurationTest {
                 .withPropertyValues("openrtc.agents.concierge.tools=nothing")
                 .run(context -> assertThat(context).getFailure().rootCause()
                         .hasMessageContaining("openrtc.agents.concierge.tools names 'nothing'"));
+    }
+
+    @Test
+    void aStatesInterruptionSettingWinsOverTheSharedOneWhichWinsOverTheDefault() {
+        runner.withUserConfiguration(OneOfEach.class)
+                .withPropertyValues("openrtc.voice.interruption.min-words=2",
+                        "openrtc.voice.interruption.speaking.min-duration=1500ms",
+                        "openrtc.voice.interruption.thinking.min-duration=0s",
+                        "openrtc.voice.interruption.thinking.min-words=1",
+                        "openrtc.voice.interruption.speaking.filler-words=okay,right")
+                .run(context -> {
+                    io.openrtc.voice.InterruptionOptions options = context.getBean(VoiceSetup.class).options("restaurant")
+                            .interruption();
+                    assertThat(options.speaking().minDuration()).isEqualTo(Duration.ofMillis(1500));
+                    assertThat(options.speaking().minWords()).isEqualTo(2);
+                    assertThat(options.speaking().fillerWords()).containsExactly("okay", "right");
+                    assertThat(options.thinking().minDuration()).isZero();
+                    assertThat(options.thinking().minWords()).isEqualTo(1);
+                    assertThat(options.thinking().fillerWords()).isEqualTo(io.openrtc.voice.InterruptionOptions.ENGLISH_FILLERS);
+                });
+        runner.withUserConfiguration(OneOfEach.class)
+                .withPropertyValues("openrtc.voice.interruption.thinking.min-duration=-1s")
+                .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("min-duration"));
     }
 
     @Test
