@@ -34,8 +34,7 @@ public record InterruptionOptions(boolean enabled, Profile speaking, Profile thi
                                   boolean resumeFalseInterruption) {
 
     /** The filler words of English speech that do not interrupt. */
-    public static final List<String> ENGLISH_FILLERS = List.of("uh", "um", "umm", "uhm", "er", "erm", "ah", "oh", "hm", "hmm",
-            "mm", "mmm", "mhm", "mhmm", "mm-hmm", "uh-huh", "uh-hmm");
+    public static final List<String> ENGLISH_FILLERS = Profile.ENGLISH;
 
     /** LiveKit's defaults (0.5 s, no word minimum) in both states, with English filler words. */
     public static final InterruptionOptions DEFAULTS = new InterruptionOptions(true, Profile.DEFAULT, Profile.DEFAULT,
@@ -79,8 +78,12 @@ public record InterruptionOptions(boolean enabled, Profile speaking, Profile thi
      */
     public record Profile(Duration minDuration, int minWords, List<String> fillerWords) {
 
+        // Here rather than in the outer class, so that either class can be initialised first.
+        static final List<String> ENGLISH = List.of("uh", "um", "umm", "uhm", "er", "erm", "ah", "oh", "hm", "hmm", "mm", "mmm",
+                "mhm", "mhmm", "mm-hmm", "uh-huh", "uh-hmm");
+
         /** 0.5 s, no word minimum, English filler words. */
-        public static final Profile DEFAULT = new Profile(Duration.ofMillis(500), 0, ENGLISH_FILLERS);
+        public static final Profile DEFAULT = new Profile(Duration.ofMillis(500), 0, ENGLISH);
 
         public Profile {
             Objects.requireNonNull(minDuration, "minDuration");
@@ -94,16 +97,28 @@ public record InterruptionOptions(boolean enabled, Profile speaking, Profile thi
             }
         }
 
-        /** The words of {@code text} that are not filler words. */
+        /**
+         * The words of {@code text} that are not filler words. Besides the listed ones, the hums
+         * speech-to-text spells in ever new ways ("mm-mm", "mmhmm", "hmmm", "uhh") count as fillers
+         * whenever the list has any fillers at all.
+         */
         public int meaningfulWords(String text) {
             int count = 0;
             for (String word : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}'-]+")) {
                 String bare = word.replaceAll("^[-']+|[-']+$", "");
-                if (!bare.isEmpty() && !fillerWords.contains(bare)) {
+                if (!bare.isEmpty() && !fillerWords.contains(bare) && !(!fillerWords.isEmpty() && isHum(bare))) {
                     count++;
                 }
             }
             return count;
+        }
+
+        /** A hum: only m, h, u, and the odd hyphen ("mm-hmm", "uh-huh", "hmm", "mhm", "uhh", "mm-mm"). */
+        private static final java.util.regex.Pattern HUM = java.util.regex.Pattern.compile("(?=.*[mh])[mhu]+(-[mhu]+)*");
+
+        private static boolean isHum(String word) {
+            // Words made of the same letters that mean something.
+            return HUM.matcher(word).matches() && !word.equals("mum") && !word.equals("hum");
         }
 
         /** Whether {@code text} has enough words to interrupt. */

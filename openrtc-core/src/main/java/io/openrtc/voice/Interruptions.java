@@ -62,7 +62,9 @@ final class Interruptions {
         switch (event) {
             case VadEvent.SpeechStarted started -> speechStarted(started.speechStart());
             case VadEvent.Window window -> {
-                if (window.speaking()) {
+                // Only a voiced window: the VAD stays "in speech" through the silence that may end
+                // it, and that silence must not count towards the minimum duration.
+                if (window.speaking() && window.silenceDuration().isZero()) {
                     maybeHold();
                 }
             }
@@ -72,26 +74,33 @@ final class Interruptions {
 
     /** An utterance's transcript (empty when nothing intelligible was said). */
     void onTranscript(Transcript transcript) {
-        Held what;
-        QueuedSpeech speech;
-        synchronized (this) {
-            what = held;
-            speech = heldSpeech;
-            if (what == Held.NOTHING) {
-                return;
-            }
-            clearHold();
+        Hold hold = takeHold();
+        if (hold == null) {
+            return;
         }
-        InterruptionOptions.Profile profile = what == Held.SPEAKING ? options.speaking() : options.thinking();
+        InterruptionOptions.Profile profile = hold.what() == Held.SPEAKING ? options.speaking() : options.thinking();
         if (profile.interrupts(transcript.text())) {
-            if (what == Held.SPEAKING) {
-                interrupt(speech);
+            if (hold.what() == Held.SPEAKING) {
+                interrupt(hold.speech());
             } else {
                 dropPendingReply();
             }
         } else {
             release();
         }
+    }
+
+    /** The hold there was (now released from this object's books), or null. */
+    private synchronized Hold takeHold() {
+        if (held == Held.NOTHING) {
+            return null;
+        }
+        Hold hold = new Hold(held, heldSpeech);
+        clearHold();
+        return hold;
+    }
+
+    private record Hold(Held what, QueuedSpeech speech) {
     }
 
     private synchronized void speechStarted(Instant start) {
@@ -150,21 +159,15 @@ final class Interruptions {
     }
 
     private void falseInterruptionTimedOut() {
-        Held what;
-        QueuedSpeech speech;
-        synchronized (this) {
-            what = held;
-            speech = heldSpeech;
-            if (what == Held.NOTHING) {
-                return;
-            }
-            clearHold();
+        Hold hold = takeHold();
+        if (hold == null) {
+            return;
         }
-        if (what == Held.THINKING || options.resumeFalseInterruption()) {
+        if (hold.what() == Held.THINKING || options.resumeFalseInterruption()) {
             release();
         } else {
             events.accept(new VoiceEvent.FalseInterruption(Instant.now(), false));
-            interrupt(speech);
+            interrupt(hold.speech());
         }
     }
 

@@ -144,17 +144,10 @@ final class SpeechPlayout implements AutoCloseable {
      * @return whether a speech was paused (one is playing, may be interrupted, and was not paused)
      */
     boolean pause() {
-        synchronized (pauseLock) {
+        return holdIf(() -> {
             QueuedSpeech playing = current;
-            if (paused || playing == null || !playing.allowsInterruptions() || !audible) {
-                return false;
-            }
-            paused = true;
-            audible = false;
-            pausedFrames.addAll(track.takeQueued());
-        }
-        stateChanged.run();
-        return true;
+            return playing != null && playing.allowsInterruptions() && audible;
+        });
     }
 
     /**
@@ -164,10 +157,16 @@ final class SpeechPlayout implements AutoCloseable {
      * @return whether it was held (it was not already, and nothing queued forbids interruptions)
      */
     boolean hold() {
-        synchronized (pauseLock) {
+        return holdIf(() -> {
             QueuedSpeech playing = current;
-            if (paused || (playing != null && !playing.allowsInterruptions())
-                    || queue.stream().anyMatch(s -> !s.allowsInterruptions())) {
+            return (playing == null || playing.allowsInterruptions()) && queue.stream().allMatch(QueuedSpeech::allowsInterruptions);
+        });
+    }
+
+    /** Takes the queued audio off the track and keeps it, when not paused yet and {@code allowed}. */
+    private boolean holdIf(java.util.function.BooleanSupplier allowed) {
+        synchronized (pauseLock) {
+            if (paused || !allowed.getAsBoolean()) {
                 return false;
             }
             paused = true;
@@ -292,8 +291,9 @@ final class SpeechPlayout implements AutoCloseable {
                     break;
                 }
             }
-            // Let what is queued play out, keeping the transcript in step, unless interrupted.
-            while (complete && !speech.isInterrupted()) {
+            // Let what is queued play out, keeping the transcript in step, unless interrupted: after
+            // a failure too, so that a stalled second sentence does not cut the first one short.
+            while ((complete || failure != null) && !speech.isInterrupted()) {
                 if (paused) {
                     holdWhilePaused(speech, written);
                     continue;
@@ -309,7 +309,7 @@ final class SpeechPlayout implements AutoCloseable {
                 sync(speech, transcript);
             }
         } finally {
-            if (speech.isInterrupted() || failure != null) {
+            if (speech.isInterrupted()) {
                 track.clear();
             }
             long sent = track.framesSent();

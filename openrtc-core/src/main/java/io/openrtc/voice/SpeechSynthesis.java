@@ -167,10 +167,14 @@ final class SpeechSynthesis implements AutoCloseable {
         items.put(item);
     }
 
+    /** The failure comes after the audio already made: what was synthesised is still heard. */
     private void offerFailure(VoiceProviderException e) {
         if (!closed) {
-            items.clear();
-            items.offer(new Failed(e));
+            try {
+                items.put(new Failed(e));
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

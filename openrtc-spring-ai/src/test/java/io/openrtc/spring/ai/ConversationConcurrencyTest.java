@@ -75,7 +75,9 @@ class ConversationConcurrencyTest {
                 assertThat(tool.path("failed").asBoolean()).isFalse();
                 JsonNode confirmed = session.event("AgentSpeechEnded", session.questionPlayed());
                 session.awaitSilenceAfter(confirmed);
-                assertThat(Transcripts.words(session.transcribeRecording(speech, dir))).contains("seven", "booked");
+                // Whisper tiny writes "booked" as "book" now and then.
+                assertThat(Transcripts.words(session.transcribeRecording(speech, dir))).contains("seven")
+                        .containsAnyOf("booked", "book");
                 assertThat(ConversationAgents.Restaurant.BOOKINGS).contains("2@19:00 for " + session.id());
             }
             assertThat(pool.endedSessions()).isEmpty();
