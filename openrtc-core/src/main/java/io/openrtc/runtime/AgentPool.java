@@ -1,11 +1,7 @@
 package io.openrtc.runtime;
 
-import io.openrtc.agent.Agent;
-import io.openrtc.agent.AgentProvider;
 import io.openrtc.agent.AgentRegistration;
 import io.openrtc.agent.AgentRegistry;
-import io.openrtc.agent.AgentSettings;
-import io.openrtc.agent.JobType;
 import io.openrtc.observe.DrainResult;
 import io.openrtc.observe.EventPublisher;
 import io.openrtc.observe.OpenRtcListener;
@@ -17,7 +13,6 @@ import io.openrtc.pool.SessionPool;
 import io.openrtc.pool.StopHandler;
 import io.openrtc.routing.AgentRouter;
 import io.openrtc.routing.RequestFilter;
-import io.openrtc.routing.RoutingStrategy;
 import io.openrtc.rtc.RoomConnector;
 import io.openrtc.rtc.RoomOptions;
 import io.openrtc.rtc.RtcRuntime;
@@ -26,7 +21,6 @@ import io.openrtc.voice.VoiceRuntime;
 import io.openrtc.voice.VoiceSetup;
 import io.openrtc.worker.Worker;
 import io.openrtc.worker.WorkerOptions;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,8 +30,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,7 +82,7 @@ public final class AgentPool implements AutoCloseable {
     private volatile String brokenReason = "";
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private AgentPool(Builder builder) {
+    AgentPool(AgentPoolBuilder builder) {
         this.agents = AgentRegistry.of(builder.registrations);
         this.router = new AgentRouter(agents, builder.strategies, builder.acceptOnlyRegisteredRooms);
         if (builder.requestFilter != null && builder.acceptOnlyRegisteredRooms) {
@@ -142,8 +134,8 @@ public final class AgentPool implements AutoCloseable {
     }
 
     /** A builder with no agents and default settings. */
-    public static Builder builder() {
-        return new Builder();
+    public static AgentPoolBuilder builder() {
+        return new AgentPoolBuilder();
     }
 
     /** Whether this JVM is a child started to host one session ({@code -Dopenrtc.role=session-host}). */
@@ -360,171 +352,5 @@ public final class AgentPool implements AutoCloseable {
             }
         }
         drain(brokenReason, poolOptions.drainTimeout()).toCompletableFuture().join();
-    }
-
-    /** Builds an {@link AgentPool}. */
-    public static final class Builder {
-
-        private final List<AgentRegistration> registrations = new ArrayList<>();
-        private final List<RoutingStrategy> strategies = new ArrayList<>();
-        private final List<OpenRtcListener> listeners = new ArrayList<>();
-        private final List<Prewarm> prewarms = new ArrayList<>();
-        private URI url;
-        private String apiKey;
-        private String apiSecret;
-        private String agentName = "";
-        private JobType jobType = JobType.ROOM;
-        private double loadThreshold = 0.7;
-        private RequestFilter requestFilter;
-        private Duration requestFilterTimeout = Duration.ofMillis(500);
-        private boolean acceptOnlyRegisteredRooms;
-        private PoolOptions poolOptions = PoolOptions.defaults();
-        private RoomOptions roomOptions = RoomOptions.defaults();
-        private RtcRuntimeOptions rtcOptions = RtcRuntimeOptions.defaults();
-        private boolean joinRoom = true;
-        private UnaryOperator<WorkerOptions.Builder> workerCustomizer = UnaryOperator.identity();
-        private VoiceSetup voiceSetup;
-
-        private Builder() {
-        }
-
-        /** The LiveKit server and its API key pair. */
-        public Builder livekit(URI url, String apiKey, String apiSecret) {
-            this.url = Objects.requireNonNull(url, "url (LIVEKIT_URL)");
-            this.apiKey = Objects.requireNonNull(apiKey, "apiKey (LIVEKIT_API_KEY)");
-            this.apiSecret = Objects.requireNonNull(apiSecret, "apiSecret (LIVEKIT_API_SECRET)");
-            return this;
-        }
-
-        /** The LiveKit server and its API key pair; {@code url} as {@code ws(s)://} or {@code http(s)://}. */
-        public Builder livekit(String url, String apiKey, String apiSecret) {
-            if (url == null || url.isBlank()) {
-                throw new IllegalArgumentException("The LiveKit URL (LIVEKIT_URL) is not set");
-            }
-            return livekit(URI.create(url.strip()), apiKey, apiSecret);
-        }
-
-        /** Registers {@code agent} under {@code name}; one instance serves every session. */
-        public Builder add(String name, Agent agent) {
-            return add(new AgentRegistration(name, AgentProvider.singleton(agent), AgentSettings.DEFAULTS));
-        }
-
-        /** Registers {@code agent} under the name of its {@code @AgentConfig} (or its class name). */
-        public Builder add(Agent agent) {
-            return add(AgentRegistration.of(agent));
-        }
-
-        /** Registers an agent that gets a fresh instance from {@code factory} for every session. */
-        public Builder addPerSession(String name, Supplier<? extends Agent> factory) {
-            return add(new AgentRegistration(name, AgentProvider.perSession(factory), AgentSettings.DEFAULTS));
-        }
-
-        /** Registers an agent. The first one registered serves jobs nothing else routes. */
-        public Builder add(AgentRegistration registration) {
-            registrations.add(Objects.requireNonNull(registration, "registration"));
-            return this;
-        }
-
-        /** The name to register under for explicit dispatch; empty (the default) for automatic dispatch. */
-        public Builder agentName(String agentName) {
-            this.agentName = Objects.requireNonNull(agentName, "agentName");
-            return this;
-        }
-
-        /** Which jobs to take (default {@link JobType#ROOM}). */
-        public Builder jobType(JobType jobType) {
-            this.jobType = Objects.requireNonNull(jobType, "jobType");
-            return this;
-        }
-
-        /** The load reported at capacity: the server's {@code agents.target_load} (default 0.7). */
-        public Builder loadThreshold(double loadThreshold) {
-            this.loadThreshold = loadThreshold;
-            return this;
-        }
-
-        /** A routing step asked before the built-in chain. */
-        public Builder routingStrategy(RoutingStrategy strategy) {
-            strategies.add(Objects.requireNonNull(strategy, "strategy"));
-            return this;
-        }
-
-        /** A filter deciding which jobs to take, given at most {@code timeout} per job. */
-        public Builder requestFilter(RequestFilter filter, Duration timeout) {
-            this.requestFilter = Objects.requireNonNull(filter, "filter");
-            this.requestFilterTimeout = Objects.requireNonNull(timeout, "timeout");
-            return this;
-        }
-
-        /** Take only jobs an explicit signal (metadata, room name) maps to a registered agent. */
-        public Builder acceptOnlyRegisteredRooms(boolean value) {
-            this.acceptOnlyRegisteredRooms = value;
-            return this;
-        }
-
-        /** Isolation, capacity, supervisor, drain and memory settings. */
-        public Builder poolOptions(PoolOptions options) {
-            this.poolOptions = Objects.requireNonNull(options, "options");
-            return this;
-        }
-
-        /** How sessions join their rooms. */
-        public Builder roomOptions(RoomOptions options) {
-            this.roomOptions = Objects.requireNonNull(options, "options");
-            return this;
-        }
-
-        /** How the JVM's WebRTC runtime is built. */
-        public Builder rtcOptions(RtcRuntimeOptions options) {
-            this.rtcOptions = Objects.requireNonNull(options, "options");
-            return this;
-        }
-
-        /**
-         * Whether sessions join their LiveKit room before the agent runs (default true). Without
-         * it {@code session.room()} is unavailable: for load tests of the runtime itself.
-         */
-        public Builder joinRoom(boolean joinRoom) {
-            this.joinRoom = joinRoom;
-            return this;
-        }
-
-        /**
-         * Gives the agents a voice ({@code session.voice()}): the options and the speech-to-text and
-         * text-to-speech providers of each agent. The VAD model is then loaded once per JVM that
-         * runs sessions, before its first job.
-         */
-        public Builder voice(VoiceSetup setup) {
-            this.voiceSetup = Objects.requireNonNull(setup, "setup");
-            return this;
-        }
-
-        /** Prepares shared resources once per JVM that runs sessions, after the WebRTC runtime. */
-        public Builder prewarm(Prewarm prewarm) {
-            prewarms.add(Objects.requireNonNull(prewarm, "prewarm"));
-            return this;
-        }
-
-        /** Receives every {@link io.openrtc.observe.OpenRtcEvent}. */
-        public Builder listener(OpenRtcListener listener) {
-            listeners.add(Objects.requireNonNull(listener, "listener"));
-            return this;
-        }
-
-        /** Tunes the worker's protocol settings (timeouts, backoff, permissions). */
-        public Builder workerOptions(UnaryOperator<WorkerOptions.Builder> customizer) {
-            this.workerCustomizer = Objects.requireNonNull(customizer, "customizer");
-            return this;
-        }
-
-        /**
-         * Builds the pool.
-         *
-         * @throws IllegalArgumentException when no agent is registered, names clash, or settings
-         *                                  contradict each other
-         */
-        public AgentPool build() {
-            return new AgentPool(this);
-        }
     }
 }

@@ -12,6 +12,7 @@ import io.openrtc.routing.RequestFilter;
 import io.openrtc.routing.RoutingStrategy;
 import io.openrtc.rtc.RoomOptions;
 import io.openrtc.runtime.AgentPool;
+import io.openrtc.runtime.AgentPoolBuilder;
 import io.openrtc.voice.VoiceSetup;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +65,7 @@ public class OpenRtcAutoConfiguration {
                                ObjectProvider<RoutingStrategy> strategies, ObjectProvider<RequestFilter> requestFilters,
                                ObjectProvider<OpenRtcListener> listeners, ObjectProvider<Prewarm> prewarms,
                                ObjectProvider<RoomOptions> roomOptions, ObjectProvider<VoiceSetup> voice) {
-        AgentPool.Builder builder = AgentPool.builder();
+        AgentPoolBuilder builder = AgentPool.builder();
         agents.all().forEach(builder::add);
         strategies.orderedStream().forEach(builder::routingStrategy);
         List<RequestFilter> filters = requestFilters.orderedStream().toList();
