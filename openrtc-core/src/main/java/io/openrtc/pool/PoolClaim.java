@@ -29,10 +29,16 @@ final class PoolClaim implements JobClaim {
     private final String agentName;
     private final ParticipantSpec participant;
     private final Instant offeredAt;
+    private final Supervisor supervisor;
+    private final boolean trial;
     private boolean done; // launched or released; guarded by the state's lock
 
+    /**
+     * @param supervisor told when a trial claim is released unused
+     * @param trial      whether this claim is its agent's trial after the agent went out of service
+     */
     PoolClaim(PoolState state, Isolator isolator, EventPublisher events, PooledSession.Listener listener, JobInfo job,
-            String agentName, ParticipantSpec participant, Instant offeredAt) {
+            String agentName, ParticipantSpec participant, Instant offeredAt, Supervisor supervisor, boolean trial) {
         this.state = state;
         this.isolator = isolator;
         this.events = events;
@@ -41,6 +47,8 @@ final class PoolClaim implements JobClaim {
         this.agentName = agentName;
         this.participant = participant;
         this.offeredAt = offeredAt;
+        this.supervisor = supervisor;
+        this.trial = trial;
     }
 
     @Override
@@ -69,7 +77,7 @@ final class PoolClaim implements JobClaim {
             }
             done = true;
             state.unreserve();
-            session = new PooledSession(state.nextSessionId(), request, Instant.now(), listener);
+            session = new PooledSession(state.nextSessionId(), request, Instant.now(), listener, trial);
             tooLate = state.drainDeadlinePassed();
             if (!tooLate) {
                 state.started(session);
@@ -93,14 +101,19 @@ final class PoolClaim implements JobClaim {
 
     @Override
     public void release() {
+        boolean released = false;
         state.lock.lock();
         try {
             if (!done) {
                 done = true;
+                released = true;
                 state.unreserve();
             }
         } finally {
             state.lock.unlock();
+        }
+        if (released && trial) {
+            supervisor.trialReleased(agentName);
         }
     }
 }

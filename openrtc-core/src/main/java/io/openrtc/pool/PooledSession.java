@@ -31,6 +31,7 @@ final class PooledSession implements SessionHandle {
     private final SessionRequest request;
     private final SessionInfo info;
     private final Listener listener;
+    private final boolean trial;
     private final CompletableFuture<Void> running = new CompletableFuture<>();
     private final CompletableFuture<SessionOutcome> outcome = new CompletableFuture<>();
     private final AtomicBoolean settled = new AtomicBoolean();
@@ -39,14 +40,25 @@ final class PooledSession implements SessionHandle {
     private volatile long processId = -1;
 
     PooledSession(long id, SessionRequest request, Instant startedAt, Listener listener) {
+        this(id, request, startedAt, listener, false);
+    }
+
+    /** {@code trial}: the one session let through to an agent out of service (see {@link Supervisor}). */
+    PooledSession(long id, SessionRequest request, Instant startedAt, Listener listener, boolean trial) {
         this.id = id;
         this.request = request;
         this.info = new SessionInfo(request.job(), request.agentName(), startedAt);
         this.listener = listener;
+        this.trial = trial;
     }
 
     long id() {
         return id;
+    }
+
+    /** Whether this is its agent's trial session after the agent went out of service. */
+    boolean isTrial() {
+        return trial;
     }
 
     SessionRequest request() {

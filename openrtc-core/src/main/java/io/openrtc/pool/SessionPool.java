@@ -32,14 +32,19 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>capacity with hard reservations: a claim holds its slot until launched or released, so
  *       concurrent offers can never overshoot;</li>
- *   <li>a supervisor: {@code openrtc.consecutive-failure-limit} failed sessions in a row trip it,
- *       which publishes {@link OpenRtcEvent.SupervisorTripped} and calls the {@link StopHandler};</li>
+ *   <li>a {@link Supervisor}, counting failures per agent and for the worker apart (see
+ *       {@link FailureSource}): {@code openrtc.consecutive-failure-limit} failures of one agent in
+ *       a row take that agent out of service ({@link DeclineReason#AGENT_UNHEALTHY},
+ *       {@link OpenRtcEvent.AgentTripped}) while the others keep serving; that many failures of
+ *       the worker itself publish {@link OpenRtcEvent.SupervisorTripped} and call the
+ *       {@link StopHandler};</li>
  *   <li>memory watermarks: {@code openrtc.memory.warn} logs once per crossing,
  *       {@code openrtc.memory.limit} declines jobs while above it and calls the {@link StopHandler};</li>
  *   <li>{@link #drain}: stop accepting, wait, cancel what is left.</li>
  * </ul>
  * The pool publishes {@code SessionStarted} and {@code SessionEnded} for every launched session,
- * {@code SupervisorTripped} and {@code MemoryWatermarkCrossed} through the {@link EventPublisher},
+ * {@code AgentTripped}, {@code AgentRecovered}, {@code SupervisorTripped} and
+ * {@code MemoryWatermarkCrossed} through the {@link EventPublisher},
  * so observers never run on a session's thread. {@code SessionRunning} and the drain events are
  * the worker's: it reports a job running to LiveKit when {@link SessionHandle#running()}
  * completes, and its drain is the one LiveKit sees; the pool's own {@link #drain} reports
@@ -78,7 +83,7 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
         this.events = ownsEvents ? new EventPublisher() : builder.events;
         this.stopHandler = builder.stopHandler != null ? builder.stopHandler
                 : (reason, detail) -> drain(options.drainTimeout(), reason.name().toLowerCase(java.util.Locale.ROOT));
-        this.supervisor = new Supervisor(options.consecutiveFailureLimit());
+        this.supervisor = new Supervisor(options.consecutiveFailureLimit(), options.agentRetryAfter());
         this.timers = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("openrtc-pool-timer").factory());
         this.resources = new SharedResources();
@@ -132,9 +137,10 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
      * @param job         the offered job
      * @param agentName   the agent routing chose to serve it
      * @param participant the participant the agent will join as
-     * @return {@link Admission.Accepted} with a {@link JobClaim} holding the slot, or
-     *         {@link Admission.Declined} with {@link DeclineReason#DRAINING},
-     *         {@link DeclineReason#MEMORY_PRESSURE} or {@link DeclineReason#AT_CAPACITY}
+     * @return {@link Admission.Accepted} with a {@link io.openrtc.worker.JobClaim} holding the
+     *         slot, or {@link Admission.Declined} with {@link DeclineReason#DRAINING},
+     *         {@link DeclineReason#MEMORY_PRESSURE}, {@link DeclineReason#AGENT_UNHEALTHY} or
+     *         {@link DeclineReason#AT_CAPACITY}
      */
     public Admission tryClaim(JobInfo job, String agentName, ParticipantSpec participant) {
         Objects.requireNonNull(job, "job");
@@ -146,20 +152,29 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
                 return new Admission.Declined(DeclineReason.DRAINING, "the worker is draining");
             }
             if (supervisor.tripped()) {
-                return new Admission.Declined(DeclineReason.DRAINING, "the supervisor tripped after "
-                        + options.consecutiveFailureLimit() + " consecutive failed sessions; the worker is stopping");
+                return new Admission.Declined(DeclineReason.DRAINING, "the worker is broken: "
+                        + options.consecutiveFailureLimit() + " sessions in a row failed by its own fault "
+                        + "(openrtc.consecutive-failure-limit); it is stopping");
             }
             if (memoryWatch != null && memoryWatch.overLimit()) {
                 return new Admission.Declined(DeclineReason.MEMORY_PRESSURE, "memory is above openrtc.memory.limit ("
                         + ResidentMemory.format(options.memoryLimitBytes().orElse(0)) + "): " + memoryWatch.last());
             }
+            Supervisor.Gate gate = supervisor.admit(agentName);
+            if (gate == Supervisor.Gate.CLOSED) {
+                return new Admission.Declined(DeclineReason.AGENT_UNHEALTHY, "agent '" + agentName
+                        + "' is out of service: " + supervisor.unhealthyReason(agentName));
+            }
             if (!state.hasFreeSlot()) {
+                if (gate == Supervisor.Gate.TRIAL) {
+                    supervisor.trialReleased(agentName);
+                }
                 return new Admission.Declined(DeclineReason.AT_CAPACITY, "all " + options.maxConcurrentSessions()
                         + " session slots (openrtc.max-concurrent-sessions) are running or reserved");
             }
             state.reserve();
             return new Admission.Accepted(new PoolClaim(state, isolator, events, sessionListener, job, agentName,
-                    participant, Instant.now()));
+                    participant, Instant.now(), supervisor, gate == Supervisor.Gate.TRIAL));
         } finally {
             state.lock.unlock();
         }
@@ -197,7 +212,7 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
             return new PoolSnapshot(options.isolation().value(), options.maxConcurrentSessions(), state.active(),
                     state.reserved(), state.load(), state.closedToJobs(), supervisor.tripped(),
                     supervisor.consecutiveFailures(), memoryWatch != null && memoryWatch.overLimit(),
-                    isolator.idleCount(), state.activeByAgent(), sessions);
+                    isolator.idleCount(), state.activeByAgent(), sessions, supervisor.unhealthyAgents(), 0);
         } finally {
             state.lock.unlock();
         }
@@ -294,22 +309,38 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
 
         @Override
         public void sessionEnded(PooledSession session, SessionOutcome outcome) {
-            boolean tripped;
+            Supervisor.Verdict verdict;
             state.lock.lock();
             try {
                 state.ended(session, outcome);
-                tripped = supervisor.record(outcome);
+                verdict = supervisor.record(session.request().agentName(), outcome, session.isTrial());
             } finally {
                 state.lock.unlock();
             }
             logOutcome(session, outcome);
             events.publish(new OpenRtcEvent.SessionEnded(Instant.now(), session.info(), outcome));
-            if (tripped) {
-                String detail = options.consecutiveFailureLimit() + " sessions failed in a row "
-                        + "(openrtc.consecutive-failure-limit); the last: " + ((SessionOutcome.Failed) outcome).message();
-                log.error("Supervisor tripped: {}; draining and stopping the worker", detail);
-                events.publish(new OpenRtcEvent.SupervisorTripped(Instant.now(), options.consecutiveFailureLimit()));
-                requestStop(StopHandler.Reason.SUPERVISOR_TRIPPED, detail);
+            switch (verdict) {
+                case Supervisor.Verdict.None none -> {
+                }
+                case Supervisor.Verdict.AgentTripped agent -> {
+                    log.error("Agent '{}' is out of service: {} of its sessions failed in a row by its own fault "
+                            + "(openrtc.consecutive-failure-limit), the last with {}; its jobs are declined until {} "
+                            + "(openrtc.agent-retry-after), then one trial session is let through. The other agents "
+                            + "keep serving", agent.agent(), agent.failures(), agent.lastFailure(), agent.retryAt());
+                    events.publish(new OpenRtcEvent.AgentTripped(Instant.now(), agent.agent(), agent.failures(),
+                            agent.lastFailure(), agent.retryAt()));
+                }
+                case Supervisor.Verdict.AgentRecovered agent -> {
+                    log.info("Agent '{}' ran a session successfully: it is back in service", agent.agent());
+                    events.publish(new OpenRtcEvent.AgentRecovered(Instant.now(), agent.agent()));
+                }
+                case Supervisor.Verdict.WorkerTripped worker -> {
+                    String detail = worker.failures() + " sessions in a row failed by the worker's own fault "
+                            + "(openrtc.consecutive-failure-limit); the last: " + worker.lastFailure();
+                    log.error("Supervisor tripped: {}; draining and stopping the worker", detail);
+                    events.publish(new OpenRtcEvent.SupervisorTripped(Instant.now(), worker.failures()));
+                    requestStop(StopHandler.Reason.SUPERVISOR_TRIPPED, detail);
+                }
             }
         }
 

@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,7 +79,7 @@ public final class AgentPool implements AutoCloseable {
     private CompletableFuture<DrainResult> drain;
     private boolean closed;
     private volatile String brokenReason = "";
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
 
     AgentPool(AgentPoolBuilder builder) {
         this.agents = AgentRegistry.of(builder.registrations);
@@ -187,8 +186,11 @@ public final class AgentPool implements AutoCloseable {
     }
 
     /**
-     * Runs until the JVM is asked to stop: in a session-host child, serves its one session; else
-     * starts, and on SIGTERM (or any JVM shutdown) drains gracefully before returning.
+     * Runs until the worker stops: in a session-host child, serves its one session; else starts,
+     * and returns once {@link #close()} has run. That is on SIGTERM (or any JVM shutdown), after a
+     * graceful drain; or when the worker stopped itself because it is broken (see
+     * {@link #onBroken}), after the same drain, so that the JVM can exit and the platform start a
+     * fresh one.
      */
     public void run() throws InterruptedException {
         if (isSessionHost()) {
@@ -201,21 +203,51 @@ public final class AgentPool implements AutoCloseable {
             close();
         });
         Runtime.getRuntime().addShutdownHook(hook);
-        stopped.await();
+        try {
+            closedFuture.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e); // never: close() completes it normally
+        } finally {
+            removeShutdownHook(hook);
+        }
+        if (!brokenReason.isEmpty()) {
+            log.error("OpenRTC worker stopped itself ({}); run() returns so that the JVM can exit", brokenReason);
+        }
+    }
+
+    private static void removeShutdownHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is what closed the pool; it runs to its end
+        }
+    }
+
+    /**
+     * Completes once {@link #close()} has finished: after a shutdown, or after a broken worker
+     * drained and stopped itself. Whoever runs the pool (a {@code main}, the Spring context) ends
+     * with it.
+     */
+    public CompletionStage<Void> whenClosed() {
+        return closedFuture.minimalCompletionStage();
     }
 
     /**
      * Drains: stops taking jobs (LiveKit is told the worker is full and offers new jobs to other
      * workers), waits up to {@code timeout} for running sessions, cancels the rest, reports their
      * status and closes the connection. Returns at once; a second call returns the same drain.
+     * Before {@link #start()} there is nothing to drain: the answer is an empty result, and the
+     * pool is left as it was (a later drain, say on SIGTERM, waits for the sessions as usual).
      */
     public synchronized CompletionStage<DrainResult> drain(String reason, Duration timeout) {
         if (drain != null) {
             return drain;
         }
         if (worker == null) {
-            drain = CompletableFuture.completedFuture(DrainResult.nothingToDrain());
-            return drain;
+            // Not remembered: a finished drain would make every later one, the SIGTERM drain
+            // included, return at once without waiting for a single session.
+            log.info("OpenRTC drain requested ({}) before the worker started: nothing to drain", reason);
+            return CompletableFuture.completedFuture(DrainResult.nothingToDrain());
         }
         Instant start = Instant.now();
         log.info("OpenRTC drain started ({}): up to {} for {} running sessions", reason, timeout, pool.snapshot().active());
@@ -275,7 +307,7 @@ public final class AgentPool implements AutoCloseable {
             p.close();
         }
         events.close();
-        stopped.countDown();
+        closedFuture.complete(null);
     }
 
     /**
@@ -322,8 +354,9 @@ public final class AgentPool implements AutoCloseable {
 
     /**
      * Calls {@code listener} with the reason when the runtime declares itself broken (too many
-     * failed sessions in a row, memory above its limit); it then drains and stops taking jobs, and
-     * should be restarted.
+     * failures of the worker itself in a row, memory above its limit); it then stops taking jobs,
+     * drains and closes itself ({@link #run()} returns, {@link #whenClosed()} completes), and
+     * should be replaced by a fresh process.
      */
     public synchronized void onBroken(Consumer<String> listener) {
         brokenListeners.add(Objects.requireNonNull(listener, "listener"));
@@ -351,6 +384,12 @@ public final class AgentPool implements AutoCloseable {
                 log.warn("A broken-state listener failed", e);
             }
         }
-        drain(brokenReason, poolOptions.drainTimeout()).toCompletableFuture().join();
+        try {
+            drain(brokenReason, poolOptions.drainTimeout()).toCompletableFuture().join();
+        } finally {
+            // Drained and disconnected, it would never take a job again: stop, so run() returns and
+            // the JVM (or, under Spring, the application context) ends and is replaced.
+            close();
+        }
     }
 }

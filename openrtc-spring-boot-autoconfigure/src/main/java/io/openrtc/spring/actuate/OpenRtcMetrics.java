@@ -79,6 +79,9 @@ public class OpenRtcMetrics implements MeterBinder {
                 .register(registry);
         for (String agent : agentPool.agents().names()) {
             gauge(registry, "openrtc.sessions.active", "Sessions running now", s -> s.pool().activeByAgent().getOrDefault(agent, 0), "agent", agent);
+            gauge(registry, "openrtc.agents.unhealthy", "1 while the agent is out of service (its own code failed "
+                    + "openrtc.consecutive-failure-limit sessions in a row; its jobs are declined), else 0",
+                    s -> s.pool().unhealthyAgents().containsKey(agent) ? 1 : 0, "agent", agent);
             // Counters exist from the start, so rates and alerts work before the first event.
             sessionsStarted(registry, agent);
             jobsAccepted(registry, agent);

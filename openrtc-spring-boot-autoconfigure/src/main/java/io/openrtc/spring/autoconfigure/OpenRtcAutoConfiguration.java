@@ -108,6 +108,7 @@ public class OpenRtcAutoConfiguration {
                 .isolation(properties.isolation() == OpenRtcProperties.Isolation.PROCESS ? Isolation.PROCESS : Isolation.COROUTINE)
                 .maxConcurrentSessions(properties.maxConcurrentSessions())
                 .consecutiveFailureLimit(properties.consecutiveFailureLimit())
+                .agentRetryAfter(properties.agentRetryAfter())
                 .drainTimeout(properties.drainTimeout())
                 .cancelGrace(properties.cancelGrace());
         if (properties.memory().warn() != null) {
@@ -146,6 +147,12 @@ public class OpenRtcAutoConfiguration {
         @ConditionalOnMissingBean
         OpenRtcWorkerLifecycle openRtcWorkerLifecycle(AgentPool agentPool, OpenRtcProperties properties) {
             return new OpenRtcWorkerLifecycle(agentPool, properties.drainTimeout());
+        }
+
+        /** A broken worker that stopped itself closes the application, so that it is replaced. */
+        @Bean
+        OpenRtcBrokenWorkerShutdown openRtcBrokenWorkerShutdown(AgentPool agentPool, ConfigurableApplicationContext context) {
+            return new OpenRtcBrokenWorkerShutdown(agentPool, context);
         }
     }
 

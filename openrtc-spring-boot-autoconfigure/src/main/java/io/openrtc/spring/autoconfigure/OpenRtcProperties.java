@@ -26,8 +26,14 @@ import org.springframework.util.unit.DataSize;
  * @param loadThreshold           The load reported to LiveKit when the worker is full; must equal
  *                                the server's agents.target_load (0.7 by default), above
  *                                which it stops dispatching to the worker
- * @param consecutiveFailureLimit How many failed sessions in a row mark the worker broken (it
- *                                drains and stops, and liveness turns BROKEN)
+ * @param consecutiveFailureLimit How many sessions in a row may fail: that many failures of one
+ *                                agent's own code take that agent out of service (its jobs are
+ *                                declined while the other agents keep serving); that many failures
+ *                                of the worker itself (child JVMs that do not start, the WebRTC
+ *                                runtime) mark the worker broken (it drains and stops, liveness
+ *                                turns BROKEN). A lost room or server counts for neither
+ * @param agentRetryAfter         How long an agent out of service is declined before one trial
+ *                                session is let through; its success puts the agent back
  * @param drainTimeout            How long a drain waits for running sessions before cancelling
  *                                them
  * @param cancelGrace             How long a cancelled session has to end before it is given up
@@ -48,6 +54,7 @@ public record OpenRtcProperties(
         @DefaultValue("50") int maxConcurrentSessions,
         @DefaultValue("0.7") double loadThreshold,
         @DefaultValue("5") int consecutiveFailureLimit,
+        @DefaultValue("1m") Duration agentRetryAfter,
         @DefaultValue("30s") Duration drainTimeout,
         @DefaultValue("5s") Duration cancelGrace,
         @DefaultValue Memory memory,
@@ -64,6 +71,7 @@ public record OpenRtcProperties(
                 "openrtc.load-threshold must be in (0, 1] (the server's agents.target_load, 0.7 by default), was " + loadThreshold);
         require(consecutiveFailureLimit >= 1,
                 "openrtc.consecutive-failure-limit must be at least 1, was " + consecutiveFailureLimit);
+        require(agentRetryAfter.isPositive(), "openrtc.agent-retry-after must be positive, was " + agentRetryAfter);
         require(!drainTimeout.isNegative(), "openrtc.drain-timeout must not be negative, was " + drainTimeout);
         require(!cancelGrace.isNegative(), "openrtc.cancel-grace must not be negative, was " + cancelGrace);
     }
