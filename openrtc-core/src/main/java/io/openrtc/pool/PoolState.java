@@ -4,8 +4,10 @@ import io.openrtc.agent.SessionOutcome;
 import io.openrtc.observe.DrainResult;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
@@ -13,7 +15,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The pool's books, shared by {@link SessionPool}, its {@link PoolClaim}s and its
- * {@link PoolDrain}: which sessions run, how many slots are reserved, and where a drain stands.
+ * {@link PoolDrain}: which sessions run, how many slots are reserved, which sessions were given
+ * up while their threads still run, and where a drain stands.
  * Every field is guarded by {@link #lock}; {@link #changed} is signalled whenever a slot frees
  * or a claim is settled, which is what a drain waits for.
  */
@@ -25,6 +28,7 @@ final class PoolState {
     private final int capacity;
     private final Map<Long, PooledSession> active = new LinkedHashMap<>();
     private final Map<String, Integer> activeByAgent = new TreeMap<>();
+    private final Set<PooledSession> abandoned = new LinkedHashSet<>();
     private int reserved;
     private long nextSessionId;
     private CompletableFuture<DrainResult> drain;
@@ -39,9 +43,12 @@ final class PoolState {
 
     // Everything below: call with the lock held.
 
-    /** Slots taken: running sessions plus reserved ones. */
+    /**
+     * Slots taken: running sessions, reserved ones, and sessions given up whose threads still
+     * run (they hold their room's memory and threads until then, whatever their outcome says).
+     */
     int taken() {
-        return active.size() + reserved;
+        return active.size() + reserved + abandoned.size();
     }
 
     boolean hasFreeSlot() {
@@ -105,6 +112,23 @@ final class PoolState {
             }
         }
         changed.signalAll();
+    }
+
+    void abandoned(PooledSession session) {
+        abandoned.add(session);
+    }
+
+    /** The thread of a session given up ended; false if it was not counted (any more). */
+    boolean abandonedEnded(PooledSession session) {
+        boolean removed = abandoned.remove(session);
+        if (removed) {
+            changed.signalAll();
+        }
+        return removed;
+    }
+
+    int abandonedCount() {
+        return abandoned.size();
     }
 
     /** Whether the pool stopped taking jobs: draining, or closed. */

@@ -40,7 +40,10 @@ import org.slf4j.LoggerFactory;
  *       {@link StopHandler};</li>
  *   <li>memory watermarks: {@code openrtc.memory.warn} logs once per crossing,
  *       {@code openrtc.memory.limit} declines jobs while above it and calls the {@link StopHandler};</li>
- *   <li>{@link #drain}: stop accepting, wait, cancel what is left.</li>
+ *   <li>{@link #drain}: stop accepting, wait, cancel what is left;</li>
+ *   <li>sessions given up after {@code openrtc.cancel-grace} whose threads still run (they
+ *       ignored their interrupt): their rooms are closed from outside, they end cancelled, and
+ *       each keeps its slot until its thread really ends ({@link PoolSnapshot#abandoned()}).</li>
  * </ul>
  * The pool publishes {@code SessionStarted} and {@code SessionEnded} for every launched session,
  * {@code AgentTripped}, {@code AgentRecovered}, {@code SupervisorTripped} and
@@ -212,7 +215,8 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
             return new PoolSnapshot(options.isolation().value(), options.maxConcurrentSessions(), state.active(),
                     state.reserved(), state.load(), state.closedToJobs(), supervisor.tripped(),
                     supervisor.consecutiveFailures(), memoryWatch != null && memoryWatch.overLimit(),
-                    isolator.idleCount(), state.activeByAgent(), sessions, supervisor.unhealthyAgents(), 0);
+                    isolator.idleCount(), state.activeByAgent(), sessions, supervisor.unhealthyAgents(),
+                    state.abandonedCount());
         } finally {
             state.lock.unlock();
         }
@@ -347,6 +351,32 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
         @Override
         public void sessionMeasured(PooledSession session, io.openrtc.observe.VoiceMetric metric) {
             events.publish(new OpenRtcEvent.VoiceMeasured(Instant.now(), session.info(), metric));
+        }
+
+        @Override
+        public void sessionAbandoned(PooledSession session) {
+            state.lock.lock();
+            try {
+                state.abandoned(session);
+            } finally {
+                state.lock.unlock();
+            }
+        }
+
+        @Override
+        public void abandonedThreadEnded(PooledSession session) {
+            boolean counted;
+            state.lock.lock();
+            try {
+                counted = state.abandonedEnded(session);
+            } finally {
+                state.lock.unlock();
+            }
+            if (counted) {
+                log.info("The thread of abandoned session {} (agent {}) ended at last, {} ms after the session started; "
+                        + "its slot is free", session.request().job().jobId(), session.request().agentName(),
+                        Duration.between(session.startedAt(), Instant.now()).toMillis());
+            }
         }
 
         @Override

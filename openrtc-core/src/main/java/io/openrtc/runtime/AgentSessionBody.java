@@ -65,6 +65,11 @@ final class AgentSessionBody implements SessionBody {
         Agent agent = registration.provider().agentFor(job);
 
         Room room = connectors == null ? null : join(connectors.apply(control), request);
+        if (room != null) {
+            // A session that ignores its cancel is given up with its thread still running: its room
+            // (peer connections, native threads, the participant in LiveKit) must not stay with it.
+            control.onAbandon(room::close);
+        }
         DefaultAgentSession session = new DefaultAgentSession(job, registration.name(), registration.settings(), room,
                 Instant.now(), Thread.currentThread(), room == null || voices == null ? null : voices.apply(control));
         SessionOutcome provisional = null;

@@ -72,6 +72,9 @@ public class OpenRtcMetrics implements MeterBinder {
                 s -> OpenRtcStatus.broken(s) ? 1 : 0);
         gauge(registry, "openrtc.sessions.reserved", "Jobs accepted whose assignment has not arrived yet",
                 s -> s.pool().reserved());
+        gauge(registry, "openrtc.sessions.abandoned", "Sessions given up after openrtc.cancel-grace whose threads still "
+                + "run (they ignored their interrupt); each holds a slot until its thread ends",
+                s -> s.pool().abandoned());
         gauge(registry, "openrtc.process.idle", "Prewarmed child JVMs waiting for a job (process isolation)",
                 s -> s.pool().idleProcesses());
         Gauge.builder("openrtc.sessions.max", agentPool, pool -> pool.poolOptions().maxConcurrentSessions())
