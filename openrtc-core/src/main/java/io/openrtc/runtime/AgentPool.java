@@ -13,6 +13,7 @@ import io.openrtc.pool.SessionPool;
 import io.openrtc.pool.StopHandler;
 import io.openrtc.routing.AgentRouter;
 import io.openrtc.routing.RequestFilter;
+import io.openrtc.routing.RoutingOptions;
 import io.openrtc.rtc.RoomConnector;
 import io.openrtc.rtc.RoomOptions;
 import io.openrtc.rtc.RtcRuntime;
@@ -58,6 +59,9 @@ public final class AgentPool implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AgentPool.class);
 
+    /** What a request filter and a routing strategy together may take of LiveKit's ~3 s answer budget. */
+    static final Duration USER_ROUTING_BUDGET = Duration.ofMillis(2500);
+
     /** Extra time the worker gives cancelled sessions over the pool's grace, so their end is still reported. */
     private static final Duration REPORT_MARGIN = Duration.ofSeconds(2);
 
@@ -83,10 +87,18 @@ public final class AgentPool implements AutoCloseable {
 
     AgentPool(AgentPoolBuilder builder) {
         this.agents = AgentRegistry.of(builder.registrations);
-        this.router = new AgentRouter(agents, builder.strategies, builder.acceptOnlyRegisteredRooms);
+        RoutingOptions routing = new RoutingOptions(builder.acceptOnlyRegisteredRooms,
+                java.util.Optional.ofNullable(builder.defaultAgent), builder.strategyTimeout);
+        this.router = new AgentRouter(agents, builder.strategies, routing);
         if (builder.requestFilter != null && builder.acceptOnlyRegisteredRooms) {
             throw new IllegalArgumentException("A RequestFilter cannot be combined with acceptOnlyRegisteredRooms "
                     + "(openrtc.routing.accept-only-registered-rooms): both decide which jobs to take");
+        }
+        if (builder.requestFilter != null && !builder.strategies.isEmpty()
+                && builder.requestFilterTimeout.plus(builder.strategyTimeout).compareTo(USER_ROUTING_BUDGET) > 0) {
+            throw new IllegalArgumentException("openrtc.routing.request-filter-timeout (" + builder.requestFilterTimeout
+                    + ") plus openrtc.routing.strategy-timeout (" + builder.strategyTimeout + ") must not exceed "
+                    + USER_ROUTING_BUDGET + ": LiveKit waits about 3 s for the worker's answer, and both run before it");
         }
         this.requestFilter = builder.requestFilter;
         this.requestFilterTimeout = builder.requestFilterTimeout;

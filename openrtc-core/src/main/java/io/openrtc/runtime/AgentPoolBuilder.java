@@ -9,6 +9,7 @@ import io.openrtc.observe.OpenRtcListener;
 import io.openrtc.pool.PoolOptions;
 import io.openrtc.pool.Prewarm;
 import io.openrtc.routing.RequestFilter;
+import io.openrtc.routing.RoutingOptions;
 import io.openrtc.routing.RoutingStrategy;
 import io.openrtc.rtc.RoomOptions;
 import io.openrtc.rtc.RtcRuntimeOptions;
@@ -43,6 +44,8 @@ public final class AgentPoolBuilder {
     RequestFilter requestFilter;
     Duration requestFilterTimeout = Duration.ofMillis(500);
     boolean acceptOnlyRegisteredRooms;
+    String defaultAgent;
+    Duration strategyTimeout = RoutingOptions.DEFAULT_STRATEGY_TIMEOUT;
     PoolOptions poolOptions = PoolOptions.defaults();
     RoomOptions roomOptions = RoomOptions.defaults();
     RtcRuntimeOptions rtcOptions = RtcRuntimeOptions.defaults();
@@ -84,7 +87,10 @@ public final class AgentPoolBuilder {
         return add(new AgentRegistration(name, AgentProvider.perSession(factory), AgentSettings.DEFAULTS));
     }
 
-    /** Registers an agent. The first one registered serves jobs nothing else routes. */
+    /**
+     * Registers an agent. Unless {@link #defaultAgent} names another, the first one registered
+     * serves jobs nothing else routes.
+     */
     public AgentPoolBuilder add(AgentRegistration registration) {
         registrations.add(Objects.requireNonNull(registration, "registration"));
         return this;
@@ -108,9 +114,30 @@ public final class AgentPoolBuilder {
         return this;
     }
 
-    /** A routing step asked before the built-in chain. */
+    /**
+     * A routing step asked before the built-in chain. Offers are routed side by side, so it must
+     * be thread-safe; each call gets at most {@link #routingStrategyTimeout} (default 500 ms).
+     */
     public AgentPoolBuilder routingStrategy(RoutingStrategy strategy) {
         strategies.add(Objects.requireNonNull(strategy, "strategy"));
+        return this;
+    }
+
+    /**
+     * How long one routing strategy may take for a job ({@code openrtc.routing.strategy-timeout},
+     * 1 ms to 2 s): past it the job is declined and the strategy's thread interrupted.
+     */
+    public AgentPoolBuilder routingStrategyTimeout(Duration timeout) {
+        this.strategyTimeout = Objects.requireNonNull(timeout, "timeout");
+        return this;
+    }
+
+    /**
+     * The agent that serves jobs nothing else routes ({@code openrtc.routing.default-agent});
+     * by default the first registered one.
+     */
+    public AgentPoolBuilder defaultAgent(String agentName) {
+        this.defaultAgent = Objects.requireNonNull(agentName, "agentName");
         return this;
     }
 
