@@ -1,6 +1,7 @@
 package io.openrtc.spring.actuate;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -10,6 +11,7 @@ import io.openrtc.observe.ConnectionState;
 import io.openrtc.observe.DeclineReason;
 import io.openrtc.observe.OpenRtcEvent;
 import io.openrtc.observe.OpenRtcSnapshot;
+import io.openrtc.routing.RouteSignal;
 import io.openrtc.runtime.AgentPool;
 import java.time.Duration;
 import java.util.List;
@@ -99,6 +101,14 @@ public class OpenRtcMetrics implements MeterBinder {
         }
         jobsOffered(registry);
         reconnects(registry);
+        // Read from the router, which counts every one; its log line is rate-limited.
+        for (RouteSignal source : List.of(RouteSignal.JOB_METADATA, RouteSignal.ROOM_METADATA)) {
+            FunctionCounter.builder("openrtc.jobs.metadata.invalid", agentPool.router(), router -> router.invalidMetadata(source))
+                    .description("Jobs whose job or room metadata could not name an agent (not JSON, not an object, "
+                            + "no string under agent or demo); routing went on without it")
+                    .tag("source", source == RouteSignal.JOB_METADATA ? "job" : "room")
+                    .register(registry);
+        }
         registries.add(registry);
     }
 

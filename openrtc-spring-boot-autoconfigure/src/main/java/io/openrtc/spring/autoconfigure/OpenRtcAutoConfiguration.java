@@ -62,6 +62,7 @@ public class OpenRtcAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     AgentPool openRtcAgentPool(OpenRtcProperties properties, AgentRegistry agents, Environment environment,
+                               ConfigurableListableBeanFactory beanFactory,
                                ObjectProvider<RoutingStrategy> strategies, ObjectProvider<RequestFilter> requestFilters,
                                ObjectProvider<OpenRtcListener> listeners, ObjectProvider<Prewarm> prewarms,
                                ObjectProvider<RoomOptions> roomOptions, ObjectProvider<VoiceSetup> voice) {
@@ -81,7 +82,20 @@ public class OpenRtcAutoConfiguration {
             }
             builder.requestFilter(filters.getFirst(), properties.routing().requestFilterTimeout());
         }
-        builder.acceptOnlyRegisteredRooms(properties.routing().acceptOnlyRegisteredRooms());
+        builder.acceptOnlyRegisteredRooms(properties.routing().acceptOnlyRegisteredRooms())
+                .routingStrategyTimeout(properties.routing().strategyTimeout());
+        boolean sessionHost = SessionHost.ROLE.equals(environment.getProperty(SessionHost.ROLE_PROPERTY));
+        if (!properties.routing().defaultAgent().isEmpty()) {
+            if (!agents.contains(properties.routing().defaultAgent())) {
+                throw new IllegalStateException("openrtc.routing.default-agent is '" + properties.routing().defaultAgent()
+                        + "', which is not a registered agent; registered: " + agents.names());
+            }
+            builder.defaultAgent(properties.routing().defaultAgent());
+        } else if (!properties.routing().acceptOnlyRegisteredRooms() && !sessionHost) {
+            // Explicit, never "whichever bean component scanning listed first": a renamed class
+            // must not send calls to another agent. (A session host is handed its agent with the job.)
+            builder.defaultAgent(new AgentDiscovery(beanFactory).defaultAgent(agents));
+        }
         listeners.orderedStream().forEach(builder::listener);
         prewarms.orderedStream().forEach(builder::prewarm);
         roomOptions.ifAvailable(builder::roomOptions);
@@ -95,7 +109,7 @@ public class OpenRtcAutoConfiguration {
                 .agentName(properties.agentName())
                 .jobType(JobType.valueOf(properties.jobType().name()))
                 .loadThreshold(properties.loadThreshold());
-        if (!SessionHost.ROLE.equals(environment.getProperty(SessionHost.ROLE_PROPERTY))) {
+        if (!sessionHost) {
             // A session host gets its server URL and token with the job; it needs no credentials.
             LiveKitCredentials credentials = LiveKitCredentials.resolve(properties.livekit(), environment);
             builder.livekit(credentials.url(), credentials.apiKey(), credentials.apiSecret());

@@ -117,18 +117,36 @@ public record OpenRtcProperties(
      *
      * @param acceptOnlyRegisteredRooms     Take a job only when its job metadata, room metadata or
      *                                      room name maps it to a registered agent (no fallback to
-     *                                      the first agent); cannot be combined with a
-     *                                      RequestFilter bean
+     *                                      the default agent); cannot be combined with a
+     *                                      RequestFilter bean or default-agent
      * @param requestFilterTimeout          How long a RequestFilter may take before the job
-     *                                      is declined (LiveKit waits about 3 s for an answer)
+     *                                      is declined and the filter interrupted (LiveKit waits
+     *                                      about 3 s for an answer)
+     * @param defaultAgent                  The agent that serves jobs that no metadata, room name
+     *                                      or RoutingStrategy routes; empty for the agent with
+     *                                      the lowest @Order, or the only agent. With several
+     *                                      agents one of the two is required
+     * @param strategyTimeout               How long one RoutingStrategy bean may take for a job
+     *                                      before the job is declined and the strategy
+     *                                      interrupted (strategies run side by side, so they
+     *                                      must be thread-safe)
      */
     public record Routing(@DefaultValue("false") boolean acceptOnlyRegisteredRooms,
-                          @DefaultValue("500ms") Duration requestFilterTimeout) {
+                          @DefaultValue("500ms") Duration requestFilterTimeout,
+                          @DefaultValue("") String defaultAgent,
+                          @DefaultValue("500ms") Duration strategyTimeout) {
 
         public Routing {
             require(requestFilterTimeout.isPositive() && requestFilterTimeout.compareTo(Duration.ofSeconds(2)) <= 0,
                     "openrtc.routing.request-filter-timeout must be between 1ms and 2s (LiveKit waits about 3 s for an answer), was "
                             + requestFilterTimeout);
+            require(strategyTimeout.isPositive() && strategyTimeout.compareTo(Duration.ofSeconds(2)) <= 0,
+                    "openrtc.routing.strategy-timeout must be between 1ms and 2s (LiveKit waits about 3 s for an answer), was "
+                            + strategyTimeout);
+            defaultAgent = defaultAgent == null ? "" : defaultAgent.strip();
+            require(defaultAgent.isEmpty() || !acceptOnlyRegisteredRooms, "openrtc.routing.default-agent ("
+                    + defaultAgent + ") cannot be combined with openrtc.routing.accept-only-registered-rooms=true: the "
+                    + "one names who serves jobs nothing routes, the other declines them");
         }
     }
 

@@ -57,6 +57,17 @@ class OpenRtcMetricsTest {
     }
 
     @Test
+    void jobsWithUnreadableMetadataAreCountedBySource() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        metrics.bindTo(registry);
+        assertThat(registry.get("openrtc.jobs.metadata.invalid").tag("source", "job").functionCounter().count()).isZero();
+        pool.router().route(JobInfo.forRoom("AJ_1", "lobby", "VIP caller", "agent=dental"));
+        pool.router().route(JobInfo.forRoom("AJ_2", "lobby", "", "{\"agent\":\"dental\"}"));
+        assertThat(registry.get("openrtc.jobs.metadata.invalid").tag("source", "job").functionCounter().count()).isEqualTo(1);
+        assertThat(registry.get("openrtc.jobs.metadata.invalid").tag("source", "room").functionCounter().count()).isEqualTo(1);
+    }
+
+    @Test
     void eventsAreCountedWithTheirTagsInEveryRegistry() {
         SimpleMeterRegistry first = new SimpleMeterRegistry();
         SimpleMeterRegistry second = new SimpleMeterRegistry();
