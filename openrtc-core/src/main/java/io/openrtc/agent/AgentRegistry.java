@@ -8,8 +8,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The registered agents, in registration order (the first one is the routing fallback).
- * Immutable.
+ * The registered agents, in registration order. The first one is the routing fallback unless
+ * {@code openrtc.routing.default-agent} names another (under Spring it is explicit whenever there
+ * are several agents). Immutable.
  */
 public final class AgentRegistry {
 

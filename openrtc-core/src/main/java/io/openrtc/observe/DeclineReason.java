@@ -16,6 +16,11 @@ public enum DeclineReason {
     DRAINING,
     /** Memory is above the configured limit. */
     MEMORY_PRESSURE,
+    /**
+     * The agent routing chose is out of service: its own code failed
+     * {@code openrtc.consecutive-failure-limit} sessions in a row (the other agents keep serving).
+     */
+    AGENT_UNHEALTHY,
     /** Something failed while deciding; the job is declined rather than accepted and failed. */
     ERROR;
 

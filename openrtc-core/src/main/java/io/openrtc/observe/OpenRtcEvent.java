@@ -60,8 +60,24 @@ public sealed interface OpenRtcEvent {
     record DrainFinished(Instant at, int completed, int cancelled) implements OpenRtcEvent {
     }
 
-    /** Too many consecutive failed sessions: the worker is broken and drains. */
+    /**
+     * Too many sessions in a row failed by the worker's own fault (not an agent's, not the
+     * server's): the worker is broken, drains and stops.
+     */
     record SupervisorTripped(Instant at, int consecutiveFailures) implements OpenRtcEvent {
+    }
+
+    /**
+     * {@code agentName}'s own code failed {@code consecutiveFailures} sessions in a row (or its
+     * trial session failed): its jobs are declined until {@code retryAt}, when one trial session
+     * is let through. The other agents keep serving.
+     */
+    record AgentTripped(Instant at, String agentName, int consecutiveFailures, String lastFailure, Instant retryAt)
+            implements OpenRtcEvent {
+    }
+
+    /** {@code agentName}, out of service, ran a session successfully: it takes jobs again. */
+    record AgentRecovered(Instant at, String agentName) implements OpenRtcEvent {
     }
 
     /** Memory crossed a watermark ({@code limit} false: the warning one). */

@@ -15,12 +15,21 @@ import java.util.Objects;
  * @param load                  {@code (active + reserved) / maxConcurrentSessions}, in [0, 1]:
  *                              the load the worker reports to LiveKit
  * @param draining              whether the pool stopped accepting jobs (drain, shutdown)
- * @param tripped               whether the supervisor tripped (too many consecutive failures)
- * @param consecutiveFailures   failed sessions since the last successful one
+ * @param tripped               whether the worker itself is broken: that many sessions in a row
+ *                              failed by the worker's fault ({@code openrtc.consecutive-failure-limit})
+ * @param consecutiveFailures   sessions failed in a row by the worker's fault (failures of agents
+ *                              and of the room or server left out)
  * @param memoryPressure        whether memory is above {@code openrtc.memory.limit}
  * @param idleProcesses         prewarmed child JVMs ready to take a job (always 0 in coroutine mode)
  * @param activeByAgent         active sessions per agent name
  * @param sessions              the active sessions, oldest first
+ * @param unhealthyAgents       the agents out of service (their own code failed
+ *                              {@code openrtc.consecutive-failure-limit} sessions in a row; their
+ *                              jobs are declined until a trial session succeeds), by name, each
+ *                              with why
+ * @param abandoned             sessions given up after {@code openrtc.cancel-grace} whose
+ *                              threads still run (they ignored their interrupt); each still holds
+ *                              a slot, counted in {@code load}
  */
 public record PoolSnapshot(
         String isolation,
@@ -34,11 +43,22 @@ public record PoolSnapshot(
         boolean memoryPressure,
         int idleProcesses,
         Map<String, Integer> activeByAgent,
-        List<SessionInfo> sessions) {
+        List<SessionInfo> sessions,
+        Map<String, String> unhealthyAgents,
+        int abandoned) {
 
     public PoolSnapshot {
         Objects.requireNonNull(isolation, "isolation");
         activeByAgent = Map.copyOf(activeByAgent);
         sessions = List.copyOf(sessions);
+        unhealthyAgents = unhealthyAgents == null ? Map.of() : Map.copyOf(unhealthyAgents);
+    }
+
+    /** A snapshot with every agent in service and no abandoned session. */
+    public PoolSnapshot(String isolation, int maxConcurrentSessions, int active, int reserved, double load, boolean draining,
+            boolean tripped, int consecutiveFailures, boolean memoryPressure, int idleProcesses,
+            Map<String, Integer> activeByAgent, List<SessionInfo> sessions) {
+        this(isolation, maxConcurrentSessions, active, reserved, load, draining, tripped, consecutiveFailures,
+                memoryPressure, idleProcesses, activeByAgent, sessions, Map.of(), 0);
     }
 }

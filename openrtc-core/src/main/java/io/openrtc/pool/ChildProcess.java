@@ -287,7 +287,7 @@ final class ChildProcess {
                 }
                 case HostMessage.Succeeded succeeded -> settleReported(s, new SessionOutcome.Success(started(s), Instant.now()));
                 case HostMessage.Failed failed -> settleReported(s, new SessionOutcome.Failed(
-                        failed.failure().toException(), started(s), Instant.now()));
+                        failed.failure().toException(failed.source()), started(s), Instant.now()));
                 case HostMessage.Cancelled cancelled -> settleReported(s, new SessionOutcome.Cancelled(
                         cancelled.reason(), started(s), Instant.now()));
                 default -> throw new IOException("unexpected message from the session host: " + message);
@@ -371,10 +371,11 @@ final class ChildProcess {
             return new SessionOutcome.Cancelled(cancel.reason(), s.startedAt(), now);
         }
         if (cause instanceof KillCause.MemoryLimit memory) {
+            // What the session did made its JVM too big: the agent's failure, not the worker's.
             return new SessionOutcome.Failed(new SessionProcessException(pid(), "The session's child JVM (pid " + pid()
                     + ") used " + ResidentMemory.format(memory.residentBytes()) + " of resident memory, over "
                     + "openrtc.process.memory-limit (" + ResidentMemory.format(memory.limitBytes())
-                    + "), and was killed"), s.startedAt(), now);
+                    + "), and was killed", FailureSource.AGENT), s.startedAt(), now);
         }
         return new SessionOutcome.Failed(new SessionProcessException(pid(), "The session's child JVM (pid " + pid()
                 + ") " + describeExit(exitCode) + " before reporting an outcome"), s.startedAt(), now);

@@ -11,7 +11,7 @@ import java.util.List;
  *   parent -> child   Job(request)        the assignment, token included
  *   child  -> parent  Running             the body signalled running
  *   parent -> child   Cancel(reason)      stop (drain, job termination)
- *   child  -> parent  Succeeded | Failed(failure) | Cancelled(reason)
+ *   child  -> parent  Succeeded | Failed(failure, source) | Cancelled(reason)
  * </pre>
  * The parent closing the socket before a job retires an idle child; either side closing it
  * mid-session means the other is gone.
@@ -37,7 +37,8 @@ sealed interface HostMessage {
     record Succeeded() implements HostMessage {
     }
 
-    record Failed(Failure failure) implements HostMessage {
+    /** The session failed; {@code source} is whose fault, as the child classified it. */
+    record Failed(Failure failure, FailureSource source) implements HostMessage {
     }
 
     record Cancelled(String reason) implements HostMessage {
@@ -58,9 +59,9 @@ sealed interface HostMessage {
             return new Failure(t.getClass().getName(), t.getMessage(), List.of(t.getStackTrace()), cause);
         }
 
-        RemoteSessionException toException() {
+        RemoteSessionException toException(FailureSource source) {
             return new RemoteSessionException(type, message, stack.toArray(StackTraceElement[]::new),
-                    cause == null ? null : cause.toException());
+                    cause == null ? null : cause.toException(source), source);
         }
     }
 
@@ -68,7 +69,7 @@ sealed interface HostMessage {
     static HostMessage ending(SessionOutcome outcome) {
         return switch (outcome) {
             case SessionOutcome.Success s -> new Succeeded();
-            case SessionOutcome.Failed f -> new Failed(Failure.of(f.error()));
+            case SessionOutcome.Failed f -> new Failed(Failure.of(f.error()), FailureSource.of(f.error()));
             case SessionOutcome.Cancelled c -> new Cancelled(c.reason());
         };
     }

@@ -41,7 +41,7 @@ final class HostProtocol {
             case HostMessage.Cancel cancel -> node.put("type", "cancel").put("reason", cancel.reason());
             case HostMessage.Succeeded succeeded -> node.put("type", "succeeded");
             case HostMessage.Failed failed -> {
-                node.put("type", "failed");
+                node.put("type", "failed").put("source", failed.source().name());
                 writeFailure(node.putObject("failure"), failed.failure());
             }
             case HostMessage.Cancelled cancelled -> node.put("type", "cancelled").put("reason", cancelled.reason());
@@ -63,7 +63,7 @@ final class HostProtocol {
             case "measured" -> new HostMessage.Measured(VoiceMetricCodec.read(node.path("metric")));
             case "cancel" -> new HostMessage.Cancel(text(node, "reason"));
             case "succeeded" -> new HostMessage.Succeeded();
-            case "failed" -> new HostMessage.Failed(readFailure(node.path("failure")));
+            case "failed" -> new HostMessage.Failed(readFailure(node.path("failure")), readSource(node));
             case "cancelled" -> new HostMessage.Cancelled(text(node, "reason"));
             default -> throw new IOException("Unknown session-host message type '" + type + "'");
         };
@@ -119,6 +119,19 @@ final class HostProtocol {
         }
         if (failure.cause() != null) {
             writeFailure(node.putObject("cause"), failure.cause());
+        }
+    }
+
+    /** Whose fault a failure was; a message without one (an older child) counts as the agent's. */
+    private static FailureSource readSource(JsonNode node) throws IOException {
+        String source = node.path("source").asText("");
+        if (source.isEmpty()) {
+            return FailureSource.AGENT;
+        }
+        try {
+            return FailureSource.valueOf(source);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("Unknown failure source '" + source + "' from the session host");
         }
     }
 

@@ -18,8 +18,15 @@ import java.util.regex.Pattern;
  * @param isolation               {@code openrtc.isolation}: where sessions run
  * @param maxConcurrentSessions   {@code openrtc.max-concurrent-sessions}: running plus reserved
  *                                sessions at most (default 50)
- * @param consecutiveFailureLimit {@code openrtc.consecutive-failure-limit}: this many failed
- *                                sessions in a row trip the supervisor (default 5)
+ * @param consecutiveFailureLimit {@code openrtc.consecutive-failure-limit}: this many sessions
+ *                                of one agent failing in a row by the agent's own fault take
+ *                                that agent out of service (its jobs are declined); this many
+ *                                failing in a row by the worker's fault mark the worker broken.
+ *                                Failures of the room or the server count for neither (see
+ *                                {@link FailureSource}); default 5
+ * @param agentRetryAfter         {@code openrtc.agent-retry-after}: how long an agent out of
+ *                                service is declined before one trial session is let through
+ *                                (its success puts the agent back; default 1 min)
  * @param drainTimeout            {@code openrtc.drain-timeout}: how long a drain waits for
  *                                sessions to end before cancelling them (default 30 s)
  * @param cancelGrace             {@code openrtc.cancel-grace}: after a session is asked to stop,
@@ -35,6 +42,7 @@ public record PoolOptions(
         Isolation isolation,
         int maxConcurrentSessions,
         int consecutiveFailureLimit,
+        Duration agentRetryAfter,
         Duration drainTimeout,
         Duration cancelGrace,
         OptionalLong memoryWarnBytes,
@@ -45,6 +53,8 @@ public record PoolOptions(
     public static final int DEFAULT_MAX_CONCURRENT_SESSIONS = 50;
     /** The default {@code openrtc.consecutive-failure-limit}. */
     public static final int DEFAULT_CONSECUTIVE_FAILURE_LIMIT = 5;
+    /** The default {@code openrtc.agent-retry-after}. */
+    public static final Duration DEFAULT_AGENT_RETRY_AFTER = Duration.ofMinutes(1);
     /** The default {@code openrtc.drain-timeout}. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
     /** The default {@code openrtc.cancel-grace}. */
@@ -56,6 +66,9 @@ public record PoolOptions(
         }
         atLeast("openrtc.max-concurrent-sessions", maxConcurrentSessions, 1);
         atLeast("openrtc.consecutive-failure-limit", consecutiveFailureLimit, 1);
+        if (agentRetryAfter == null || !agentRetryAfter.isPositive()) {
+            throw new IllegalArgumentException("openrtc.agent-retry-after must be positive, was " + agentRetryAfter);
+        }
         notNegative("openrtc.drain-timeout", drainTimeout);
         notNegative("openrtc.cancel-grace", cancelGrace);
         memoryWarnBytes = Objects.requireNonNullElse(memoryWarnBytes, OptionalLong.empty());
@@ -91,6 +104,7 @@ public record PoolOptions(
         b.isolation = isolation;
         b.maxConcurrentSessions = maxConcurrentSessions;
         b.consecutiveFailureLimit = consecutiveFailureLimit;
+        b.agentRetryAfter = agentRetryAfter;
         b.drainTimeout = drainTimeout;
         b.cancelGrace = cancelGrace;
         b.memoryWarn = memoryWarnBytes;
@@ -217,6 +231,7 @@ public record PoolOptions(
         private Isolation isolation = Isolation.COROUTINE;
         private int maxConcurrentSessions = DEFAULT_MAX_CONCURRENT_SESSIONS;
         private int consecutiveFailureLimit = DEFAULT_CONSECUTIVE_FAILURE_LIMIT;
+        private Duration agentRetryAfter = DEFAULT_AGENT_RETRY_AFTER;
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
         private Duration cancelGrace = DEFAULT_CANCEL_GRACE;
         private OptionalLong memoryWarn = OptionalLong.empty();
@@ -242,9 +257,18 @@ public record PoolOptions(
             return this;
         }
 
-        /** {@code openrtc.consecutive-failure-limit}: failed sessions in a row that trip the supervisor. */
+        /**
+         * {@code openrtc.consecutive-failure-limit}: failed sessions in a row that take an agent out
+         * of service (its own failures) or mark the worker broken (the worker's failures).
+         */
         public Builder consecutiveFailureLimit(int limit) {
             this.consecutiveFailureLimit = limit;
+            return this;
+        }
+
+        /** {@code openrtc.agent-retry-after}: how long an agent out of service waits for its trial session. */
+        public Builder agentRetryAfter(Duration retryAfter) {
+            this.agentRetryAfter = retryAfter;
             return this;
         }
 
@@ -315,7 +339,8 @@ public record PoolOptions(
 
         /** Builds and validates. */
         public PoolOptions build() {
-            return new PoolOptions(isolation, maxConcurrentSessions, consecutiveFailureLimit, drainTimeout, cancelGrace,
+            return new PoolOptions(isolation, maxConcurrentSessions, consecutiveFailureLimit, agentRetryAfter, drainTimeout,
+                    cancelGrace,
                     memoryWarn, memoryLimit,
                     new ProcessOptions(idleProcesses, processMemoryLimit, jvmArgs, mainClass, startTimeout));
         }

@@ -25,28 +25,51 @@ final class PooledSession implements SessionHandle {
 
         /** Runs {@code task} after {@code openrtc.cancel-grace}. */
         void afterCancelGrace(Runnable task);
+
+        /**
+         * The session was given up while its thread still runs (it ignored its interrupt): it
+         * keeps a slot until {@link #threadEnded} says the thread is gone.
+         */
+        void sessionAbandoned(PooledSession session);
+
+        /** The thread of a session given up has ended at last: its slot is free. */
+        void abandonedThreadEnded(PooledSession session);
     }
 
     private final long id;
     private final SessionRequest request;
     private final SessionInfo info;
     private final Listener listener;
+    private final boolean trial;
     private final CompletableFuture<Void> running = new CompletableFuture<>();
     private final CompletableFuture<SessionOutcome> outcome = new CompletableFuture<>();
     private final AtomicBoolean settled = new AtomicBoolean();
     private final AtomicReference<String> cancelReason = new AtomicReference<>();
+    private final AtomicBoolean abandoned = new AtomicBoolean();
+    private final AtomicBoolean threadEnded = new AtomicBoolean();
     private volatile Stopper stopper;
     private volatile long processId = -1;
 
     PooledSession(long id, SessionRequest request, Instant startedAt, Listener listener) {
+        this(id, request, startedAt, listener, false);
+    }
+
+    /** {@code trial}: the one session let through to an agent out of service (see {@link Supervisor}). */
+    PooledSession(long id, SessionRequest request, Instant startedAt, Listener listener, boolean trial) {
         this.id = id;
         this.request = request;
         this.info = new SessionInfo(request.job(), request.agentName(), startedAt);
         this.listener = listener;
+        this.trial = trial;
     }
 
     long id() {
         return id;
+    }
+
+    /** Whether this is its agent's trial session after the agent went out of service. */
+    boolean isTrial() {
+        return trial;
     }
 
     SessionRequest request() {
@@ -131,6 +154,31 @@ final class PooledSession implements SessionHandle {
     void markRunning() {
         if (!settled.get()) {
             running.complete(null);
+        }
+    }
+
+    /**
+     * The isolation mode gives the session up while its thread still runs: it keeps its slot
+     * (and is counted as abandoned) until {@link #threadEnded()}. False if the thread had ended
+     * already, so there is nothing to give up.
+     */
+    boolean abandon() {
+        if (!abandoned.compareAndSet(false, true)) {
+            return false;
+        }
+        listener.sessionAbandoned(this);
+        if (threadEnded.get()) {
+            // It ended in the meantime: either that end or this call frees the slot, never neither.
+            listener.abandonedThreadEnded(this);
+            return false;
+        }
+        return true;
+    }
+
+    /** The session's thread has ended (whether or not the session was given up). Idempotent. */
+    void threadEnded() {
+        if (threadEnded.compareAndSet(false, true) && abandoned.get()) {
+            listener.abandonedThreadEnded(this);
         }
     }
 

@@ -19,6 +19,8 @@ final class RunControl implements SessionControl {
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicReference<String> cancelReason = new AtomicReference<>();
     private final List<Runnable> cancelActions = new ArrayList<>();
+    private final List<Runnable> abandonActions = new ArrayList<>();
+    private boolean abandoned; // guarded by abandonActions
 
     RunControl(SharedResources resources, Runnable onRunning) {
         this(resources, onRunning, metric -> { });
@@ -71,6 +73,39 @@ final class RunControl implements SessionControl {
     }
 
     @Override
+    public void onAbandon(Runnable action) {
+        boolean runNow;
+        synchronized (abandonActions) {
+            runNow = abandoned;
+            if (!runNow) {
+                abandonActions.add(action);
+            }
+        }
+        if (runNow) {
+            Thread.ofVirtual().name("openrtc-session-abandon").start(() -> runQuietly(action));
+        }
+    }
+
+    /**
+     * The pool gave the session up: runs the abandon actions, once, on a thread of their own (the
+     * caller is the pool's timer, and closing a room waits for the server's goodbye).
+     */
+    void abandon() {
+        List<Runnable> actions;
+        synchronized (abandonActions) {
+            if (abandoned) {
+                return;
+            }
+            abandoned = true;
+            actions = List.copyOf(abandonActions);
+            abandonActions.clear();
+        }
+        if (!actions.isEmpty()) {
+            Thread.ofVirtual().name("openrtc-session-abandon").start(() -> actions.forEach(RunControl::runQuietly));
+        }
+    }
+
+    @Override
     public SharedResources resources() {
         return resources;
     }
@@ -93,7 +128,7 @@ final class RunControl implements SessionControl {
         try {
             action.run();
         } catch (RuntimeException e) {
-            log.warn("A session's cancel action failed; ignored", e);
+            log.warn("A session's cancel or abandon action failed; ignored", e);
         }
     }
 }

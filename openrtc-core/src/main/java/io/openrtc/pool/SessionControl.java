@@ -26,6 +26,17 @@ public interface SessionControl {
      */
     void onCancel(Runnable action);
 
+    /**
+     * Runs {@code action} if the pool gives the session up: it was cancelled and its thread did
+     * not end within {@code openrtc.cancel-grace} (it ignores its interrupt). A thread cannot be
+     * killed, so what it holds must be released from outside: close its room here, so that it
+     * leaves LiveKit and frees its peer connections, although the thread runs on. Runs on a
+     * thread of its own, at once if the session was already given up; a throwing action is
+     * logged and ignored. Only sessions on virtual threads are ever given up this way (a child
+     * JVM is killed instead).
+     */
+    void onAbandon(Runnable action);
+
     /** The JVM's shared resources, created once by the {@link Prewarm}. */
     SharedResources resources();
 

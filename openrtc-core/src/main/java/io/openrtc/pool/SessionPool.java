@@ -9,27 +9,16 @@ import io.openrtc.observe.OpenRtcEvent;
 import io.openrtc.observe.PoolSnapshot;
 import io.openrtc.observe.SessionInfo;
 import io.openrtc.worker.Admission;
-import io.openrtc.worker.JobAssignment;
-import io.openrtc.worker.JobClaim;
 import io.openrtc.worker.ParticipantSpec;
 import io.openrtc.worker.SessionHandle;
 import io.openrtc.worker.WorkerLoad;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,14 +32,22 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>capacity with hard reservations: a claim holds its slot until launched or released, so
  *       concurrent offers can never overshoot;</li>
- *   <li>a supervisor: {@code openrtc.consecutive-failure-limit} failed sessions in a row trip it,
- *       which publishes {@link OpenRtcEvent.SupervisorTripped} and calls the {@link StopHandler};</li>
+ *   <li>a {@link Supervisor}, counting failures per agent and for the worker apart (see
+ *       {@link FailureSource}): {@code openrtc.consecutive-failure-limit} failures of one agent in
+ *       a row take that agent out of service ({@link DeclineReason#AGENT_UNHEALTHY},
+ *       {@link OpenRtcEvent.AgentTripped}) while the others keep serving; that many failures of
+ *       the worker itself publish {@link OpenRtcEvent.SupervisorTripped} and call the
+ *       {@link StopHandler};</li>
  *   <li>memory watermarks: {@code openrtc.memory.warn} logs once per crossing,
  *       {@code openrtc.memory.limit} declines jobs while above it and calls the {@link StopHandler};</li>
- *   <li>{@link #drain}: stop accepting, wait, cancel what is left.</li>
+ *   <li>{@link #drain}: stop accepting, wait, cancel what is left;</li>
+ *   <li>sessions given up after {@code openrtc.cancel-grace} whose threads still run (they
+ *       ignored their interrupt): their rooms are closed from outside, they end cancelled, and
+ *       each keeps its slot until its thread really ends ({@link PoolSnapshot#abandoned()}).</li>
  * </ul>
  * The pool publishes {@code SessionStarted} and {@code SessionEnded} for every launched session,
- * {@code SupervisorTripped} and {@code MemoryWatermarkCrossed} through the {@link EventPublisher},
+ * {@code AgentTripped}, {@code AgentRecovered}, {@code SupervisorTripped} and
+ * {@code MemoryWatermarkCrossed} through the {@link EventPublisher},
  * so observers never run on a session's thread. {@code SessionRunning} and the drain events are
  * the worker's: it reports a job running to LiveKit when {@link SessionHandle#running()}
  * completes, and its drain is the one LiveKit sees; the pool's own {@link #drain} reports
@@ -63,8 +60,6 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SessionPool.class);
     private static final Duration MEMORY_CHECK_INTERVAL = Duration.ofSeconds(1);
-    /** How long beyond {@code openrtc.cancel-grace} a drain waits for forced ends to land. */
-    private static final Duration DRAIN_SETTLE_MARGIN = Duration.ofSeconds(2);
 
     private final PoolOptions options;
     private final EventPublisher events;
@@ -76,18 +71,8 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
     private final MemoryWatch memoryWatch;
     private final Isolator isolator;
     private final SessionListener sessionListener = new SessionListener();
-
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    private final Map<Long, PooledSession> active = new LinkedHashMap<>();
-    private final Map<String, Integer> activeByAgent = new TreeMap<>();
-    private int reserved;
-    private long nextSessionId;
-    private CompletableFuture<DrainResult> drain;
-    private boolean drainDeadlinePassed;
-    private int drainCompleted;
-    private int drainCancelled;
-    private boolean closed;
+    private final PoolState state;
+    private final PoolDrain drainer;
 
     private SessionPool(Builder builder) {
         if (SessionHost.isSessionHost()) {
@@ -96,11 +81,12 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
                     + "Call SessionHost.serve(...) from main when SessionHost.isSessionHost() is true");
         }
         this.options = builder.options;
+        this.state = new PoolState(options.maxConcurrentSessions());
         this.ownsEvents = builder.events == null;
         this.events = ownsEvents ? new EventPublisher() : builder.events;
         this.stopHandler = builder.stopHandler != null ? builder.stopHandler
                 : (reason, detail) -> drain(options.drainTimeout(), reason.name().toLowerCase(java.util.Locale.ROOT));
-        this.supervisor = new Supervisor(options.consecutiveFailureLimit());
+        this.supervisor = new Supervisor(options.consecutiveFailureLimit(), options.agentRetryAfter());
         this.timers = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("openrtc-pool-timer").factory());
         this.resources = new SharedResources();
@@ -115,6 +101,7 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
             shutdownQuietly();
             throw new IllegalStateException("The session pool could not start: " + e.getMessage(), e);
         }
+        this.drainer = new PoolDrain(state, isolator, options.cancelGrace());
         if (options.memoryWarnBytes().isPresent() || options.memoryLimitBytes().isPresent()) {
             this.memoryWatch = new MemoryWatch(options.memoryWarnBytes(), options.memoryLimitBytes(),
                     builder.memoryProbe, this::memoryCrossed, timers);
@@ -153,74 +140,85 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
      * @param job         the offered job
      * @param agentName   the agent routing chose to serve it
      * @param participant the participant the agent will join as
-     * @return {@link Admission.Accepted} with a {@link JobClaim} holding the slot, or
-     *         {@link Admission.Declined} with {@link DeclineReason#DRAINING},
-     *         {@link DeclineReason#MEMORY_PRESSURE} or {@link DeclineReason#AT_CAPACITY}
+     * @return {@link Admission.Accepted} with a {@link io.openrtc.worker.JobClaim} holding the
+     *         slot, or {@link Admission.Declined} with {@link DeclineReason#DRAINING},
+     *         {@link DeclineReason#MEMORY_PRESSURE}, {@link DeclineReason#AGENT_UNHEALTHY} or
+     *         {@link DeclineReason#AT_CAPACITY}
      */
     public Admission tryClaim(JobInfo job, String agentName, ParticipantSpec participant) {
         Objects.requireNonNull(job, "job");
         Objects.requireNonNull(agentName, "agentName");
         Objects.requireNonNull(participant, "participant");
-        lock.lock();
+        state.lock.lock();
         try {
-            if (drain != null || closed) {
+            if (state.closedToJobs()) {
                 return new Admission.Declined(DeclineReason.DRAINING, "the worker is draining");
             }
             if (supervisor.tripped()) {
-                return new Admission.Declined(DeclineReason.DRAINING, "the supervisor tripped after "
-                        + options.consecutiveFailureLimit() + " consecutive failed sessions; the worker is stopping");
+                return new Admission.Declined(DeclineReason.DRAINING, "the worker is broken: "
+                        + options.consecutiveFailureLimit() + " sessions in a row failed by its own fault "
+                        + "(openrtc.consecutive-failure-limit); it is stopping");
             }
             if (memoryWatch != null && memoryWatch.overLimit()) {
                 return new Admission.Declined(DeclineReason.MEMORY_PRESSURE, "memory is above openrtc.memory.limit ("
                         + ResidentMemory.format(options.memoryLimitBytes().orElse(0)) + "): " + memoryWatch.last());
             }
-            int taken = active.size() + reserved;
-            if (taken >= options.maxConcurrentSessions()) {
+            Supervisor.Gate gate = supervisor.admit(agentName);
+            if (gate == Supervisor.Gate.CLOSED) {
+                return new Admission.Declined(DeclineReason.AGENT_UNHEALTHY, "agent '" + agentName
+                        + "' is out of service: " + supervisor.unhealthyReason(agentName));
+            }
+            if (!state.hasFreeSlot()) {
+                if (gate == Supervisor.Gate.TRIAL) {
+                    supervisor.trialReleased(agentName);
+                }
                 return new Admission.Declined(DeclineReason.AT_CAPACITY, "all " + options.maxConcurrentSessions()
                         + " session slots (openrtc.max-concurrent-sessions) are running or reserved");
             }
-            reserved++;
-            return new Admission.Accepted(new Claim(job, agentName, participant, Instant.now()));
+            state.reserve();
+            return new Admission.Accepted(new PoolClaim(state, isolator, events, sessionListener, job, agentName,
+                    participant, Instant.now(), supervisor, gate == Supervisor.Gate.TRIAL));
         } finally {
-            lock.unlock();
+            state.lock.unlock();
         }
     }
 
     /** Running plus reserved sessions over {@code openrtc.max-concurrent-sessions}, in [0, 1]. */
     @Override
     public double utilization() {
-        lock.lock();
+        state.lock.lock();
         try {
-            return Math.min(1.0, (active.size() + reserved) / (double) options.maxConcurrentSessions());
+            return state.load();
         } finally {
-            lock.unlock();
+            state.lock.unlock();
         }
     }
 
     /** Whether a claim would be declined now: at capacity, draining, tripped or over the memory limit. */
     @Override
     public boolean isFull() {
-        lock.lock();
+        state.lock.lock();
         try {
-            return drain != null || closed || supervisor.tripped()
+            return state.closedToJobs() || supervisor.tripped()
                     || (memoryWatch != null && memoryWatch.overLimit())
-                    || active.size() + reserved >= options.maxConcurrentSessions();
+                    || !state.hasFreeSlot();
         } finally {
-            lock.unlock();
+            state.lock.unlock();
         }
     }
 
     /** The pool now, for the Actuator endpoint, health and metrics. */
     public PoolSnapshot snapshot() {
-        lock.lock();
+        state.lock.lock();
         try {
-            List<SessionInfo> sessions = active.values().stream().map(PooledSession::info).toList();
-            return new PoolSnapshot(options.isolation().value(), options.maxConcurrentSessions(), active.size(),
-                    reserved, Math.min(1.0, (active.size() + reserved) / (double) options.maxConcurrentSessions()),
-                    drain != null || closed, supervisor.tripped(), supervisor.consecutiveFailures(),
-                    memoryWatch != null && memoryWatch.overLimit(), isolator.idleCount(), activeByAgent, sessions);
+            List<SessionInfo> sessions = state.activeSessions().stream().map(PooledSession::info).toList();
+            return new PoolSnapshot(options.isolation().value(), options.maxConcurrentSessions(), state.active(),
+                    state.reserved(), state.load(), state.closedToJobs(), supervisor.tripped(),
+                    supervisor.consecutiveFailures(), memoryWatch != null && memoryWatch.overLimit(),
+                    isolator.idleCount(), state.activeByAgent(), sessions, supervisor.unhealthyAgents(),
+                    state.abandonedCount());
         } finally {
-            lock.unlock();
+            state.lock.unlock();
         }
     }
 
@@ -248,102 +246,7 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
      * @param reason why (shutdown, supervisor, memory), for the log
      */
     public DrainResult drain(Duration timeout, String reason) {
-        Objects.requireNonNull(timeout, "timeout");
-        CompletableFuture<DrainResult> result;
-        boolean first = false;
-        lock.lock();
-        try {
-            if (drain == null) {
-                drain = new CompletableFuture<>();
-                first = true;
-            }
-            result = drain;
-        } finally {
-            lock.unlock();
-        }
-        if (first) {
-            try {
-                result.complete(runDrain(timeout, reason));
-            } catch (RuntimeException | Error e) {
-                result.completeExceptionally(e);
-                throw e;
-            }
-        }
-        return result.join();
-    }
-
-    private DrainResult runDrain(Duration timeout, String reason) {
-        long start = System.nanoTime();
-        List<PooledSession> left;
-        int reservedLeft;
-        isolator.stopPreparing();
-        lock.lock();
-        try {
-            log.info("Draining the session pool ({}): {} active, {} reserved, timeout {}", reason, active.size(),
-                    reserved, timeout);
-            long deadline = start + timeout.toNanos();
-            boolean interrupted = false;
-            while (!active.isEmpty() || reserved > 0) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    break;
-                }
-                try {
-                    changed.awaitNanos(remaining);
-                } catch (InterruptedException e) {
-                    interrupted = true; // cut the wait short, still finish the drain
-                    break;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            drainDeadlinePassed = true; // a claim launched from now on ends cancelled at once
-            left = new ArrayList<>(active.values());
-            reservedLeft = reserved;
-        } finally {
-            lock.unlock();
-        }
-        if (!left.isEmpty()) {
-            log.info("Drain timeout ({}) expired: cancelling {} sessions", timeout, left.size());
-        }
-        String cancelReason = "the worker is draining and openrtc.drain-timeout (" + timeout + ") expired";
-        for (PooledSession session : left) {
-            session.cancel(cancelReason);
-        }
-        awaitEnded(left, options.cancelGrace().plus(DRAIN_SETTLE_MARGIN));
-        int abandoned = (int) left.stream().filter(s -> !s.isSettled()).count();
-        int completed;
-        int cancelled;
-        lock.lock();
-        try {
-            completed = drainCompleted;
-            cancelled = drainCancelled;
-        } finally {
-            lock.unlock();
-        }
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
-        log.info("Drain finished in {} ms: {} sessions completed, {} cancelled, {} claims never launched",
-                took.toMillis(), completed, cancelled, reservedLeft);
-        return new DrainResult(completed, cancelled, abandoned, took);
-    }
-
-    private static void awaitEnded(List<PooledSession> sessions, Duration timeout) {
-        if (sessions.isEmpty()) {
-            return;
-        }
-        CompletableFuture<?>[] outcomes = sessions.stream()
-                .map(s -> s.outcome().toCompletableFuture()).toArray(CompletableFuture[]::new);
-        try {
-            CompletableFuture.allOf(outcomes).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            log.warn("{} cancelled sessions had not ended {} after the drain timeout",
-                    sessions.stream().filter(s -> !s.isSettled()).count(), timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e); // outcomes never complete exceptionally
-        }
+        return drainer.drain(timeout, reason);
     }
 
     /**
@@ -353,14 +256,13 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
     @Override
     public void close() {
         drain(options.drainTimeout(), "pool closed");
-        lock.lock();
+        state.lock.lock();
         try {
-            if (closed) {
+            if (!state.close()) {
                 return;
             }
-            closed = true;
         } finally {
-            lock.unlock();
+            state.lock.unlock();
         }
         shutdownQuietly();
         log.info("Session pool closed");
@@ -411,38 +313,70 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
 
         @Override
         public void sessionEnded(PooledSession session, SessionOutcome outcome) {
-            boolean tripped;
-            lock.lock();
+            Supervisor.Verdict verdict;
+            state.lock.lock();
             try {
-                if (active.remove(session.id()) != null) {
-                    activeByAgent.computeIfPresent(session.request().agentName(), (agent, n) -> n == 1 ? null : n - 1);
-                }
-                if (drain != null) {
-                    if (outcome instanceof SessionOutcome.Cancelled) {
-                        drainCancelled++;
-                    } else {
-                        drainCompleted++;
-                    }
-                }
-                tripped = supervisor.record(outcome);
-                changed.signalAll();
+                state.ended(session, outcome);
+                verdict = supervisor.record(session.request().agentName(), outcome, session.isTrial());
             } finally {
-                lock.unlock();
+                state.lock.unlock();
             }
             logOutcome(session, outcome);
             events.publish(new OpenRtcEvent.SessionEnded(Instant.now(), session.info(), outcome));
-            if (tripped) {
-                String detail = options.consecutiveFailureLimit() + " sessions failed in a row "
-                        + "(openrtc.consecutive-failure-limit); the last: " + ((SessionOutcome.Failed) outcome).message();
-                log.error("Supervisor tripped: {}; draining and stopping the worker", detail);
-                events.publish(new OpenRtcEvent.SupervisorTripped(Instant.now(), options.consecutiveFailureLimit()));
-                requestStop(StopHandler.Reason.SUPERVISOR_TRIPPED, detail);
+            switch (verdict) {
+                case Supervisor.Verdict.None none -> {
+                }
+                case Supervisor.Verdict.AgentTripped agent -> {
+                    log.error("Agent '{}' is out of service: {} of its sessions failed in a row by its own fault "
+                            + "(openrtc.consecutive-failure-limit), the last with {}; its jobs are declined until {} "
+                            + "(openrtc.agent-retry-after), then one trial session is let through. The other agents "
+                            + "keep serving", agent.agent(), agent.failures(), agent.lastFailure(), agent.retryAt());
+                    events.publish(new OpenRtcEvent.AgentTripped(Instant.now(), agent.agent(), agent.failures(),
+                            agent.lastFailure(), agent.retryAt()));
+                }
+                case Supervisor.Verdict.AgentRecovered agent -> {
+                    log.info("Agent '{}' ran a session successfully: it is back in service", agent.agent());
+                    events.publish(new OpenRtcEvent.AgentRecovered(Instant.now(), agent.agent()));
+                }
+                case Supervisor.Verdict.WorkerTripped worker -> {
+                    String detail = worker.failures() + " sessions in a row failed by the worker's own fault "
+                            + "(openrtc.consecutive-failure-limit); the last: " + worker.lastFailure();
+                    log.error("Supervisor tripped: {}; draining and stopping the worker", detail);
+                    events.publish(new OpenRtcEvent.SupervisorTripped(Instant.now(), worker.failures()));
+                    requestStop(StopHandler.Reason.SUPERVISOR_TRIPPED, detail);
+                }
             }
         }
 
         @Override
         public void sessionMeasured(PooledSession session, io.openrtc.observe.VoiceMetric metric) {
             events.publish(new OpenRtcEvent.VoiceMeasured(Instant.now(), session.info(), metric));
+        }
+
+        @Override
+        public void sessionAbandoned(PooledSession session) {
+            state.lock.lock();
+            try {
+                state.abandoned(session);
+            } finally {
+                state.lock.unlock();
+            }
+        }
+
+        @Override
+        public void abandonedThreadEnded(PooledSession session) {
+            boolean counted;
+            state.lock.lock();
+            try {
+                counted = state.abandonedEnded(session);
+            } finally {
+                state.lock.unlock();
+            }
+            if (counted) {
+                log.info("The thread of abandoned session {} (agent {}) ended at last, {} ms after the session started; "
+                        + "its slot is free", session.request().job().jobId(), session.request().agentName(),
+                        Duration.between(session.startedAt(), Instant.now()).toMillis());
+            }
         }
 
         @Override
@@ -465,87 +399,6 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
                     f.duration().toMillis(), f.message(), f.error());
             case SessionOutcome.Cancelled c -> log.info("Session {} (agent {}) cancelled after {} ms: {}", job, agent,
                     c.duration().toMillis(), c.reason());
-        }
-    }
-
-    /** A reserved slot, bound to a job and an agent, until launched or released. */
-    private final class Claim implements JobClaim {
-        private final JobInfo job;
-        private final String agentName;
-        private final ParticipantSpec participant;
-        private final Instant offeredAt;
-        private boolean done; // launched or released; guarded by the pool's lock
-
-        Claim(JobInfo job, String agentName, ParticipantSpec participant, Instant offeredAt) {
-            this.job = job;
-            this.agentName = agentName;
-            this.participant = participant;
-            this.offeredAt = offeredAt;
-        }
-
-        @Override
-        public String agentName() {
-            return agentName;
-        }
-
-        @Override
-        public ParticipantSpec participant() {
-            return participant;
-        }
-
-        @Override
-        public SessionHandle launch(JobAssignment assignment) {
-            Objects.requireNonNull(assignment, "assignment");
-            if (!assignment.job().jobId().equals(job.jobId())) {
-                log.warn("Claim for job {} launched with the assignment of job {}", job.jobId(),
-                        assignment.job().jobId());
-            }
-            SessionRequest request = new SessionRequest(assignment, agentName, offeredAt);
-            PooledSession session;
-            boolean tooLate;
-            lock.lock();
-            try {
-                if (done) {
-                    throw new IllegalStateException("The claim for job " + job.jobId() + " was already launched or released");
-                }
-                done = true;
-                reserved--;
-                session = new PooledSession(++nextSessionId, request, Instant.now(), sessionListener);
-                tooLate = drainDeadlinePassed;
-                if (!tooLate) {
-                    active.put(session.id(), session);
-                    activeByAgent.merge(agentName, 1, Integer::sum);
-                }
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
-            events.publish(new OpenRtcEvent.SessionStarted(Instant.now(), session.info()));
-            if (tooLate) {
-                session.settle(new SessionOutcome.Cancelled("the assignment arrived after the drain timeout",
-                        session.startedAt(), Instant.now()));
-                return session;
-            }
-            try {
-                isolator.launch(session);
-            } catch (Throwable t) { // launch never throws: the session fails instead
-                session.settle(new SessionOutcome.Failed(t, session.startedAt(), Instant.now()));
-            }
-            return session;
-        }
-
-        @Override
-        public void release() {
-            lock.lock();
-            try {
-                if (!done) {
-                    done = true;
-                    reserved--;
-                    changed.signalAll();
-                }
-            } finally {
-                lock.unlock();
-            }
         }
     }
 

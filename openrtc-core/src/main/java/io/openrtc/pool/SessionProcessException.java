@@ -10,14 +10,26 @@ public final class SessionProcessException extends Exception {
     private static final long serialVersionUID = 1L;
 
     private final long pid;
+    private final FailureSource source;
 
     /**
      * @param pid     the child's process id, or -1 if it never started
      * @param message what happened to it
      */
     public SessionProcessException(long pid, String message) {
+        this(pid, message, FailureSource.WORKER);
+    }
+
+    /**
+     * @param pid     the child's process id, or -1 if it never started
+     * @param message what happened to it
+     * @param source  whose fault it is: the worker's for a child that did not start or crashed,
+     *                the agent's for one its session made use too much memory
+     */
+    public SessionProcessException(long pid, String message, FailureSource source) {
         super(message);
         this.pid = pid;
+        this.source = java.util.Objects.requireNonNull(source, "source");
     }
 
     /**
@@ -28,6 +40,12 @@ public final class SessionProcessException extends Exception {
     public SessionProcessException(long pid, String message, Throwable cause) {
         super(message, cause);
         this.pid = pid;
+        this.source = FailureSource.WORKER;
+    }
+
+    /** Whose fault it is (see {@link #SessionProcessException(long, String, FailureSource)}). */
+    public FailureSource source() {
+        return source;
     }
 
     /** The child's process id, or -1 if it never started. */

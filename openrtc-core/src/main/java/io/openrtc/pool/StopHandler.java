@@ -1,7 +1,8 @@
 package io.openrtc.pool;
 
 /**
- * What the pool calls when the worker should drain and stop: the supervisor tripped, or memory
+ * What the pool calls when the worker should drain and stop: the supervisor tripped (failures of
+ * the worker itself, not of one agent), or memory
  * crossed {@code openrtc.memory.limit}. The runtime wires it to "drain and stop the worker" (and
  * the health module turns liveness to broken, so the platform restarts the instance).
  *
@@ -20,7 +21,7 @@ public interface StopHandler {
 
     /** Why the pool asks to stop. */
     enum Reason {
-        /** {@code openrtc.consecutive-failure-limit} sessions failed in a row. */
+        /** {@code openrtc.consecutive-failure-limit} sessions in a row failed by the worker's own fault. */
         SUPERVISOR_TRIPPED,
         /** Memory is above {@code openrtc.memory.limit}. */
         MEMORY_LIMIT

@@ -7,7 +7,11 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Coroutine isolation: each session on its own virtual thread in this JVM. */
+/**
+ * Coroutine isolation: each session on its own virtual thread in this JVM. A session that ignores
+ * its cancel past {@code openrtc.cancel-grace} cannot be killed: it is abandoned (see
+ * {@link SessionControl#onAbandon}) and counted against capacity until its thread ends.
+ */
 final class VirtualThreadIsolator implements Isolator {
 
     private static final Logger log = LoggerFactory.getLogger(VirtualThreadIsolator.class);
@@ -24,8 +28,13 @@ final class VirtualThreadIsolator implements Isolator {
     public void launch(PooledSession session) {
         SessionRequest request = session.request();
         RunControl control = new RunControl(resources, session::markRunning, session::measured);
-        Thread thread = Thread.ofVirtual().name(request.threadName()).unstarted(
-                () -> session.settle(SessionRun.run(body, request, control, session.startedAt())));
+        Thread thread = Thread.ofVirtual().name(request.threadName()).unstarted(() -> {
+            try {
+                session.settle(SessionRun.run(body, request, control, session.startedAt()));
+            } finally {
+                session.threadEnded();
+            }
+        });
         session.attach(new Stopper() {
             @Override
             public void requestStop(String reason) {
@@ -35,11 +44,18 @@ final class VirtualThreadIsolator implements Isolator {
 
             @Override
             public void forceStop(String reason) {
-                // A virtual thread cannot be killed. Its outcome is settled so that the worker and
-                // a drain can go on; the thread itself keeps running until its code returns.
-                log.warn("Session {} (agent {}) ignored the interrupt for openrtc.cancel-grace; its thread is "
-                        + "abandoned and still running at:\n  {}", request.job().jobId(), request.agentName(),
+                // A virtual thread cannot be killed. The session is given up: what the body
+                // registered for it (its room) is released from outside, it keeps its slot until
+                // its thread really ends, and its outcome is settled so that the worker and a
+                // drain can go on.
+                if (!session.abandon()) {
+                    return; // it ended just now
+                }
+                log.warn("Session {} (agent {}) ignored the interrupt for openrtc.cancel-grace; it is abandoned: its "
+                        + "room is closed from outside and it keeps a slot until its thread, still running, ends. "
+                        + "The thread is at:\n  {}", request.job().jobId(), request.agentName(),
                         Arrays.stream(thread.getStackTrace()).map(String::valueOf).collect(Collectors.joining("\n  ")));
+                control.abandon();
                 session.settle(new SessionOutcome.Cancelled(reason + " (the session did not stop within "
                         + "openrtc.cancel-grace and was abandoned)", session.startedAt(), Instant.now()));
             }

@@ -6,13 +6,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openrtc.agent.AgentRegistry;
 import io.openrtc.agent.JobInfo;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
  * Routes by a JSON object in job or room metadata: the key {@code agent}, else {@code demo}
- * (the keys OpenRTC-Python reads). Metadata that is blank, not JSON, or not a JSON object, and
- * keys whose value is not a non-blank string, say nothing: the chain goes on. A string naming an
+ * (the keys OpenRTC-Python reads). Metadata that is blank says nothing. Metadata that is not
+ * JSON, not a JSON object, or whose key holds something other than a non-blank string is
+ * invalid: it says nothing either (the chain goes on), but it is reported (the router logs it,
+ * rate-limited, and counts it), since it most likely meant to name an agent. A string naming an
  * agent that is not registered is an {@link RouteDecision.UnknownAgent}: the job is declined,
  * never served by a fallback.
  */
@@ -22,28 +26,52 @@ public final class MetadataRouting implements RoutingStrategy {
     public static final List<String> KEYS = List.of("agent", "demo");
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final BiConsumer<JobInfo, String> IGNORE = (job, problem) -> { };
+
+    /** What a metadata string says: the agent it asks for, or what is wrong with it. */
+    record Reading(Optional<String> agent, Optional<String> problem) {
+        static final Reading NOTHING = new Reading(Optional.empty(), Optional.empty());
+
+        static Reading invalid(String problem) {
+            return new Reading(Optional.empty(), Optional.of(problem));
+        }
+    }
 
     private final Function<JobInfo, String> metadata;
     private final RouteSignal signal;
+    private final BiConsumer<JobInfo, String> onInvalid;
 
-    private MetadataRouting(Function<JobInfo, String> metadata, RouteSignal signal) {
+    private MetadataRouting(Function<JobInfo, String> metadata, RouteSignal signal, BiConsumer<JobInfo, String> onInvalid) {
         this.metadata = metadata;
         this.signal = signal;
+        this.onInvalid = Objects.requireNonNull(onInvalid, "onInvalid");
     }
 
     /** Reads the job's dispatch metadata. */
     public static MetadataRouting jobMetadata() {
-        return new MetadataRouting(JobInfo::jobMetadata, RouteSignal.JOB_METADATA);
+        return jobMetadata(IGNORE);
     }
 
     /** Reads the room's metadata. */
     public static MetadataRouting roomMetadata() {
-        return new MetadataRouting(JobInfo::roomMetadata, RouteSignal.ROOM_METADATA);
+        return roomMetadata(IGNORE);
+    }
+
+    /** Reads the job's dispatch metadata; invalid metadata goes to {@code onInvalid} with what is wrong. */
+    static MetadataRouting jobMetadata(BiConsumer<JobInfo, String> onInvalid) {
+        return new MetadataRouting(JobInfo::jobMetadata, RouteSignal.JOB_METADATA, onInvalid);
+    }
+
+    /** Reads the room's metadata; invalid metadata goes to {@code onInvalid} with what is wrong. */
+    static MetadataRouting roomMetadata(BiConsumer<JobInfo, String> onInvalid) {
+        return new MetadataRouting(JobInfo::roomMetadata, RouteSignal.ROOM_METADATA, onInvalid);
     }
 
     @Override
     public RouteDecision route(JobInfo job, AgentRegistry agents) {
-        return requestedAgent(metadata.apply(job))
+        Reading reading = read(metadata.apply(job));
+        reading.problem().ifPresent(problem -> onInvalid.accept(job, problem));
+        return reading.agent()
                 .<RouteDecision>map(name -> agents.contains(name)
                         ? new RouteDecision.Matched(name, signal)
                         : new RouteDecision.UnknownAgent(name, signal))
@@ -52,25 +80,42 @@ public final class MetadataRouting implements RoutingStrategy {
 
     /** The agent a metadata string asks for, if it asks for one. */
     static Optional<String> requestedAgent(String metadata) {
+        return read(metadata).agent();
+    }
+
+    /** What {@code metadata} says. */
+    static Reading read(String metadata) {
         if (metadata == null || metadata.isBlank()) {
-            return Optional.empty();
+            return Reading.NOTHING;
         }
         JsonNode root;
         try {
             root = JSON.readTree(metadata);
         } catch (JsonProcessingException e) {
-            return Optional.empty();
+            return Reading.invalid("not JSON (" + e.getOriginalMessage() + ")");
         }
         if (root == null || !root.isObject()) {
-            return Optional.empty();
+            return Reading.invalid(root == null ? "empty JSON" : "a JSON " + typeOf(root) + ", not an object");
         }
+        String problem = null;
         for (String key : KEYS) {
             JsonNode value = root.get(key);
-            if (value != null && value.isTextual() && !value.asText().isBlank()) {
-                return Optional.of(value.asText().strip());
+            if (value == null || value.isNull()) {
+                continue;
+            }
+            if (value.isTextual() && !value.asText().isBlank()) {
+                return new Reading(Optional.of(value.asText().strip()), Optional.empty());
+            }
+            if (problem == null) {
+                problem = "an object whose '" + key + "' is " + (value.isTextual() ? "a blank string" : "a " + typeOf(value))
+                        + ", not an agent's name";
             }
         }
-        return Optional.empty();
+        return problem == null ? Reading.NOTHING : Reading.invalid(problem);
+    }
+
+    private static String typeOf(JsonNode node) {
+        return node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     @Override

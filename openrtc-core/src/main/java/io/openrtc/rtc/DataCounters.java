@@ -21,11 +21,13 @@ final class DataCounters {
     final AtomicLong droppedMessages = new AtomicLong();
     final AtomicLong rpcCallsHandled = new AtomicLong();
     final AtomicLong rpcCallsPerformed = new AtomicLong();
+    final AtomicLong rpcCallsRefused = new AtomicLong();
     private final AtomicLong warnings = new AtomicLong();
 
     DataStats snapshot() {
         return new DataStats(packetsReceived.get(), packetsSent.get(), malformedPackets.get(), duplicatePackets.get(),
-                droppedStreams.get(), droppedMessages.get(), rpcCallsHandled.get(), rpcCallsPerformed.get());
+                droppedStreams.get(), droppedMessages.get(), rpcCallsHandled.get(), rpcCallsPerformed.get(),
+                rpcCallsRefused.get());
     }
 
     /** Counts a malformed packet and warns (rate-limited). */
@@ -38,6 +40,12 @@ final class DataCounters {
     void droppedStream(Logger log, String room, String what) {
         droppedStreams.incrementAndGet();
         warn(log, room, "dropped an incoming stream: " + what);
+    }
+
+    /** Counts a refused incoming RPC call and warns (rate-limited). */
+    void refusedRpc(Logger log, String room, String what) {
+        rpcCallsRefused.incrementAndGet();
+        warn(log, room, "refused an RPC call: " + what);
     }
 
     private void warn(Logger log, String room, String message) {

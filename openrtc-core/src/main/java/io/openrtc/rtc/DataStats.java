@@ -19,7 +19,17 @@ package io.openrtc.rtc;
  *                           read their topic for too long (the backlog overflowed)
  * @param rpcCallsHandled    RPC calls answered by a registered handler (with a result or an error)
  * @param rpcCallsPerformed  RPC calls made with {@link Room#performRpc}
+ * @param rpcCallsRefused    incoming RPC calls refused because the session was already answering
+ *                           as many as it may at once (answered "Too many requests", or, past
+ *                           what it can even refuse, left to the caller's timeout)
  */
 public record DataStats(long packetsReceived, long packetsSent, long malformedPackets, long duplicatePackets,
-        long droppedStreams, long droppedMessages, long rpcCallsHandled, long rpcCallsPerformed) {
+        long droppedStreams, long droppedMessages, long rpcCallsHandled, long rpcCallsPerformed, long rpcCallsRefused) {
+
+    /** Stats without refused RPC calls. */
+    public DataStats(long packetsReceived, long packetsSent, long malformedPackets, long duplicatePackets,
+            long droppedStreams, long droppedMessages, long rpcCallsHandled, long rpcCallsPerformed) {
+        this(packetsReceived, packetsSent, malformedPackets, duplicatePackets, droppedStreams, droppedMessages,
+                rpcCallsHandled, rpcCallsPerformed, 0);
+    }
 }

@@ -2,6 +2,7 @@ package io.openrtc.rtc;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
@@ -34,6 +36,13 @@ import org.slf4j.LoggerFactory;
  * {@link RpcError}, 1504 response too large, 1502 the handler ran past the caller's timeout and
  * was interrupted).
  *
+ * <p><b>Bounded.</b> A session answers at most {@link #MAX_CONCURRENT_REQUESTS} requests at once,
+ * so a caller (or a bug in a front end) firing requests in a loop cannot pile up threads. Past the
+ * bound a request is acknowledged and answered at once with LiveKit's timeout code, 1502, and the
+ * message "Too many requests", which callers treat as "try again later"; up to
+ * {@link #MAX_PENDING_REFUSALS} such answers wait for the one thread that sends them, and past
+ * that a request is dropped and its caller's own ack timeout (1501) answers it.
+ *
  * <p><b>Calling.</b> {@link #perform} sends the request and waits: no ack within
  * {@link #ACK_TIMEOUT} gives 1501, no response within the caller's timeout (counted from sending)
  * 1502, the callee leaving 1503. The incoming-packet methods run on the room's event loop and
@@ -48,6 +57,15 @@ final class RpcManager {
     /** The response timeout assumed when a request states none. */
     static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(15);
     static final int VERSION = 1;
+    /** Requests one session answers at once; more are refused until one ends. */
+    static final int MAX_CONCURRENT_REQUESTS = 16;
+    /** Refusals waiting to be sent; more requests than that are dropped (the caller times out). */
+    static final int MAX_PENDING_REFUSALS = 32;
+    static final String TOO_MANY_REQUESTS = "Too many requests";
+
+    /** A request refused for the bound, waiting for its answer to be sent. */
+    private record Refusal(String caller, String requestId) {
+    }
 
     private static final class Pending {
         final String destination;
@@ -79,6 +97,10 @@ final class RpcManager {
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final Set<Thread> running = ConcurrentHashMap.newKeySet();
     private final Duration ackTimeout;
+    private final int maxConcurrentRequests;
+    private final Semaphore answering;
+    private final ArrayDeque<Refusal> refusals = new ArrayDeque<>(); // guarded by itself
+    private boolean refusing; // a thread sends the refusals; guarded by refusals
     private volatile boolean closed;
 
     RpcManager(String room, PacketSender sender, ScheduledExecutorService timers, DataCounters counters,
@@ -88,6 +110,13 @@ final class RpcManager {
 
     RpcManager(String room, PacketSender sender, ScheduledExecutorService timers, DataCounters counters,
             Predicate<String> isRemoteParticipant, Duration ackTimeout) {
+        this(room, sender, timers, counters, isRemoteParticipant, ackTimeout, MAX_CONCURRENT_REQUESTS);
+    }
+
+    RpcManager(String room, PacketSender sender, ScheduledExecutorService timers, DataCounters counters,
+            Predicate<String> isRemoteParticipant, Duration ackTimeout, int maxConcurrentRequests) {
+        this.maxConcurrentRequests = maxConcurrentRequests;
+        this.answering = new Semaphore(maxConcurrentRequests);
         this.room = room;
         this.sender = sender;
         this.timers = timers;
@@ -127,7 +156,72 @@ final class RpcManager {
         if (closed) {
             return;
         }
-        Thread.ofVirtual().name("rpc-" + request.getMethod()).start(() -> answer(callerIdentity, request));
+        if (!answering.tryAcquire()) {
+            refuse(callerIdentity, request);
+            return;
+        }
+        Thread.ofVirtual().name("rpc-" + request.getMethod()).start(() -> {
+            try {
+                answer(callerIdentity, request);
+            } finally {
+                answering.release();
+            }
+        });
+    }
+
+    /** Loop: the session is answering as many requests as it may; refuse this one, without blocking. */
+    private void refuse(String caller, LivekitModels.RpcRequest request) {
+        String what = "'" + request.getMethod() + "' (request " + request.getId() + ") from '" + caller + "': "
+                + maxConcurrentRequests + " requests are being answered already";
+        boolean start;
+        synchronized (refusals) {
+            if (refusals.size() >= MAX_PENDING_REFUSALS) {
+                counters.refusedRpc(log, room, what + ", and " + MAX_PENDING_REFUSALS
+                        + " refusals wait to be sent; dropped, the caller's timeout answers it");
+                return;
+            }
+            refusals.add(new Refusal(caller, request.getId()));
+            start = !refusing;
+            refusing = true;
+        }
+        counters.refusedRpc(log, room, what + "; answered " + RpcError.RESPONSE_TIMEOUT + " " + TOO_MANY_REQUESTS);
+        if (start) {
+            Thread.ofVirtual().name("rpc-refusals").start(this::sendRefusals);
+        }
+    }
+
+    /** The one thread that answers refused requests, until none is left. */
+    private void sendRefusals() {
+        while (true) {
+            Refusal refusal;
+            synchronized (refusals) {
+                refusal = closed ? null : refusals.poll();
+                if (refusal == null) {
+                    refusals.clear();
+                    refusing = false;
+                    return;
+                }
+            }
+            try {
+                // Acknowledged too, so that no caller waits for its ack timeout before reading the answer.
+                send(refusal.caller(), DataPacket.newBuilder().setRpcAck(
+                        LivekitModels.RpcAck.newBuilder().setRequestId(refusal.requestId())));
+                send(refusal.caller(), DataPacket.newBuilder().setRpcResponse(LivekitModels.RpcResponse.newBuilder()
+                        .setRequestId(refusal.requestId()).setError(LivekitModels.RpcError.newBuilder()
+                                .setCode(RpcError.RESPONSE_TIMEOUT).setMessage(TOO_MANY_REQUESTS)
+                                .setData("this session answers at most " + maxConcurrentRequests
+                                        + " requests at once; try again later"))));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                synchronized (refusals) {
+                    refusals.clear();
+                    refusing = false;
+                }
+                return;
+            } catch (RoomException | RuntimeException e) {
+                log.debug("Room {}: could not refuse RPC request {}: {}", room, refusal.requestId(), e.toString());
+            }
+        }
     }
 
     private void answer(String caller, LivekitModels.RpcRequest request) {

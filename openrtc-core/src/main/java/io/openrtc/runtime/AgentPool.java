@@ -1,11 +1,7 @@
 package io.openrtc.runtime;
 
-import io.openrtc.agent.Agent;
-import io.openrtc.agent.AgentProvider;
 import io.openrtc.agent.AgentRegistration;
 import io.openrtc.agent.AgentRegistry;
-import io.openrtc.agent.AgentSettings;
-import io.openrtc.agent.JobType;
 import io.openrtc.observe.DrainResult;
 import io.openrtc.observe.EventPublisher;
 import io.openrtc.observe.OpenRtcListener;
@@ -17,7 +13,7 @@ import io.openrtc.pool.SessionPool;
 import io.openrtc.pool.StopHandler;
 import io.openrtc.routing.AgentRouter;
 import io.openrtc.routing.RequestFilter;
-import io.openrtc.routing.RoutingStrategy;
+import io.openrtc.routing.RoutingOptions;
 import io.openrtc.rtc.RoomConnector;
 import io.openrtc.rtc.RoomOptions;
 import io.openrtc.rtc.RtcRuntime;
@@ -26,7 +22,6 @@ import io.openrtc.voice.VoiceRuntime;
 import io.openrtc.voice.VoiceSetup;
 import io.openrtc.worker.Worker;
 import io.openrtc.worker.WorkerOptions;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,10 +29,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +59,9 @@ public final class AgentPool implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AgentPool.class);
 
+    /** What a request filter and a routing strategy together may take of LiveKit's ~3 s answer budget. */
+    static final Duration USER_ROUTING_BUDGET = Duration.ofMillis(2500);
+
     /** Extra time the worker gives cancelled sessions over the pool's grace, so their end is still reported. */
     private static final Duration REPORT_MARGIN = Duration.ofSeconds(2);
 
@@ -88,14 +83,22 @@ public final class AgentPool implements AutoCloseable {
     private CompletableFuture<DrainResult> drain;
     private boolean closed;
     private volatile String brokenReason = "";
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
 
-    private AgentPool(Builder builder) {
+    AgentPool(AgentPoolBuilder builder) {
         this.agents = AgentRegistry.of(builder.registrations);
-        this.router = new AgentRouter(agents, builder.strategies, builder.acceptOnlyRegisteredRooms);
+        RoutingOptions routing = new RoutingOptions(builder.acceptOnlyRegisteredRooms,
+                java.util.Optional.ofNullable(builder.defaultAgent), builder.strategyTimeout);
+        this.router = new AgentRouter(agents, builder.strategies, routing);
         if (builder.requestFilter != null && builder.acceptOnlyRegisteredRooms) {
             throw new IllegalArgumentException("A RequestFilter cannot be combined with acceptOnlyRegisteredRooms "
                     + "(openrtc.routing.accept-only-registered-rooms): both decide which jobs to take");
+        }
+        if (builder.requestFilter != null && !builder.strategies.isEmpty()
+                && builder.requestFilterTimeout.plus(builder.strategyTimeout).compareTo(USER_ROUTING_BUDGET) > 0) {
+            throw new IllegalArgumentException("openrtc.routing.request-filter-timeout (" + builder.requestFilterTimeout
+                    + ") plus openrtc.routing.strategy-timeout (" + builder.strategyTimeout + ") must not exceed "
+                    + USER_ROUTING_BUDGET + ": LiveKit waits about 3 s for the worker's answer, and both run before it");
         }
         this.requestFilter = builder.requestFilter;
         this.requestFilterTimeout = builder.requestFilterTimeout;
@@ -142,8 +145,8 @@ public final class AgentPool implements AutoCloseable {
     }
 
     /** A builder with no agents and default settings. */
-    public static Builder builder() {
-        return new Builder();
+    public static AgentPoolBuilder builder() {
+        return new AgentPoolBuilder();
     }
 
     /** Whether this JVM is a child started to host one session ({@code -Dopenrtc.role=session-host}). */
@@ -195,8 +198,11 @@ public final class AgentPool implements AutoCloseable {
     }
 
     /**
-     * Runs until the JVM is asked to stop: in a session-host child, serves its one session; else
-     * starts, and on SIGTERM (or any JVM shutdown) drains gracefully before returning.
+     * Runs until the worker stops: in a session-host child, serves its one session; else starts,
+     * and returns once {@link #close()} has run. That is on SIGTERM (or any JVM shutdown), after a
+     * graceful drain; or when the worker stopped itself because it is broken (see
+     * {@link #onBroken}), after the same drain, so that the JVM can exit and the platform start a
+     * fresh one.
      */
     public void run() throws InterruptedException {
         if (isSessionHost()) {
@@ -209,21 +215,51 @@ public final class AgentPool implements AutoCloseable {
             close();
         });
         Runtime.getRuntime().addShutdownHook(hook);
-        stopped.await();
+        try {
+            closedFuture.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e); // never: close() completes it normally
+        } finally {
+            removeShutdownHook(hook);
+        }
+        if (!brokenReason.isEmpty()) {
+            log.error("OpenRTC worker stopped itself ({}); run() returns so that the JVM can exit", brokenReason);
+        }
+    }
+
+    private static void removeShutdownHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is what closed the pool; it runs to its end
+        }
+    }
+
+    /**
+     * Completes once {@link #close()} has finished: after a shutdown, or after a broken worker
+     * drained and stopped itself. Whoever runs the pool (a {@code main}, the Spring context) ends
+     * with it.
+     */
+    public CompletionStage<Void> whenClosed() {
+        return closedFuture.minimalCompletionStage();
     }
 
     /**
      * Drains: stops taking jobs (LiveKit is told the worker is full and offers new jobs to other
      * workers), waits up to {@code timeout} for running sessions, cancels the rest, reports their
      * status and closes the connection. Returns at once; a second call returns the same drain.
+     * Before {@link #start()} there is nothing to drain: the answer is an empty result, and the
+     * pool is left as it was (a later drain, say on SIGTERM, waits for the sessions as usual).
      */
     public synchronized CompletionStage<DrainResult> drain(String reason, Duration timeout) {
         if (drain != null) {
             return drain;
         }
         if (worker == null) {
-            drain = CompletableFuture.completedFuture(DrainResult.nothingToDrain());
-            return drain;
+            // Not remembered: a finished drain would make every later one, the SIGTERM drain
+            // included, return at once without waiting for a single session.
+            log.info("OpenRTC drain requested ({}) before the worker started: nothing to drain", reason);
+            return CompletableFuture.completedFuture(DrainResult.nothingToDrain());
         }
         Instant start = Instant.now();
         log.info("OpenRTC drain started ({}): up to {} for {} running sessions", reason, timeout, pool.snapshot().active());
@@ -283,7 +319,7 @@ public final class AgentPool implements AutoCloseable {
             p.close();
         }
         events.close();
-        stopped.countDown();
+        closedFuture.complete(null);
     }
 
     /**
@@ -330,8 +366,9 @@ public final class AgentPool implements AutoCloseable {
 
     /**
      * Calls {@code listener} with the reason when the runtime declares itself broken (too many
-     * failed sessions in a row, memory above its limit); it then drains and stops taking jobs, and
-     * should be restarted.
+     * failures of the worker itself in a row, memory above its limit); it then stops taking jobs,
+     * drains and closes itself ({@link #run()} returns, {@link #whenClosed()} completes), and
+     * should be replaced by a fresh process.
      */
     public synchronized void onBroken(Consumer<String> listener) {
         brokenListeners.add(Objects.requireNonNull(listener, "listener"));
@@ -359,172 +396,12 @@ public final class AgentPool implements AutoCloseable {
                 log.warn("A broken-state listener failed", e);
             }
         }
-        drain(brokenReason, poolOptions.drainTimeout()).toCompletableFuture().join();
-    }
-
-    /** Builds an {@link AgentPool}. */
-    public static final class Builder {
-
-        private final List<AgentRegistration> registrations = new ArrayList<>();
-        private final List<RoutingStrategy> strategies = new ArrayList<>();
-        private final List<OpenRtcListener> listeners = new ArrayList<>();
-        private final List<Prewarm> prewarms = new ArrayList<>();
-        private URI url;
-        private String apiKey;
-        private String apiSecret;
-        private String agentName = "";
-        private JobType jobType = JobType.ROOM;
-        private double loadThreshold = 0.7;
-        private RequestFilter requestFilter;
-        private Duration requestFilterTimeout = Duration.ofMillis(500);
-        private boolean acceptOnlyRegisteredRooms;
-        private PoolOptions poolOptions = PoolOptions.defaults();
-        private RoomOptions roomOptions = RoomOptions.defaults();
-        private RtcRuntimeOptions rtcOptions = RtcRuntimeOptions.defaults();
-        private boolean joinRoom = true;
-        private UnaryOperator<WorkerOptions.Builder> workerCustomizer = UnaryOperator.identity();
-        private VoiceSetup voiceSetup;
-
-        private Builder() {
-        }
-
-        /** The LiveKit server and its API key pair. */
-        public Builder livekit(URI url, String apiKey, String apiSecret) {
-            this.url = Objects.requireNonNull(url, "url (LIVEKIT_URL)");
-            this.apiKey = Objects.requireNonNull(apiKey, "apiKey (LIVEKIT_API_KEY)");
-            this.apiSecret = Objects.requireNonNull(apiSecret, "apiSecret (LIVEKIT_API_SECRET)");
-            return this;
-        }
-
-        /** The LiveKit server and its API key pair; {@code url} as {@code ws(s)://} or {@code http(s)://}. */
-        public Builder livekit(String url, String apiKey, String apiSecret) {
-            if (url == null || url.isBlank()) {
-                throw new IllegalArgumentException("The LiveKit URL (LIVEKIT_URL) is not set");
-            }
-            return livekit(URI.create(url.strip()), apiKey, apiSecret);
-        }
-
-        /** Registers {@code agent} under {@code name}; one instance serves every session. */
-        public Builder add(String name, Agent agent) {
-            return add(new AgentRegistration(name, AgentProvider.singleton(agent), AgentSettings.DEFAULTS));
-        }
-
-        /** Registers {@code agent} under the name of its {@code @AgentConfig} (or its class name). */
-        public Builder add(Agent agent) {
-            return add(AgentRegistration.of(agent));
-        }
-
-        /** Registers an agent that gets a fresh instance from {@code factory} for every session. */
-        public Builder addPerSession(String name, Supplier<? extends Agent> factory) {
-            return add(new AgentRegistration(name, AgentProvider.perSession(factory), AgentSettings.DEFAULTS));
-        }
-
-        /** Registers an agent. The first one registered serves jobs nothing else routes. */
-        public Builder add(AgentRegistration registration) {
-            registrations.add(Objects.requireNonNull(registration, "registration"));
-            return this;
-        }
-
-        /** The name to register under for explicit dispatch; empty (the default) for automatic dispatch. */
-        public Builder agentName(String agentName) {
-            this.agentName = Objects.requireNonNull(agentName, "agentName");
-            return this;
-        }
-
-        /** Which jobs to take (default {@link JobType#ROOM}). */
-        public Builder jobType(JobType jobType) {
-            this.jobType = Objects.requireNonNull(jobType, "jobType");
-            return this;
-        }
-
-        /** The load reported at capacity: the server's {@code agents.target_load} (default 0.7). */
-        public Builder loadThreshold(double loadThreshold) {
-            this.loadThreshold = loadThreshold;
-            return this;
-        }
-
-        /** A routing step asked before the built-in chain. */
-        public Builder routingStrategy(RoutingStrategy strategy) {
-            strategies.add(Objects.requireNonNull(strategy, "strategy"));
-            return this;
-        }
-
-        /** A filter deciding which jobs to take, given at most {@code timeout} per job. */
-        public Builder requestFilter(RequestFilter filter, Duration timeout) {
-            this.requestFilter = Objects.requireNonNull(filter, "filter");
-            this.requestFilterTimeout = Objects.requireNonNull(timeout, "timeout");
-            return this;
-        }
-
-        /** Take only jobs an explicit signal (metadata, room name) maps to a registered agent. */
-        public Builder acceptOnlyRegisteredRooms(boolean value) {
-            this.acceptOnlyRegisteredRooms = value;
-            return this;
-        }
-
-        /** Isolation, capacity, supervisor, drain and memory settings. */
-        public Builder poolOptions(PoolOptions options) {
-            this.poolOptions = Objects.requireNonNull(options, "options");
-            return this;
-        }
-
-        /** How sessions join their rooms. */
-        public Builder roomOptions(RoomOptions options) {
-            this.roomOptions = Objects.requireNonNull(options, "options");
-            return this;
-        }
-
-        /** How the JVM's WebRTC runtime is built. */
-        public Builder rtcOptions(RtcRuntimeOptions options) {
-            this.rtcOptions = Objects.requireNonNull(options, "options");
-            return this;
-        }
-
-        /**
-         * Whether sessions join their LiveKit room before the agent runs (default true). Without
-         * it {@code session.room()} is unavailable: for load tests of the runtime itself.
-         */
-        public Builder joinRoom(boolean joinRoom) {
-            this.joinRoom = joinRoom;
-            return this;
-        }
-
-        /**
-         * Gives the agents a voice ({@code session.voice()}): the options and the speech-to-text and
-         * text-to-speech providers of each agent. The VAD model is then loaded once per JVM that
-         * runs sessions, before its first job.
-         */
-        public Builder voice(VoiceSetup setup) {
-            this.voiceSetup = Objects.requireNonNull(setup, "setup");
-            return this;
-        }
-
-        /** Prepares shared resources once per JVM that runs sessions, after the WebRTC runtime. */
-        public Builder prewarm(Prewarm prewarm) {
-            prewarms.add(Objects.requireNonNull(prewarm, "prewarm"));
-            return this;
-        }
-
-        /** Receives every {@link io.openrtc.observe.OpenRtcEvent}. */
-        public Builder listener(OpenRtcListener listener) {
-            listeners.add(Objects.requireNonNull(listener, "listener"));
-            return this;
-        }
-
-        /** Tunes the worker's protocol settings (timeouts, backoff, permissions). */
-        public Builder workerOptions(UnaryOperator<WorkerOptions.Builder> customizer) {
-            this.workerCustomizer = Objects.requireNonNull(customizer, "customizer");
-            return this;
-        }
-
-        /**
-         * Builds the pool.
-         *
-         * @throws IllegalArgumentException when no agent is registered, names clash, or settings
-         *                                  contradict each other
-         */
-        public AgentPool build() {
-            return new AgentPool(this);
+        try {
+            drain(brokenReason, poolOptions.drainTimeout()).toCompletableFuture().join();
+        } finally {
+            // Drained and disconnected, it would never take a job again: stop, so run() returns and
+            // the JVM (or, under Spring, the application context) ends and is replaced.
+            close();
         }
     }
 }

@@ -5,13 +5,17 @@ import io.openrtc.agent.AgentRegistration;
 import io.openrtc.agent.AgentRegistry;
 import io.openrtc.agent.JobInfo;
 import io.openrtc.agent.SessionOutcome;
+import io.openrtc.pool.FailureSource;
 import io.openrtc.pool.SessionBody;
 import io.openrtc.pool.SessionControl;
+import io.openrtc.pool.SessionFailureException;
 import io.openrtc.pool.SessionRequest;
 import io.openrtc.rtc.CloseReason;
+import io.openrtc.rtc.JoinStep;
 import io.openrtc.rtc.Room;
 import io.openrtc.rtc.RoomClosedException;
 import io.openrtc.rtc.RoomConnector;
+import io.openrtc.rtc.RoomJoinException;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -25,6 +29,12 @@ import java.util.function.Function;
  * ending normally (deleted, participant removed, server leave) is a success; the agent throwing,
  * the join failing, or the room connection being lost is a failure; the pool cancelling the
  * session (drain timeout, job termination) is a cancellation.
+ *
+ * <p>Failures say whose fault they are, for the supervisor ({@link FailureSource}): what the
+ * agent's code throws is the agent's; a join the server refused or did not answer, and a room
+ * connection lost for good, are the infrastructure's; a WebRTC runtime that fails (a local
+ * negotiation failure, the runtime closed under the session) or an agent this JVM does not know
+ * is the worker's.
  */
 final class AgentSessionBody implements SessionBody {
 
@@ -49,12 +59,17 @@ final class AgentSessionBody implements SessionBody {
     @Override
     public void run(SessionRequest request, SessionControl control) throws Exception {
         JobInfo job = request.job();
-        AgentRegistration registration = agents.find(request.agentName()).orElseThrow(() -> new IllegalStateException(
-                "No agent named '" + request.agentName() + "' is registered in this JVM; registered: " + agents.names()));
+        AgentRegistration registration = agents.find(request.agentName()).orElseThrow(() -> new SessionFailureException(
+                FailureSource.WORKER, "No agent named '" + request.agentName() + "' is registered in this JVM; registered: "
+                        + agents.names(), null));
         Agent agent = registration.provider().agentFor(job);
 
-        Room room = connectors == null ? null
-                : connectors.apply(control).connect(request.assignment().serverUrl(), request.assignment().token());
+        Room room = connectors == null ? null : join(connectors.apply(control), request);
+        if (room != null) {
+            // A session that ignores its cancel is given up with its thread still running: its room
+            // (peer connections, native threads, the participant in LiveKit) must not stay with it.
+            control.onAbandon(room::close);
+        }
         DefaultAgentSession session = new DefaultAgentSession(job, registration.name(), registration.settings(), room,
                 Instant.now(), Thread.currentThread(), room == null || voices == null ? null : voices.apply(control));
         SessionOutcome provisional = null;
@@ -73,6 +88,19 @@ final class AgentSessionBody implements SessionBody {
             if (room != null) {
                 room.close();
             }
+        }
+    }
+
+    private static Room join(RoomConnector connector, SessionRequest request) throws SessionFailureException,
+            InterruptedException {
+        try {
+            return connector.connect(request.assignment().serverUrl(), request.assignment().token());
+        } catch (RoomJoinException e) {
+            // Building the peer connections is this JVM's WebRTC stack; every other step waits on
+            // the server (or the network to it).
+            FailureSource source = e.step() == JoinStep.NEGOTIATION ? FailureSource.WORKER : FailureSource.INFRASTRUCTURE;
+            throw new SessionFailureException(source, "joining room '" + request.job().roomName() + "' failed: "
+                    + e.getMessage(), e);
         }
     }
 
@@ -110,12 +138,16 @@ final class AgentSessionBody implements SessionBody {
         return new SessionOutcome.Success(session.startedAt(), Instant.now());
     }
 
-    /** The room connection ended abnormally under a running session. */
-    static final class SessionRoomLostException extends Exception {
+    /**
+     * The room connection ended abnormally under a running session: the infrastructure's fault,
+     * unless the JVM's own WebRTC runtime closed under it.
+     */
+    static final class SessionRoomLostException extends SessionFailureException {
         private static final long serialVersionUID = 1L;
 
         SessionRoomLostException(CloseReason reason, Throwable cause) {
-            super("the room connection ended: " + reason, cause);
+            super(reason.cause() == CloseReason.Cause.RUNTIME_CLOSED ? FailureSource.WORKER : FailureSource.INFRASTRUCTURE,
+                    "the room connection ended: " + reason, cause);
         }
     }
 }

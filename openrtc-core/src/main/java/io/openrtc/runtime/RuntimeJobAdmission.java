@@ -25,9 +25,11 @@ import org.slf4j.LoggerFactory;
  * order: a job the filter declines or no agent can serve is declined before a slot is reserved;
  * an accepted job holds a hard reservation in the pool.
  *
- * <p>The worker calls it on a virtual thread per offer, so offers are filtered side by side. The
- * user's {@link RequestFilter} runs on a virtual thread of its own and is given at most
- * {@code filterTimeout}, so a slow filter costs a decline, never LiveKit's answer budget.
+ * <p>The worker calls it on a virtual thread per offer, so offers are filtered and routed side
+ * by side; only the slot's reservation is atomic (in the pool). The user's {@link RequestFilter}
+ * runs on a virtual thread of its own and is given at most {@code filterTimeout}, then
+ * interrupted, so a slow filter costs a decline, never LiveKit's answer budget; user routing
+ * strategies are bounded the same way by the {@link AgentRouter}.
  */
 final class RuntimeJobAdmission implements JobAdmission {
 
@@ -63,10 +65,10 @@ final class RuntimeJobAdmission implements JobAdmission {
     }
 
     /**
-     * Quick, and one offer at a time: user routing strategies are documented as cheap and have
-     * never had to be thread-safe, while offers are decided concurrently.
+     * Side by side with other offers: the router is thread-safe and bounds user strategies by
+     * time, and the pool reserves the slot atomically, so nothing here needs a lock of its own.
      */
-    private synchronized Admission routeAndClaim(JobInfo job) {
+    private Admission routeAndClaim(JobInfo job) {
         return switch (router.route(job)) {
             case RoutingResult.Unroutable unroutable -> new Admission.Declined(unroutable.reason(), unroutable.detail());
             case RoutingResult.Routed routed -> pool.tryClaim(job, routed.agentName(), participantFor(job, routed.agentName()));
@@ -79,7 +81,7 @@ final class RuntimeJobAdmission implements JobAdmission {
             return null;
         }
         CompletableFuture<Boolean> verdict = new CompletableFuture<>();
-        Thread.ofVirtual().name("openrtc-request-filter-" + job.jobId()).start(() -> {
+        Thread thread = Thread.ofVirtual().name("openrtc-request-filter-" + job.jobId()).start(() -> {
             try {
                 verdict.complete(filter.accept(job));
             } catch (Throwable t) {
@@ -91,14 +93,18 @@ final class RuntimeJobAdmission implements JobAdmission {
                     ? null
                     : new Admission.Declined(DeclineReason.FILTERED, "the request filter declined job " + job.jobId());
         } catch (TimeoutException e) {
-            log.warn("The request filter took longer than {} (openrtc.routing.request-filter-timeout) for job {}; declining it",
-                    filterTimeout, job.jobId());
+            // Its answer no longer matters: interrupt it, so a filter stuck in I/O or a lock lets go
+            // instead of piling up with every offer.
+            thread.interrupt();
+            log.warn("The request filter took longer than {} (openrtc.routing.request-filter-timeout) for job {}; "
+                    + "interrupted it and declined the job", filterTimeout, job.jobId());
             return new Admission.Declined(DeclineReason.FILTERED,
                     "the request filter did not answer within " + filterTimeout + " (openrtc.routing.request-filter-timeout)");
         } catch (ExecutionException e) {
             log.warn("The request filter failed for job {}; declining it", job.jobId(), e.getCause());
             return new Admission.Declined(DeclineReason.ERROR, "the request filter failed: " + e.getCause());
         } catch (InterruptedException e) {
+            thread.interrupt();
             Thread.currentThread().interrupt();
             return new Admission.Declined(DeclineReason.ERROR, "interrupted while asking the request filter");
         }

@@ -92,7 +92,8 @@ class CoroutineIsolationTest {
                 }
             }
             assertThat(pool.snapshot().tripped()).isFalse();
-            assertThat(pool.snapshot().consecutiveFailures()).isEqualTo(1); // session 199 failed last
+            assertThat(pool.snapshot().unhealthyAgents()).isEmpty();
+            assertThat(pool.snapshot().consecutiveFailures()).isZero(); // the agent's failures, not the worker's
             assertThat(pool.snapshot().active()).isZero();
             assertThat(events.awaitDelivered(WAIT)).isTrue();
             assertThat(recorder.of(OpenRtcEvent.SessionStarted.class)).hasSize(n);
@@ -104,9 +105,10 @@ class CoroutineIsolationTest {
     }
 
     @Test
-    void supervisorTripsOnlyOnConsecutiveFailures() throws Exception {
+    void anAgentGoesOutOfServiceOnlyOnConsecutiveFailures() throws Exception {
         try (SessionPool pool = start(PoolOptions.builder().consecutiveFailureLimit(5).build(), new ScriptedBody())) {
-            // F F F F S F F C F F: never five failures in a row (a cancel neither counts nor resets)
+            // F F F F S F F C L F F: never five failures of the agent in a row (a cancel and a lost
+            // room neither count nor reset)
             for (String script : List.of("throw:1", "throw:2", "throw:3", "throw:4", "", "throw:5", "throw:6")) {
                 outcome(TestJobs.launch(pool, script));
             }
@@ -114,24 +116,26 @@ class CoroutineIsolationTest {
             cancelled.running().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
             cancelled.cancel("job terminated");
             assertThat(outcome(cancelled)).isInstanceOf(SessionOutcome.Cancelled.class);
+            outcome(TestJobs.launch(pool, "lost:the room went away"));
             outcome(TestJobs.launch(pool, "throw:7"));
             outcome(TestJobs.launch(pool, "throw:8"));
-            assertThat(pool.snapshot().consecutiveFailures()).isEqualTo(4);
-            assertThat(pool.snapshot().tripped()).isFalse();
+            assertThat(pool.snapshot().unhealthyAgents()).isEmpty();
             assertThat(pool.isFull()).isFalse();
 
             outcome(TestJobs.launch(pool, "throw:9"));
-            assertThat(pool.snapshot().tripped()).isTrue();
-            await().atMost(WAIT).until(() -> stopRequests.size() == 1);
-            assertThat(stopRequests).containsExactly(StopHandler.Reason.SUPERVISOR_TRIPPED);
-            assertThat(pool.isFull()).isTrue();
+            assertThat(pool.snapshot().unhealthyAgents()).containsOnlyKeys(TestJobs.AGENT);
             var job = TestJobs.job("");
             assertThat(pool.tryClaim(job, TestJobs.AGENT, ParticipantSpec.forJob(job.jobId(), "x")))
                     .isInstanceOfSatisfying(Admission.Declined.class,
-                            d -> assertThat(d.reason()).isEqualTo(DeclineReason.DRAINING));
+                            d -> assertThat(d.reason()).isEqualTo(DeclineReason.AGENT_UNHEALTHY));
+            // The agent's failures say nothing about the worker.
+            assertThat(pool.snapshot().tripped()).isFalse();
+            assertThat(pool.isFull()).isFalse();
             assertThat(events.awaitDelivered(WAIT)).isTrue();
-            assertThat(recorder.of(OpenRtcEvent.SupervisorTripped.class)).singleElement()
+            assertThat(recorder.of(OpenRtcEvent.AgentTripped.class)).singleElement()
                     .satisfies(e -> assertThat(e.consecutiveFailures()).isEqualTo(5));
+            assertThat(recorder.of(OpenRtcEvent.SupervisorTripped.class)).isEmpty();
+            assertThat(stopRequests).isEmpty();
         }
     }
 

@@ -40,7 +40,8 @@ class HostProtocolTest {
         IllegalStateException error = new IllegalStateException("no table free", cause);
         HostMessage message = HostMessage.ending(new SessionOutcome.Failed(error, Instant.now(), Instant.now()));
         HostMessage.Failed decoded = (HostMessage.Failed) roundTrip(message);
-        RemoteSessionException remote = decoded.failure().toException();
+        assertThat(decoded.source()).isEqualTo(FailureSource.AGENT);
+        RemoteSessionException remote = decoded.failure().toException(decoded.source());
         assertThat(remote.remoteType()).isEqualTo("java.lang.IllegalStateException");
         assertThat(remote.getMessage()).isEqualTo("no table free");
         assertThat(remote.getStackTrace()).isEqualTo(error.getStackTrace());
@@ -48,6 +49,15 @@ class HostProtocolTest {
                 c -> assertThat(c.remoteType()).isEqualTo("java.io.UncheckedIOException"));
         assertThat(remote.getCause().getCause()).hasMessage("reset");
         assertThat(remote.toString()).startsWith("java.lang.IllegalStateException: no table free");
+    }
+
+    @Test
+    void whoseFaultAFailureIsCrossesWithIt() throws IOException {
+        Exception lost = new SessionFailureException(FailureSource.INFRASTRUCTURE, "the room connection ended", null);
+        HostMessage.Failed decoded = (HostMessage.Failed) roundTrip(HostMessage.ending(
+                new SessionOutcome.Failed(new IllegalStateException("wrapped", lost), Instant.now(), Instant.now())));
+        assertThat(decoded.source()).isEqualTo(FailureSource.INFRASTRUCTURE);
+        assertThat(FailureSource.of(decoded.failure().toException(decoded.source()))).isEqualTo(FailureSource.INFRASTRUCTURE);
     }
 
     @Test

@@ -13,6 +13,8 @@ import java.util.List;
  *   <li>{@code running}: signal running</li>
  *   <li>{@code sleep:MS}: work for MS milliseconds</li>
  *   <li>{@code throw:MSG}: throw an IllegalStateException; {@code error:MSG}: throw an AssertionError</li>
+ *   <li>{@code lost:MSG}: fail as the infrastructure's fault (the room or server went away);
+ *       {@code worker-fault:MSG}: fail as the worker's own fault</li>
  *   <li>{@code block}: wait until interrupted (then throw InterruptedException)</li>
  *   <li>{@code stubborn}: wait forever, swallowing interrupts</li>
  *   <li>{@code await-file:PATH}: wait until PATH exists</li>
@@ -47,6 +49,8 @@ final class ScriptedBody implements SessionBody {
                 case "sleep" -> Thread.sleep(Long.parseLong(arg));
                 case "throw" -> throw new IllegalStateException(arg);
                 case "error" -> throw new AssertionError(arg);
+                case "lost" -> throw new SessionFailureException(FailureSource.INFRASTRUCTURE, arg, null);
+                case "worker-fault" -> throw new SessionFailureException(FailureSource.WORKER, arg, null);
                 case "block" -> Thread.sleep(Long.MAX_VALUE);
                 case "stubborn" -> {
                     while (true) {

@@ -7,6 +7,7 @@ import io.openrtc.agent.AgentRegistration;
 import io.openrtc.agent.AgentRegistry;
 import io.openrtc.agent.JobInfo;
 import io.openrtc.observe.DeclineReason;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -74,6 +75,74 @@ class AgentRouterTest {
     void metadataThatIsNotAnObjectNamingAnAgentFallsThrough(String metadata) {
         assertThat(router.route(job("dental-9", metadata, metadata)))
                 .isEqualTo(new RoutingResult.Routed("dental", RouteSignal.ROOM_NAME_PREFIX));
+    }
+
+    @Test
+    void unreadableMetadataIsCountedAndLoggedRateLimitedNamingTheJobAndTheParseError() {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(AgentRouter.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs = new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try {
+            AgentRouter fresh = AgentRouter.withDefaults(agents);
+            // Still routed by what else the job says, but not silently.
+            assertThat(fresh.route(JobInfo.forRoom("AJ_bad1", "dental-1", "", "{agent: dental")))
+                    .isEqualTo(new RoutingResult.Routed("dental", RouteSignal.ROOM_NAME_PREFIX));
+            fresh.route(JobInfo.forRoom("AJ_bad2", "dental-2", "", "agent=dental"));
+            fresh.route(JobInfo.forRoom("AJ_bad3", "dental-3", "VIP caller", "{\"agent\":42}"));
+            fresh.route(JobInfo.forRoom("AJ_fine", "dental-4", "", ""));
+
+            assertThat(fresh.invalidMetadata(RouteSignal.JOB_METADATA)).isEqualTo(3);
+            assertThat(fresh.invalidMetadata(RouteSignal.ROOM_METADATA)).isEqualTo(1);
+            List<String> warnings = logs.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            // One warning per source per interval: the first bad job metadata, and the bad room metadata.
+            assertThat(warnings).hasSize(2);
+            assertThat(warnings.get(0)).contains("job metadata", "AJ_bad1", "not JSON", "Unexpected character");
+            assertThat(warnings.get(1)).contains("room metadata", "AJ_bad3", "not JSON");
+        } finally {
+            logger.detachAppender(logs);
+        }
+    }
+
+    @Test
+    void metadataOfTheWrongShapeIsCountedToo() {
+        AgentRouter fresh = AgentRouter.withDefaults(agents);
+        for (String metadata : List.of("\"dental\"", "[\"dental\"]", "{\"agent\":42}", "{\"agent\":\"  \"}")) {
+            fresh.route(job("dental-1", "", metadata));
+        }
+        fresh.route(job("dental-1", "", "{\"agent\":null}"));
+        fresh.route(job("dental-1", "", "{\"other\":1}"));
+        fresh.route(job("dental-1", "", "{\"agent\":42,\"demo\":\"dental\"}"));
+        assertThat(fresh.invalidMetadata(RouteSignal.JOB_METADATA)).isEqualTo(4);
+    }
+
+    @Test
+    void theDefaultAgentServesWhatNothingElseRoutesWhateverTheRegistrationOrder() {
+        RoutingOptions options = RoutingOptions.defaults().withDefaultAgent("dental");
+        AgentRouter one = new AgentRouter(agents, List.of(), options);
+        AgentRouter other = new AgentRouter(AgentRegistry.of(List.of(registration("dental-office"), registration("dental"),
+                registration("restaurant"))), List.of(), options);
+
+        assertThat(one.route(job("general-room", "", "")))
+                .isEqualTo(new RoutingResult.Routed("dental", RouteSignal.FALLBACK));
+        assertThat(other.route(job("general-room", "", "")))
+                .isEqualTo(new RoutingResult.Routed("dental", RouteSignal.FALLBACK));
+    }
+
+    @Test
+    void aDefaultAgentThatIsNotRegisteredIsRefusedNamingTheProperty() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AgentRouter(agents, List.of(),
+                        RoutingOptions.defaults().withDefaultAgent("plumber")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("openrtc.routing.default-agent").hasMessageContaining("'plumber'")
+                .hasMessageContaining("[restaurant, dental, dental-office]");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RoutingOptions.defaults().withDefaultAgent("dental")
+                        .withAcceptOnlyRegisteredRooms(true))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("openrtc.routing.default-agent").hasMessageContaining("accept-only-registered-rooms");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RoutingOptions.defaults().withStrategyTimeout(Duration.ofSeconds(3)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("openrtc.routing.strategy-timeout");
     }
 
     @Test

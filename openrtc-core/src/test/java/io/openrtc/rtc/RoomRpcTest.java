@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * RPC both ways between a Java room and LiveKit's own Node SDK through a real livekit-server,
- * with LiveKit's error codes asserted on both sides.
+ * with LiveKit's error codes asserted on both sides, and the bound on the requests one session
+ * answers at once.
  */
 @LiveKitServerTest
 class RoomRpcTest extends RoomWithCallersTest {
@@ -75,6 +76,51 @@ class RoomRpcTest extends RoomWithCallersTest {
             assertThat(slowInterrupted.await(20, TimeUnit.SECONDS)).as("the late handler was interrupted").isTrue();
             await().atMost(WAIT).until(() -> room.dataStats().rpcCallsHandled() == 4);
             callers.leaveCaller("in");
+        }
+    }
+
+    @Test
+    void pastItsBoundTheRoomAnswersTooManyRequestsAndStillServesTheRest(LiveKitServer server) throws Exception {
+        String roomName = "rpc-bound-" + UUID.randomUUID();
+        int bound = RpcManager.MAX_CONCURRENT_REQUESTS;
+        try (Room room = joinAsAgent(server, roomName, "agent-bound")) {
+            CountDownLatch release = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+            room.registerRpcMethod("hold", call -> {
+                inside.incrementAndGet();
+                release.await();
+                return "held " + call.payload();
+            });
+            callers.joinCaller("many", server.url(), server.participantToken(roomName, "caller-many"), 0);
+            callers.await(e -> e.is("joined", "many"), WAIT);
+
+            for (int i = 0; i < bound; i++) {
+                callers.performRpc("many", "held-" + i, "agent-bound", "hold", Integer.toString(i), 30_000);
+            }
+            await().atMost(WAIT).until(() -> inside.get() == bound);
+            for (int i = 0; i < 3; i++) {
+                callers.performRpc("many", "over-" + i, "agent-bound", "hold", "over", 30_000);
+            }
+            for (int i = 0; i < 3; i++) {
+                String tag = "over-" + i;
+                NodePeer.Event refused = callers.await(e -> e.is("rpcError", "many") && e.text("tag").equals(tag), WAIT);
+                assertThat((int) refused.number("code")).isEqualTo(RpcError.RESPONSE_TIMEOUT);
+                assertThat(refused.text("message")).isEqualTo("Too many requests");
+            }
+            assertThat(inside.get()).as("no refused request reached the handler").isEqualTo(bound);
+            assertThat(room.dataStats().rpcCallsRefused()).isEqualTo(3);
+
+            release.countDown();
+            for (int i = 0; i < bound; i++) {
+                String tag = "held-" + i;
+                NodePeer.Event held = callers.await(e -> e.is("rpcResult", "many") && e.text("tag").equals(tag), WAIT);
+                assertThat(held.text("payload")).isEqualTo("held " + i);
+            }
+            // Once they are answered there is room again.
+            callers.performRpc("many", "again", "agent-bound", "hold", "again", 30_000);
+            assertThat(callers.await(e -> e.is("rpcResult", "many") && e.text("tag").equals("again"), WAIT)
+                    .text("payload")).isEqualTo("held again");
+            callers.leaveCaller("many");
         }
     }
 

@@ -88,6 +88,46 @@ class RpcManagerTest {
     }
 
     @Test
+    void pastItsBoundARequestIsAcknowledgedAndAnsweredTooManyRequestsAtOnce() throws Exception {
+        RpcManager bounded = new RpcManager("test", sender, timers, counters, Set.of("caller")::contains,
+                Duration.ofMillis(300), 2);
+        try {
+            CountDownLatch release = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+            bounded.register("hold", call -> {
+                inside.incrementAndGet();
+                release.await();
+                return "done " + call.requestId();
+            });
+            bounded.onRequest("caller", request("a", "hold", "", 10_000, 1));
+            bounded.onRequest("caller", request("b", "hold", "", 10_000, 1));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> inside.get() == 2);
+            sender.next(); // the acks of a and b
+            sender.next();
+
+            bounded.onRequest("caller", request("c", "hold", "", 10_000, 1));
+            DataPacket ack = sender.next().packet();
+            assertThat(ack.getRpcAck().getRequestId()).isEqualTo("c");
+            LivekitModels.RpcResponse refused = sender.next().packet().getRpcResponse();
+            assertThat(refused.getRequestId()).isEqualTo("c");
+            assertThat(refused.getError().getCode()).isEqualTo(RpcError.RESPONSE_TIMEOUT);
+            assertThat(refused.getError().getMessage()).isEqualTo("Too many requests");
+            assertThat(inside.get()).as("the refused request never reached its handler").isEqualTo(2);
+            assertThat(counters.snapshot().rpcCallsRefused()).isEqualTo(1);
+
+            release.countDown();
+            assertThat(sender.next().packet().getRpcResponse().getPayload()).startsWith("done ");
+            assertThat(sender.next().packet().getRpcResponse().getPayload()).startsWith("done ");
+            // The slots are free again.
+            bounded.onRequest("caller", request("d", "hold", "", 10_000, 1));
+            assertThat(sender.next().packet().getRpcAck().getRequestId()).isEqualTo("d");
+            assertThat(sender.next().packet().getRpcResponse().getPayload()).isEqualTo("done d");
+        } finally {
+            bounded.close("test over");
+        }
+    }
+
+    @Test
     void aRequestWithoutAnIdIsCountedAsMalformedAndNotAnswered() throws Exception {
         rpc.onRequest("caller", request("", "greet", "", 5_000, 1));
         assertThat(counters.snapshot().malformedPackets()).isEqualTo(1);

@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
  * A request filter is user code that may take its time (up to
  * {@code openrtc.routing.request-filter-timeout}). Against the real server: jobs offered at the
  * same moment are decided side by side, so a slow filter costs each job its own time and not the
- * sum of all, and LiveKit's ~3 s answer budget holds for every one of them.
+ * sum of all, and LiveKit's ~3 s answer budget holds for every one of them. A routing strategy
+ * stuck on one job costs that job alone: the others are routed side by side, and the stuck one is
+ * declined at {@code openrtc.routing.strategy-timeout} and its thread interrupted.
  */
 @LiveKitServerTest
 class AgentPoolRequestFilterTest {
@@ -66,6 +68,51 @@ class AgentPoolRequestFilterTest {
             Set<String> declined = events.stream().filter(OpenRtcEvent.JobDeclined.class::isInstance)
                     .map(e -> ((OpenRtcEvent.JobDeclined) e).job().roomName()).collect(Collectors.toSet());
             assertThat(java.util.Collections.disjoint(declined, rooms)).as("no burst job declined").isTrue();
+        }
+    }
+
+    @Test
+    void aRoutingStrategyStuckOnOneJobCostsThatJobAloneAndIsInterrupted(LiveKitServer server) throws Exception {
+        List<OpenRtcEvent> events = new CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
+        String agentName = "routed";
+        try (AgentPool pool = AgentPool.builder()
+                .livekit(server.url(), server.apiKey(), server.apiSecret())
+                .agentName(agentName)
+                .joinRoom(false)
+                .poolOptions(PoolOptions.builder().maxConcurrentSessions(2 * DISPATCHES).drainTimeout(Duration.ofSeconds(5))
+                        .build())
+                .routingStrategy((job, agents) -> {
+                    if (job.roomName().startsWith("stuck")) {
+                        try {
+                            Thread.sleep(Long.MAX_VALUE); // a lookup that never answers
+                        } catch (InterruptedException e) {
+                            interrupted.countDown();
+                        }
+                    }
+                    return io.openrtc.routing.RouteDecision.NO_MATCH;
+                })
+                .routingStrategyTimeout(Duration.ofMillis(500))
+                .add("quick", session -> {
+                })
+                .listener(events::add)
+                .build()) {
+            pool.start();
+            String warmUp = Dispatches.dispatchUntilAccepted(server, agentName, "", room -> ran(events, room));
+
+            List<String> stuck = SimultaneousDispatches.createRooms(server, "stuck", 1, 120);
+            List<String> rooms = SimultaneousDispatches.createRooms(server, "routed", DISPATCHES, 120);
+            List<String> all = new java.util.ArrayList<>(stuck);
+            all.addAll(rooms);
+            SimultaneousDispatches.fire(server, agentName, all);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(rooms).allSatisfy(room -> assertThat(ran(events, room)).as("a session ran for " + room).isTrue()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> events.stream().anyMatch(e -> e instanceof OpenRtcEvent.JobDeclined d
+                    && d.job().roomName().equals(stuck.getFirst())
+                    && d.reason() == io.openrtc.observe.DeclineReason.ERROR
+                    && d.detail().contains("openrtc.routing.strategy-timeout")));
+            assertThat(interrupted.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the stuck strategy was interrupted").isTrue();
+            assertThat(ran(events, warmUp)).isTrue();
         }
     }
 

@@ -10,7 +10,7 @@ public final class ToneWorkerMain {
     private ToneWorkerMain() {
     }
 
-    static AgentPool.Builder agents() {
+    static AgentPoolBuilder agents() {
         return AgentPool.builder().add("tone", new ToneAgent());
     }
 

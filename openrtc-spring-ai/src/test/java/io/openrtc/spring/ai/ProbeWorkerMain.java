@@ -1,6 +1,7 @@
 package io.openrtc.spring.ai;
 
 import io.openrtc.runtime.AgentPool;
+import io.openrtc.runtime.AgentPoolBuilder;
 import io.openrtc.voice.VoiceOptions;
 
 /**
@@ -15,7 +16,7 @@ public final class ProbeWorkerMain {
     private ProbeWorkerMain() {
     }
 
-    static AgentPool.Builder agents(String speechUrl) {
+    static AgentPoolBuilder agents(String speechUrl) {
         return AgentPool.builder().add("probe", new ProbeAgent()).voice(SpeechModels.setup(speechUrl, VoiceOptions.DEFAULTS));
     }
 

@@ -18,8 +18,11 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  *       above {@code openrtc.memory.limit}), or not registered (disconnected and retrying, not
  *       started, stopped), with the last error, the reconnect attempts and since when.</li>
  * </ul>
- * Every state carries the worker id, the agents, active and maximum sessions and the load. It
- * reads the same {@link OpenRtcSnapshot} as the {@code openrtc} endpoint and the meters.
+ * Every state carries the worker id, the agents, active and maximum sessions and the load; and,
+ * while any, {@code unhealthyAgents}: the agents out of service because their own code failed
+ * {@code openrtc.consecutive-failure-limit} sessions in a row, each with why. Those do not make
+ * the worker {@code DOWN}: the other agents keep serving, and a restart would not mend the agent.
+ * It reads the same {@link OpenRtcSnapshot} as the {@code openrtc} endpoint and the meters.
  *
  * <p>Put it in the readiness group (a pod that cannot reach LiveKit is not ready), never in the
  * liveness group: restarting a pod does not bring LiveKit back. A broken worker turns liveness
@@ -51,7 +54,8 @@ public class OpenRtcHealthIndicator implements HealthIndicator {
         Health.Builder health;
         if (OpenRtcStatus.broken(snapshot)) {
             health = Health.down().withDetail("reason", "broken: " + (snapshot.broken() ? snapshot.brokenReason()
-                    : "the supervisor tripped after " + pool.consecutiveFailures() + " failed sessions in a row")
+                    : "the supervisor tripped after " + pool.consecutiveFailures()
+                    + " sessions in a row failed by the worker's own fault")
                     + "; the worker stopped taking jobs and must be restarted");
         } else if (snapshot.draining()) {
             health = Health.outOfService().withDetail("reason", "draining: declining new jobs while running sessions finish");
@@ -75,6 +79,9 @@ public class OpenRtcHealthIndicator implements HealthIndicator {
                 .withDetail("draining", snapshot.draining());
         if (worker.state() != ConnectionState.REGISTERED || worker.failedAttempts() > 0) {
             health.withDetail("reconnectAttempts", worker.failedAttempts());
+        }
+        if (!pool.unhealthyAgents().isEmpty()) {
+            health.withDetail("unhealthyAgents", pool.unhealthyAgents());
         }
         if (!worker.lastError().isEmpty()) {
             health.withDetail("lastError", worker.lastError());

@@ -1,6 +1,7 @@
 package io.openrtc.spring.actuate;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -10,6 +11,7 @@ import io.openrtc.observe.ConnectionState;
 import io.openrtc.observe.DeclineReason;
 import io.openrtc.observe.OpenRtcEvent;
 import io.openrtc.observe.OpenRtcSnapshot;
+import io.openrtc.routing.RouteSignal;
 import io.openrtc.runtime.AgentPool;
 import java.time.Duration;
 import java.util.List;
@@ -72,6 +74,9 @@ public class OpenRtcMetrics implements MeterBinder {
                 s -> OpenRtcStatus.broken(s) ? 1 : 0);
         gauge(registry, "openrtc.sessions.reserved", "Jobs accepted whose assignment has not arrived yet",
                 s -> s.pool().reserved());
+        gauge(registry, "openrtc.sessions.abandoned", "Sessions given up after openrtc.cancel-grace whose threads still "
+                + "run (they ignored their interrupt); each holds a slot until its thread ends",
+                s -> s.pool().abandoned());
         gauge(registry, "openrtc.process.idle", "Prewarmed child JVMs waiting for a job (process isolation)",
                 s -> s.pool().idleProcesses());
         Gauge.builder("openrtc.sessions.max", agentPool, pool -> pool.poolOptions().maxConcurrentSessions())
@@ -79,6 +84,9 @@ public class OpenRtcMetrics implements MeterBinder {
                 .register(registry);
         for (String agent : agentPool.agents().names()) {
             gauge(registry, "openrtc.sessions.active", "Sessions running now", s -> s.pool().activeByAgent().getOrDefault(agent, 0), "agent", agent);
+            gauge(registry, "openrtc.agents.unhealthy", "1 while the agent is out of service (its own code failed "
+                    + "openrtc.consecutive-failure-limit sessions in a row; its jobs are declined), else 0",
+                    s -> s.pool().unhealthyAgents().containsKey(agent) ? 1 : 0, "agent", agent);
             // Counters exist from the start, so rates and alerts work before the first event.
             sessionsStarted(registry, agent);
             jobsAccepted(registry, agent);
@@ -93,6 +101,14 @@ public class OpenRtcMetrics implements MeterBinder {
         }
         jobsOffered(registry);
         reconnects(registry);
+        // Read from the router, which counts every one; its log line is rate-limited.
+        for (RouteSignal source : List.of(RouteSignal.JOB_METADATA, RouteSignal.ROOM_METADATA)) {
+            FunctionCounter.builder("openrtc.jobs.metadata.invalid", agentPool.router(), router -> router.invalidMetadata(source))
+                    .description("Jobs whose job or room metadata could not name an agent (not JSON, not an object, "
+                            + "no string under agent or demo); routing went on without it")
+                    .tag("source", source == RouteSignal.JOB_METADATA ? "job" : "room")
+                    .register(registry);
+        }
         registries.add(registry);
     }
 

@@ -12,6 +12,7 @@ import io.openrtc.routing.RequestFilter;
 import io.openrtc.routing.RoutingStrategy;
 import io.openrtc.rtc.RoomOptions;
 import io.openrtc.runtime.AgentPool;
+import io.openrtc.runtime.AgentPoolBuilder;
 import io.openrtc.voice.VoiceSetup;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,10 +62,11 @@ public class OpenRtcAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     AgentPool openRtcAgentPool(OpenRtcProperties properties, AgentRegistry agents, Environment environment,
+                               ConfigurableListableBeanFactory beanFactory,
                                ObjectProvider<RoutingStrategy> strategies, ObjectProvider<RequestFilter> requestFilters,
                                ObjectProvider<OpenRtcListener> listeners, ObjectProvider<Prewarm> prewarms,
                                ObjectProvider<RoomOptions> roomOptions, ObjectProvider<VoiceSetup> voice) {
-        AgentPool.Builder builder = AgentPool.builder();
+        AgentPoolBuilder builder = AgentPool.builder();
         agents.all().forEach(builder::add);
         strategies.orderedStream().forEach(builder::routingStrategy);
         List<RequestFilter> filters = requestFilters.orderedStream().toList();
@@ -80,7 +82,20 @@ public class OpenRtcAutoConfiguration {
             }
             builder.requestFilter(filters.getFirst(), properties.routing().requestFilterTimeout());
         }
-        builder.acceptOnlyRegisteredRooms(properties.routing().acceptOnlyRegisteredRooms());
+        builder.acceptOnlyRegisteredRooms(properties.routing().acceptOnlyRegisteredRooms())
+                .routingStrategyTimeout(properties.routing().strategyTimeout());
+        boolean sessionHost = SessionHost.ROLE.equals(environment.getProperty(SessionHost.ROLE_PROPERTY));
+        if (!properties.routing().defaultAgent().isEmpty()) {
+            if (!agents.contains(properties.routing().defaultAgent())) {
+                throw new IllegalStateException("openrtc.routing.default-agent is '" + properties.routing().defaultAgent()
+                        + "', which is not a registered agent; registered: " + agents.names());
+            }
+            builder.defaultAgent(properties.routing().defaultAgent());
+        } else if (!properties.routing().acceptOnlyRegisteredRooms() && !sessionHost) {
+            // Explicit, never "whichever bean component scanning listed first": a renamed class
+            // must not send calls to another agent. (A session host is handed its agent with the job.)
+            builder.defaultAgent(new AgentDiscovery(beanFactory).defaultAgent(agents));
+        }
         listeners.orderedStream().forEach(builder::listener);
         prewarms.orderedStream().forEach(builder::prewarm);
         roomOptions.ifAvailable(builder::roomOptions);
@@ -94,7 +109,7 @@ public class OpenRtcAutoConfiguration {
                 .agentName(properties.agentName())
                 .jobType(JobType.valueOf(properties.jobType().name()))
                 .loadThreshold(properties.loadThreshold());
-        if (!SessionHost.ROLE.equals(environment.getProperty(SessionHost.ROLE_PROPERTY))) {
+        if (!sessionHost) {
             // A session host gets its server URL and token with the job; it needs no credentials.
             LiveKitCredentials credentials = LiveKitCredentials.resolve(properties.livekit(), environment);
             builder.livekit(credentials.url(), credentials.apiKey(), credentials.apiSecret());
@@ -107,6 +122,7 @@ public class OpenRtcAutoConfiguration {
                 .isolation(properties.isolation() == OpenRtcProperties.Isolation.PROCESS ? Isolation.PROCESS : Isolation.COROUTINE)
                 .maxConcurrentSessions(properties.maxConcurrentSessions())
                 .consecutiveFailureLimit(properties.consecutiveFailureLimit())
+                .agentRetryAfter(properties.agentRetryAfter())
                 .drainTimeout(properties.drainTimeout())
                 .cancelGrace(properties.cancelGrace());
         if (properties.memory().warn() != null) {
@@ -145,6 +161,12 @@ public class OpenRtcAutoConfiguration {
         @ConditionalOnMissingBean
         OpenRtcWorkerLifecycle openRtcWorkerLifecycle(AgentPool agentPool, OpenRtcProperties properties) {
             return new OpenRtcWorkerLifecycle(agentPool, properties.drainTimeout());
+        }
+
+        /** A broken worker that stopped itself closes the application, so that it is replaced. */
+        @Bean
+        OpenRtcBrokenWorkerShutdown openRtcBrokenWorkerShutdown(AgentPool agentPool, ConfigurableApplicationContext context) {
+            return new OpenRtcBrokenWorkerShutdown(agentPool, context);
         }
     }
 

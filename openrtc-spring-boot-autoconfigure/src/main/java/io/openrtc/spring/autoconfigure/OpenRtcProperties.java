@@ -26,8 +26,14 @@ import org.springframework.util.unit.DataSize;
  * @param loadThreshold           The load reported to LiveKit when the worker is full; must equal
  *                                the server's agents.target_load (0.7 by default), above
  *                                which it stops dispatching to the worker
- * @param consecutiveFailureLimit How many failed sessions in a row mark the worker broken (it
- *                                drains and stops, and liveness turns BROKEN)
+ * @param consecutiveFailureLimit How many sessions in a row may fail: that many failures of one
+ *                                agent's own code take that agent out of service (its jobs are
+ *                                declined while the other agents keep serving); that many failures
+ *                                of the worker itself (child JVMs that do not start, the WebRTC
+ *                                runtime) mark the worker broken (it drains and stops, liveness
+ *                                turns BROKEN). A lost room or server counts for neither
+ * @param agentRetryAfter         How long an agent out of service is declined before one trial
+ *                                session is let through; its success puts the agent back
  * @param drainTimeout            How long a drain waits for running sessions before cancelling
  *                                them
  * @param cancelGrace             How long a cancelled session has to end before it is given up
@@ -48,6 +54,7 @@ public record OpenRtcProperties(
         @DefaultValue("50") int maxConcurrentSessions,
         @DefaultValue("0.7") double loadThreshold,
         @DefaultValue("5") int consecutiveFailureLimit,
+        @DefaultValue("1m") Duration agentRetryAfter,
         @DefaultValue("30s") Duration drainTimeout,
         @DefaultValue("5s") Duration cancelGrace,
         @DefaultValue Memory memory,
@@ -64,6 +71,7 @@ public record OpenRtcProperties(
                 "openrtc.load-threshold must be in (0, 1] (the server's agents.target_load, 0.7 by default), was " + loadThreshold);
         require(consecutiveFailureLimit >= 1,
                 "openrtc.consecutive-failure-limit must be at least 1, was " + consecutiveFailureLimit);
+        require(agentRetryAfter.isPositive(), "openrtc.agent-retry-after must be positive, was " + agentRetryAfter);
         require(!drainTimeout.isNegative(), "openrtc.drain-timeout must not be negative, was " + drainTimeout);
         require(!cancelGrace.isNegative(), "openrtc.cancel-grace must not be negative, was " + cancelGrace);
     }
@@ -109,18 +117,36 @@ public record OpenRtcProperties(
      *
      * @param acceptOnlyRegisteredRooms     Take a job only when its job metadata, room metadata or
      *                                      room name maps it to a registered agent (no fallback to
-     *                                      the first agent); cannot be combined with a
-     *                                      RequestFilter bean
+     *                                      the default agent); cannot be combined with a
+     *                                      RequestFilter bean or default-agent
      * @param requestFilterTimeout          How long a RequestFilter may take before the job
-     *                                      is declined (LiveKit waits about 3 s for an answer)
+     *                                      is declined and the filter interrupted (LiveKit waits
+     *                                      about 3 s for an answer)
+     * @param defaultAgent                  The agent that serves jobs that no metadata, room name
+     *                                      or RoutingStrategy routes; empty for the agent with
+     *                                      the lowest @Order, or the only agent. With several
+     *                                      agents one of the two is required
+     * @param strategyTimeout               How long one RoutingStrategy bean may take for a job
+     *                                      before the job is declined and the strategy
+     *                                      interrupted (strategies run side by side, so they
+     *                                      must be thread-safe)
      */
     public record Routing(@DefaultValue("false") boolean acceptOnlyRegisteredRooms,
-                          @DefaultValue("500ms") Duration requestFilterTimeout) {
+                          @DefaultValue("500ms") Duration requestFilterTimeout,
+                          @DefaultValue("") String defaultAgent,
+                          @DefaultValue("500ms") Duration strategyTimeout) {
 
         public Routing {
             require(requestFilterTimeout.isPositive() && requestFilterTimeout.compareTo(Duration.ofSeconds(2)) <= 0,
                     "openrtc.routing.request-filter-timeout must be between 1ms and 2s (LiveKit waits about 3 s for an answer), was "
                             + requestFilterTimeout);
+            require(strategyTimeout.isPositive() && strategyTimeout.compareTo(Duration.ofSeconds(2)) <= 0,
+                    "openrtc.routing.strategy-timeout must be between 1ms and 2s (LiveKit waits about 3 s for an answer), was "
+                            + strategyTimeout);
+            defaultAgent = defaultAgent == null ? "" : defaultAgent.strip();
+            require(defaultAgent.isEmpty() || !acceptOnlyRegisteredRooms, "openrtc.routing.default-agent ("
+                    + defaultAgent + ") cannot be combined with openrtc.routing.accept-only-registered-rooms=true: the "
+                    + "one names who serves jobs nothing routes, the other declines them");
         }
     }
 

@@ -28,8 +28,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.LivenessState;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.event.EventListener;
@@ -38,7 +42,8 @@ import org.springframework.context.event.EventListener;
  * The operations surface over HTTP, as an operator sees it, of a Boot application (Tomcat,
  * Actuator, the Prometheus registry) whose worker takes real jobs from a real livekit-server:
  * what is exposed by default, the {@code openrtc} endpoint's snapshot and drain, health and the
- * Kubernetes probes through a drain and a broken worker, and the meters in the Prometheus scrape.
+ * Kubernetes probes through a drain, an agent out of service and a broken worker (which closes
+ * the application), and the meters in the Prometheus scrape.
  */
 @LiveKitServerTest
 class OpenRtcActuatorLiveKitTest {
@@ -185,25 +190,65 @@ class OpenRtcActuatorLiveKitTest {
     }
 
     @Test
-    void aBrokenWorkerIsDownAndTurnsLivenessBroken(LiveKitServer server) throws Exception {
+    void anAgentWhoseCodeKeepsFailingIsUnhealthyWhileTheWorkerStaysUp(LiveKitServer server) throws Exception {
         String base = start(FaultyApp.class, server, "ops-faulty", "openrtc.consecutive-failure-limit=1",
                 "management.endpoints.web.exposure.include=health,prometheus");
         awaitJson(base + "/actuator/health/openrtc", 200);
+        assertThat(body(get(base + "/actuator/prometheus"), 200)).contains("openrtc_agents_unhealthy{agent=\"faulty\"} 0.0");
 
-        Dispatches.dispatchUntilAccepted(server, "ops-faulty", "", r -> running(r));
+        String room = Dispatches.dispatchUntilAccepted(server, "ops-faulty", "", r -> running(r));
+        await().atMost(Duration.ofSeconds(30)).until(() -> events.stream()
+                .anyMatch(e -> e instanceof OpenRtcEvent.AgentTripped t && t.agentName().equals("faulty")));
 
-        JsonNode liveness = awaitJson(base + "/actuator/health/liveness", 503);
-        assertThat(liveness.path("status").asText()).isEqualTo("DOWN");
-        JsonNode health = json(get(base + "/actuator/health/openrtc"), 503);
-        assertThat(health.path("status").asText()).isEqualTo("DOWN");
-        assertThat(health.path("details").path("reason").asText()).contains("broken").contains("must be restarted");
+        // One agent out of service is no reason to restart the pod: health and liveness stay up.
+        JsonNode health = json(get(base + "/actuator/health/openrtc"), 200);
+        assertThat(health.path("status").asText()).isEqualTo("UP");
+        assertThat(health.path("details").path("unhealthyAgents").path("faulty").asText())
+                .contains("openrtc.consecutive-failure-limit").contains("this agent always fails");
+        assertThat(json(get(base + "/actuator/health/liveness"), 200).path("status").asText()).isEqualTo("UP");
         assertThat(body(get(base + "/actuator/prometheus"), 200))
                 .contains("openrtc_sessions_ended_total{agent=\"faulty\",outcome=\"failed\"} 1.0")
-                .contains("openrtc_worker_broken 1.0");
-        awaitJson(base + "/actuator/health/readiness", 503);
+                .contains("openrtc_agents_unhealthy{agent=\"faulty\"} 1.0")
+                .contains("openrtc_worker_broken 0.0");
+        assertThat(room).isNotEmpty();
+
+        // Its next job is declined at once, for LiveKit to offer elsewhere.
+        String declined = Dispatches.untilAccepted("room", r -> server.agentDispatch().createDispatch(r, "ops-faulty", "")
+                .execute(), r -> events.stream().anyMatch(e -> e instanceof OpenRtcEvent.JobDeclined d
+                && d.job().roomName().equals(r) && d.reason() == io.openrtc.observe.DeclineReason.AGENT_UNHEALTHY));
+        assertThat(declined).isNotEmpty();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(body(get(base + "/actuator/prometheus"), 200))
+                .contains("openrtc_jobs_declined_total{reason=\"agent_unhealthy\"} 1.0"));
+    }
+
+    @Test
+    void aBrokenWorkerTurnsLivenessBrokenDrainsAndClosesTheApplication(LiveKitServer server) throws Exception {
+        List<Object> availability = new CopyOnWriteArrayList<>();
+        // Every session's child JVM fails to start: a failure of the worker itself, not of an agent.
+        start(FaultyApp.class, server, "ops-broken", List.of(c -> c.addApplicationListener(event -> {
+                    if (event instanceof AvailabilityChangeEvent<?> change) {
+                        availability.add(change.getState());
+                    }
+                })), "openrtc.consecutive-failure-limit=1", "openrtc.isolation=process",
+                "openrtc.process.idle-processes=0", "openrtc.process.main-class=io.openrtc.NoSuchMain");
+        ConfigurableApplicationContext context = apps.getLast();
+        assertThat(context.isActive()).isTrue();
+
+        Dispatches.dispatchUntilAccepted(server, "ops-broken", "", r -> running(r));
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> !context.isActive());
+        assertThat(events).anySatisfy(e -> assertThat(e).isInstanceOf(OpenRtcEvent.SupervisorTripped.class));
+        assertThat(events).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(OpenRtcEvent.SessionEnded.class,
+                ended -> assertThat(ended.outcome()).isInstanceOf(io.openrtc.agent.SessionOutcome.Failed.class)));
+        assertThat(availability).contains(LivenessState.BROKEN, ReadinessState.REFUSING_TRAFFIC);
     }
 
     private String start(Class<?> app, LiveKitServer server, String agentName, String... extra) {
+        return start(app, server, agentName, List.of(), extra);
+    }
+
+    private String start(Class<?> app, LiveKitServer server, String agentName,
+                         List<ApplicationContextInitializer<ConfigurableApplicationContext>> initializers, String... extra) {
         List<String> properties = new ArrayList<>(List.of(
                 "server.port=0",
                 "spring.main.banner-mode=off",
@@ -219,6 +264,7 @@ class OpenRtcActuatorLiveKitTest {
         properties.addAll(List.of(extra));
         ConfigurableApplicationContext context = new SpringApplicationBuilder(app)
                 .initializers(c -> c.getBeanFactory().registerSingleton("testEvents", (OpenRtcListener) events::add))
+                .initializers(initializers.toArray(ApplicationContextInitializer[]::new))
                 .properties(properties.toArray(String[]::new))
                 .run();
         apps.add(context);

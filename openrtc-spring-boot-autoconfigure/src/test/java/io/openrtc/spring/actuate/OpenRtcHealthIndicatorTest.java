@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.openrtc.observe.ConnectionState;
+import io.openrtc.observe.PoolSnapshot;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
@@ -73,7 +75,20 @@ class OpenRtcHealthIndicatorTest {
         Health health = OpenRtcHealthIndicator.health(snapshot(worker(ConnectionState.REGISTERED, 0, "", false),
                 pool(0, false, true), ""));
         assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-        assertThat((String) health.getDetails().get("reason")).contains("5 failed sessions in a row");
+        assertThat((String) health.getDetails().get("reason")).contains("5 sessions in a row failed by the worker's own fault");
+    }
+
+    @Test
+    void anAgentOutOfServiceIsADetailWhileTheWorkerStaysUp() {
+        PoolSnapshot base = pool(1, false, false);
+        PoolSnapshot pool = new PoolSnapshot(base.isolation(), base.maxConcurrentSessions(), base.active(), base.reserved(),
+                base.load(), false, false, 0, false, 0, base.activeByAgent(), base.sessions(),
+                Map.of("dental", "5 sessions failed in a row (openrtc.consecutive-failure-limit is 5)"), 0);
+        Health health = OpenRtcHealthIndicator.health(snapshot(worker(ConnectionState.REGISTERED, 0, "", false), pool, ""));
+        assertThat(health.getStatus()).isEqualTo(Status.UP);
+        assertThat(health.getDetails().get("unhealthyAgents")).isEqualTo(
+                Map.of("dental", "5 sessions failed in a row (openrtc.consecutive-failure-limit is 5)"));
+        assertThat(OpenRtcHealthIndicator.health(Snapshots.registered(1)).getDetails()).doesNotContainKey("unhealthyAgents");
     }
 
     @Test

@@ -41,6 +41,7 @@ class OpenRtcMetricsTest {
         metrics.bindTo(registry);
         for (String agent : new String[] {"restaurant", "dental"}) {
             assertThat(registry.get("openrtc.sessions.active").tag("agent", agent).gauge().value()).isZero();
+            assertThat(registry.get("openrtc.agents.unhealthy").tag("agent", agent).gauge().value()).isZero();
             assertThat(registry.get("openrtc.sessions.started").tag("agent", agent).counter().count()).isZero();
             assertThat(registry.get("openrtc.sessions.ended").tag("agent", agent).tag("outcome", "cancelled").counter().count()).isZero();
             assertThat(registry.get("openrtc.dispatch.latency").tag("agent", agent).timer().count()).isZero();
@@ -49,9 +50,21 @@ class OpenRtcMetricsTest {
             assertThat(registry.get("openrtc.jobs.declined").tag("reason", reason.tag()).counter().count()).isZero();
         }
         assertThat(registry.get("openrtc.sessions.max").gauge().value()).isEqualTo(8);
+        assertThat(registry.get("openrtc.sessions.abandoned").gauge().value()).isZero();
         assertThat(registry.get("openrtc.worker.connected").gauge().value()).isZero();
         assertThat(registry.get("openrtc.worker.load").gauge().value()).isZero();
         assertThat(registry.get("openrtc.worker.reconnects").counter().count()).isZero();
+    }
+
+    @Test
+    void jobsWithUnreadableMetadataAreCountedBySource() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        metrics.bindTo(registry);
+        assertThat(registry.get("openrtc.jobs.metadata.invalid").tag("source", "job").functionCounter().count()).isZero();
+        pool.router().route(JobInfo.forRoom("AJ_1", "lobby", "VIP caller", "agent=dental"));
+        pool.router().route(JobInfo.forRoom("AJ_2", "lobby", "", "{\"agent\":\"dental\"}"));
+        assertThat(registry.get("openrtc.jobs.metadata.invalid").tag("source", "job").functionCounter().count()).isEqualTo(1);
+        assertThat(registry.get("openrtc.jobs.metadata.invalid").tag("source", "room").functionCounter().count()).isEqualTo(1);
     }
 
     @Test

@@ -18,6 +18,7 @@ import io.openrtc.routing.RouteSignal;
 import io.openrtc.routing.RoutingResult;
 import io.openrtc.routing.RoutingStrategy;
 import io.openrtc.runtime.AgentPool;
+import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
@@ -37,6 +38,7 @@ class OpenRtcAutoConfigurationTest {
                     "openrtc.livekit.api-secret=secret-that-is-long-enough-for-livekit");
 
     @AgentConfig(name = "restaurant", greeting = "Welcome to reservations.")
+    @Order(1) // the default agent of the contexts with several agents
     static class RestaurantAgent implements Agent {
         @Override
         public void run(AgentSession session) {
@@ -253,6 +255,78 @@ class OpenRtcAutoConfigurationTest {
                 assertThat(router.route(JobInfo.forRoom("AJ_2", "dental-2", "", "")))
                         .isEqualTo(new RoutingResult.Routed("restaurant", RouteSignal.CUSTOM));
             });
+        }
+
+        @AgentConfig(name = "plumber")
+        static class PlumberAgent implements Agent {
+            @Override
+            public void run(AgentSession session) {
+            }
+        }
+
+        @AgentConfig(name = "front-desk")
+        @Order(10)
+        static class FrontDeskAgent implements Agent {
+            @Override
+            public void run(AgentSession session) {
+            }
+        }
+
+        private static RoutingResult fallbackOf(org.springframework.context.ApplicationContext context) {
+            return context.getBean(AgentPool.class).router().route(JobInfo.forRoom("AJ_1", "lobby", "", ""));
+        }
+
+        @Test
+        void severalAgentsWithoutADefaultStopStartupNamingTheProperty() {
+            runner.withUserConfiguration(DentalAgent.class, PlumberAgent.class).run(context -> assertThat(context)
+                    .getFailure().rootCause().hasMessageContaining("openrtc.routing.default-agent")
+                    .hasMessageContaining("@Order").hasMessageContaining("[dental, plumber]"));
+        }
+
+        @Test
+        void theDefaultAgentPropertyDecidesWhateverOrderTheClassesAreFoundIn() {
+            // Two scan orders, as renaming a class would produce: the calls go to the same agent.
+            for (Class<?>[] order : List.of(new Class<?>[] {DentalAgent.class, PlumberAgent.class},
+                    new Class<?>[] {PlumberAgent.class, DentalAgent.class})) {
+                runner.withUserConfiguration(order).withPropertyValues("openrtc.routing.default-agent=plumber")
+                        .run(context -> assertThat(fallbackOf(context))
+                                .isEqualTo(new RoutingResult.Routed("plumber", RouteSignal.FALLBACK)));
+            }
+        }
+
+        @Test
+        void withoutThePropertyTheAgentFirstInOrderIsTheDefaultWhateverOrderTheClassesAreFoundIn() {
+            for (Class<?>[] order : List.of(new Class<?>[] {DentalAgent.class, PlumberAgent.class, FrontDeskAgent.class},
+                    new Class<?>[] {FrontDeskAgent.class, PlumberAgent.class, DentalAgent.class})) {
+                runner.withUserConfiguration(order).run(context -> {
+                    assertThat(fallbackOf(context)).isEqualTo(new RoutingResult.Routed("front-desk", RouteSignal.FALLBACK));
+                    assertThat(context.getBean(AgentRegistry.class).names().getFirst()).isEqualTo("front-desk");
+                });
+            }
+        }
+
+        @Test
+        void aDefaultAgentThatIsNotRegisteredStopsStartupNamingIt() {
+            runner.withUserConfiguration(TwoAgents.class).withPropertyValues("openrtc.routing.default-agent=plumber")
+                    .run(context -> assertThat(context).getFailure().rootCause()
+                            .hasMessageContaining("openrtc.routing.default-agent is 'plumber'")
+                            .hasMessageContaining("[restaurant, dental]"));
+        }
+
+        @Test
+        void aSlowStrategyGetsTheConfiguredTimeLimit() {
+            runner.withUserConfiguration(TwoAgents.class)
+                    .withBean(RoutingStrategy.class, () -> (job, agents) -> {
+                        try {
+                            Thread.sleep(Long.MAX_VALUE);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return RouteDecision.NO_MATCH;
+                    })
+                    .withPropertyValues("openrtc.routing.strategy-timeout=100ms")
+                    .run(context -> assertThat(fallbackOf(context)).isInstanceOfSatisfying(RoutingResult.Unroutable.class,
+                            u -> assertThat(u.detail()).contains("PT0.1S").contains("openrtc.routing.strategy-timeout")));
         }
 
         @Test

@@ -45,6 +45,9 @@ class OpenRtcPropertiesTest {
             assertThat(p.memory().warn()).isNull();
             assertThat(p.memory().limit()).isNull();
             assertThat(p.routing().acceptOnlyRegisteredRooms()).isFalse();
+            assertThat(p.routing().defaultAgent()).isEmpty();
+            assertThat(p.routing().strategyTimeout()).isEqualTo(Duration.ofMillis(500));
+            assertThat(p.agentRetryAfter()).isEqualTo(Duration.ofMinutes(1));
             assertThat(p.process().idleProcesses()).isEqualTo(1);
             assertThat(p.process().memoryLimit()).isEqualTo(DataSize.ofMegabytes(512));
             assertThat(p.process().jvmArgs()).isEmpty();
@@ -87,6 +90,8 @@ class OpenRtcPropertiesTest {
             "openrtc.process.idle-processes  | -1     | openrtc.process.idle-processes must not be negative",
             "openrtc.process.memory-limit    | 10MB   | openrtc.process.memory-limit must be at least 64MB",
             "openrtc.routing.request-filter-timeout | 5s | openrtc.routing.request-filter-timeout must be between 1ms and 2s",
+            "openrtc.routing.strategy-timeout | 0ms | openrtc.routing.strategy-timeout must be between 1ms and 2s",
+            "openrtc.agent-retry-after       | 0s     | openrtc.agent-retry-after must be positive",
             "openrtc.memory.warn             | 0B     | openrtc.memory.warn must be positive"})
     void rejectsABadValueNamingTheProperty(String property, String value, String message) {
         withCredentials.withPropertyValues(property + "=" + value)

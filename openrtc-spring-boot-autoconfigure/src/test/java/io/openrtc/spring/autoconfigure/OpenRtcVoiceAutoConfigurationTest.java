@@ -26,6 +26,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.annotation.Order;
 import reactor.core.publisher.Flux;
 
 /** Which Spring AI model beans each agent's voice gets, and the openrtc.voice.* settings. */
@@ -38,6 +39,7 @@ class OpenRtcVoiceAutoConfigurationTest {
             .withUserConfiguration(Agents.class);
 
     @AgentConfig(name = "restaurant")
+    @Order(1) // the default agent of the contexts with several agents
     static class RestaurantAgent implements Agent {
         @Override
         public void run(AgentSession session) {
