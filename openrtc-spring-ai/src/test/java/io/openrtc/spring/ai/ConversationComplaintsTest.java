@@ -34,8 +34,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.ai.openai.OpenAiChatModel;
-import org.springframework.ai.openai.OpenAiChatOptions;
 
 /**
  * The most common complaints of LiveKit Agents users about conversations that stall, each
@@ -241,12 +239,8 @@ class ConversationComplaintsTest {
     private static Call call(LiveKitServer server, SpeechServer speech, VoiceOptions options,
             UnaryOperator<TextToSpeech> tts) throws Exception {
         VoiceProviders real = SpeechModels.providers(speech.openAiBaseUrl().toString());
-        OpenAiChatModel model = OpenAiChatModel.builder()
-                .options(OpenAiChatOptions.builder().baseUrl(chat.baseUrl()).apiKey("test-key").model("gpt-4o-mini")
-                        .timeout(Duration.ofSeconds(60)).maxRetries(0).build())
-                .build();
         VoiceProviders providers = new VoiceProviders(real.stt(), tts.apply(real.tts()),
-                new SpringAiLanguageModel(model, "scripted-llm"));
+                SpeechModels.chat(chat.baseUrl()));
         List<OpenRtcEvent> events = new CopyOnWriteArrayList<>();
         String agentName = "complaints-" + (++calls);
         AgentPool pool = AgentPool.builder()

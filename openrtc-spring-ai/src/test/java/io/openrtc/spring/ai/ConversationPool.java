@@ -13,8 +13,6 @@ import io.openrtc.voice.llm.AgentTool;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.springframework.ai.openai.OpenAiChatModel;
-import org.springframework.ai.openai.OpenAiChatOptions;
 
 /**
  * A worker with the conversation agents (restaurant, dental): Spring AI's real OpenAI clients for
@@ -38,11 +36,7 @@ final class ConversationPool implements AutoCloseable {
         this.server = server;
         this.agentName = agentName;
         VoiceProviders speech = SpeechModels.providers(speechUrl);
-        OpenAiChatModel chat = OpenAiChatModel.builder()
-                .options(OpenAiChatOptions.builder().baseUrl(chatUrl).apiKey("test-key").model("gpt-4o-mini")
-                        .timeout(Duration.ofSeconds(60)).maxRetries(0).build())
-                .build();
-        VoiceProviders providers = new VoiceProviders(speech.stt(), speech.tts(), new SpringAiLanguageModel(chat, "scripted-llm"));
+        VoiceProviders providers = new VoiceProviders(speech.stt(), speech.tts(), SpeechModels.chat(chatUrl));
         VoiceSetup setup = new VoiceSetup() {
             @Override
             public VoiceOptions options(String agent) {

@@ -36,8 +36,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.springframework.ai.openai.OpenAiChatModel;
-import org.springframework.ai.openai.OpenAiChatOptions;
 
 /**
  * Random conversations: a third-party caller (LiveKit's Node SDK) plays, in an order a seed
@@ -187,14 +185,10 @@ class RandomConversationTest {
     private static AgentPool pool(LiveKitServer server, SpeechServer speech, ScriptedChatServer chat, Random faults,
             FlakyProviders.Faults injected, List<OpenRtcEvent> events) {
         VoiceProviders real = SpeechModels.providers(speech.openAiBaseUrl().toString());
-        OpenAiChatModel model = OpenAiChatModel.builder()
-                .options(OpenAiChatOptions.builder().baseUrl(chat.baseUrl()).apiKey("test-key").model("gpt-4o-mini")
-                        .timeout(Duration.ofSeconds(60)).maxRetries(0).build())
-                .build();
         VoiceProviders providers = new VoiceProviders(
                 FlakyProviders.stt((UtteranceSpeechToText) real.stt(), faults, new FlakyProviders.Odds(0.04, 0.03), injected),
                 FlakyProviders.tts(real.tts(), faults, new FlakyProviders.Odds(0.04, 0.04), injected),
-                new SpringAiLanguageModel(model, "scripted-llm"));
+                SpeechModels.chat(chat.baseUrl()));
         VoiceOptions options = VoiceOptions.builder().sttTimeout(Duration.ofSeconds(4)).ttsTimeout(Duration.ofSeconds(3))
                 .conversation(new ConversationOptions(Duration.ofSeconds(3), 5, Duration.ofSeconds(5),
                         ConversationOptions.DEFAULTS.apology(), Duration.ZERO, "", false,

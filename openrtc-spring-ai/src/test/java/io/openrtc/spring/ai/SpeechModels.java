@@ -32,6 +32,15 @@ final class SpeechModels {
                 new SpringAiTextToSpeech(tts, "speech-server/piper", true));
     }
 
+    /** Spring AI's real OpenAI chat client against {@code baseUrl} (the scripted chat server), as a language model. */
+    static io.openrtc.voice.llm.LanguageModel chat(String baseUrl) {
+        org.springframework.ai.openai.OpenAiChatModel model = org.springframework.ai.openai.OpenAiChatModel.builder()
+                .options(org.springframework.ai.openai.OpenAiChatOptions.builder().baseUrl(baseUrl).apiKey("test-key")
+                        .model("gpt-4o-mini").timeout(Duration.ofSeconds(60)).maxRetries(0).build())
+                .build();
+        return new SpringAiLanguageModel(model, "scripted-llm");
+    }
+
     /** The same providers and options for every agent. */
     static VoiceSetup setup(String baseUrl, VoiceOptions options) {
         return VoiceSetup.of(options, providers(baseUrl));
