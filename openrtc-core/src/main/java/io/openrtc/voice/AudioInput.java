@@ -167,6 +167,7 @@ final class AudioInput implements AutoCloseable {
             }
         } finally {
             frames.close();
+            vad.close();
             if (recognition != null) {
                 recognition.close();
             }

@@ -47,6 +47,8 @@ public final class SileroModel implements AutoCloseable {
     private final OrtEnvironment environment;
     private final OrtSession session;
     private final OnnxTensor sampleRate;
+    private final String outputName;
+    private final String stateOutputName;
     private final AtomicLong inferences = new AtomicLong();
     private final AtomicLong inferenceNanos = new AtomicLong();
 
@@ -54,6 +56,9 @@ public final class SileroModel implements AutoCloseable {
         this.environment = environment;
         this.session = session;
         this.sampleRate = sampleRate;
+        java.util.Iterator<String> outputs = session.getOutputNames().iterator();
+        this.outputName = outputs.next();
+        this.stateOutputName = outputs.next();
     }
 
     /**
@@ -107,6 +112,105 @@ public final class SileroModel implements AutoCloseable {
         } finally {
             inferences.incrementAndGet();
             inferenceNanos.addAndGet(System.nanoTime() - started);
+        }
+    }
+
+    /**
+     * Opens a stream's inference state: its input, recurrent state and output live in native
+     * (direct) buffers bound to ONNX Runtime tensors once, and the state passes from one window
+     * to the next between two tensors, so a window allocates nothing: neither Java arrays nor the
+     * direct buffers ONNX Runtime's Java binding would copy arrays into on every call. Released
+     * by {@link Stream#close()}, or when the stream is garbage.
+     */
+    public Stream openStream() {
+        return new Stream(this);
+    }
+
+    /** One stream's tensors ({@link #openStream()}). Not thread-safe: one per stream. */
+    public static final class Stream implements AutoCloseable {
+
+        private final SileroModel model;
+        private final Tensors tensors;
+        private final java.lang.ref.Cleaner.Cleanable cleanable;
+        private int current;
+
+        private Stream(SileroModel model) {
+            this.model = model;
+            this.tensors = new Tensors(model.environment);
+            this.cleanable = CLEANER.register(this, tensors);
+        }
+
+        /**
+         * Runs one window.
+         *
+         * @param input {@value #CONTEXT_SAMPLES} samples of context then {@value #WINDOW_SAMPLES} new ones, in [-1, 1]
+         * @return the probability that the window holds speech
+         */
+        public float infer(float[] input) {
+            long started = System.nanoTime();
+            int next = 1 - current;
+            tensors.input.clear();
+            tensors.input.put(input, 0, CONTEXT_SAMPLES + WINDOW_SAMPLES);
+            try (OrtSession.Result ignored = model.session.run(
+                    Map.of("input", tensors.inputTensor, "state", tensors.stateTensors[current], "sr", model.sampleRate),
+                    Map.of(model.outputName, tensors.outputTensor, model.stateOutputName, tensors.stateTensors[next]))) {
+                current = next;
+                return tensors.output.get(0);
+            } catch (OrtException e) {
+                throw new IllegalStateException("Silero VAD inference failed: " + e.getMessage(), e);
+            } finally {
+                model.inferences.incrementAndGet();
+                model.inferenceNanos.addAndGet(System.nanoTime() - started);
+            }
+        }
+
+        /** Forgets the recurrent state, as for a new stream. */
+        public void reset() {
+            for (FloatBuffer state : tensors.states) {
+                for (int i = 0; i < STATE_SIZE; i++) {
+                    state.put(i, 0f);
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            cleanable.clean();
+        }
+    }
+
+    private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
+
+    /** The native buffers and their tensors; also the cleaner's action. */
+    private static final class Tensors implements Runnable {
+        final FloatBuffer input = direct(CONTEXT_SAMPLES + WINDOW_SAMPLES);
+        final FloatBuffer[] states = {direct(STATE_SIZE), direct(STATE_SIZE)};
+        final FloatBuffer output = direct(1);
+        final OnnxTensor inputTensor;
+        final OnnxTensor[] stateTensors;
+        final OnnxTensor outputTensor;
+
+        Tensors(OrtEnvironment environment) {
+            try {
+                inputTensor = OnnxTensor.createTensor(environment, input, INPUT_SHAPE);
+                stateTensors = new OnnxTensor[] {OnnxTensor.createTensor(environment, states[0], STATE_SHAPE),
+                        OnnxTensor.createTensor(environment, states[1], STATE_SHAPE)};
+                outputTensor = OnnxTensor.createTensor(environment, output, new long[] {1, 1});
+            } catch (OrtException e) {
+                throw new IllegalStateException("ONNX Runtime could not make the Silero VAD tensors: " + e.getMessage(), e);
+            }
+        }
+
+        private static FloatBuffer direct(int floats) {
+            return java.nio.ByteBuffer.allocateDirect(floats * Float.BYTES).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+        }
+
+        @Override
+        public void run() {
+            inputTensor.close();
+            stateTensors[0].close();
+            stateTensors[1].close();
+            outputTensor.close();
         }
     }
 

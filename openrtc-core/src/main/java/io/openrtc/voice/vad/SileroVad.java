@@ -30,7 +30,7 @@ import java.util.function.Consumer;
  *
  * <p>Not thread-safe: one stream, one feeding thread.
  */
-public final class SileroVad {
+public final class SileroVad implements AutoCloseable {
 
     private static final double SMOOTHING = 0.35;
     private static final long WINDOW_MICROS = SileroModel.WINDOW_SAMPLES * 1_000_000L / SileroModel.SAMPLE_RATE;
@@ -38,7 +38,7 @@ public final class SileroVad {
     private final SileroModel model;
     private final VadOptions options;
     private final float[] input = new float[SileroModel.CONTEXT_SAMPLES + SileroModel.WINDOW_SAMPLES];
-    private final float[] state = new float[SileroModel.STATE_SIZE];
+    private final SileroModel.Stream stream;
     private final short[] window = new short[SileroModel.WINDOW_SAMPLES];
     private final SampleRing padding;
     private final int maxSpeechSamples;
@@ -65,11 +65,18 @@ public final class SileroVad {
     public SileroVad(SileroModel model, VadOptions options) {
         this.model = Objects.requireNonNull(model, "model");
         this.options = Objects.requireNonNull(options, "options");
+        this.stream = model.openStream();
         int paddingSamples = samples(options.prefixPadding());
         // Room for the padding plus the windows that must pass before speech counts as started.
         int activationSamples = samples(options.minSpeech()) + 2 * SileroModel.WINDOW_SAMPLES;
         this.padding = new SampleRing(paddingSamples + activationSamples);
         this.maxSpeechSamples = samples(options.maxBufferedSpeech()) + paddingSamples + activationSamples;
+    }
+
+    /** Releases the stream's native tensors (they are released with the object otherwise). */
+    @Override
+    public void close() {
+        stream.close();
     }
 
     /** The options this stream runs with. */
@@ -112,7 +119,7 @@ public final class SileroVad {
 
     /** Forgets the current speech and the model's state, as after a long pause or a new track. */
     public void reset() {
-        Arrays.fill(state, 0);
+        stream.reset();
         Arrays.fill(input, 0);
         windowFill = 0;
         smoothed = -1;
@@ -131,7 +138,7 @@ public final class SileroVad {
         for (int i = 0; i < window.length; i++) {
             input[SileroModel.CONTEXT_SAMPLES + i] = window[i] / 32768f;
         }
-        float raw = model.infer(input, state);
+        float raw = stream.infer(input);
         smoothed = smoothed < 0 ? raw : SMOOTHING * smoothed + (1 - SMOOTHING) * raw;
         windows++;
         Instant windowStart = windowEnd.minusNanos(WINDOW_MICROS * 1000);

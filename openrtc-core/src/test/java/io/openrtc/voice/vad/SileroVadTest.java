@@ -89,6 +89,22 @@ class SileroVadTest {
                 .hasSize(1);
     }
 
+    @Test
+    void aStreamsTensorsGiveTheProbabilitiesOfThePlainCall() {
+        java.util.Random random = new java.util.Random(5);
+        float[] input = new float[SileroModel.CONTEXT_SAMPLES + SileroModel.WINDOW_SAMPLES];
+        float[] state = new float[SileroModel.STATE_SIZE];
+        try (SileroModel.Stream stream = model.openStream()) {
+            for (int window = 0; window < 40; window++) {
+                for (int i = 0; i < input.length; i++) {
+                    input[i] = (float) (Math.sin((window * 512 + i) / 9.0) * 0.3 + random.nextGaussian() * 0.05);
+                }
+                float plain = model.infer(input, state);
+                assertThat(stream.infer(input)).isCloseTo(plain, org.assertj.core.data.Offset.offset(1e-6f));
+            }
+        }
+    }
+
     private static List<VadEvent> run(short[] audio, VadOptions options) {
         SileroVad vad = new SileroVad(model, options);
         List<VadEvent> events = new ArrayList<>();
