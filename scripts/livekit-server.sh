@@ -11,6 +11,7 @@
 #   scripts/livekit-server.sh status [--name N]  say whether it runs and where
 #   scripts/livekit-server.sh env [--name N]     print LIVEKIT_URL/_API_KEY/_API_SECRET exports
 #   scripts/livekit-server.sh netns-up|netns-down  create/remove the test network namespace
+#   scripts/livekit-server.sh network            print where servers run: netns or host
 #
 # start options:
 #   --name N      instance name (default "default"); state lives in $OPENRTC_STATE_DIR/N
@@ -317,5 +318,6 @@ case "${1:-}" in
   netns-up) cmd_netns_up ;;
   netns-down) cmd_netns_down ;;
   path) echo "$server_bin" ;;
+  network) network_mode ;;
   *) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

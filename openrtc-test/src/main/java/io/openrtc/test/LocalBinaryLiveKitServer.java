@@ -62,12 +62,43 @@ final class LocalBinaryLiveKitServer implements LiveKitServer {
         try {
             String binary = run(script, List.of("path")).trim();
             if (!Files.isExecutable(Path.of(binary))) {
+                install(script);
+            }
+            if (!Files.isExecutable(Path.of(binary))) {
                 return new Availability(false, "no livekit-server binary at " + binary
                         + " (run scripts/livekit-server.sh install)", script);
             }
             return new Availability(true, "", script);
         } catch (IOException e) {
             return new Availability(false, e.getMessage(), script);
+        }
+    }
+
+    private static boolean installTried;
+
+    /**
+     * Builds the binary once per JVM when Go is there, so that {@code ./mvnw verify} works on a
+     * fresh clone ({@code go install} from the Go module proxy; a few minutes the first time).
+     */
+    private static synchronized void install(Path script) {
+        if (installTried) {
+            return;
+        }
+        installTried = true;
+        System.out.println("[openrtc-test] livekit-server is not installed: running livekit-server.sh install (go install, once)");
+        long started = System.nanoTime();
+        try {
+            Process process = new ProcessBuilder("bash", script.toString(), "install").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!process.waitFor(30, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+            }
+            System.out.printf("[openrtc-test] livekit-server.sh install exited %d after %d s%n",
+                    process.isAlive() ? -1 : process.exitValue(), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+        } catch (IOException e) {
+            log.warn("Could not run livekit-server.sh install: {}", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

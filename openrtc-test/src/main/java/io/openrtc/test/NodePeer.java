@@ -96,15 +96,42 @@ public final class NodePeer implements AutoCloseable {
     }
 
     /**
+     * Runs {@code npm ci} in the peers' directory, once per JVM, as {@code ./mvnw verify} must
+     * work on a fresh clone (from the npm registry; the lock file pins every package).
+     */
+    private static synchronized void installPeers(Path dir) {
+        if (Files.isDirectory(dir.resolve("node_modules/@livekit/rtc-node"))) {
+            return;
+        }
+        System.out.println("[openrtc-test] LiveKit's Node SDK is not installed in " + dir + ": running npm ci (once)");
+        long started = System.nanoTime();
+        try {
+            Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(dir.toFile())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!npm.waitFor(10, java.util.concurrent.TimeUnit.MINUTES) || npm.exitValue() != 0) {
+                npm.destroyForcibly();
+                throw new IllegalStateException("LiveKit's Node SDK is not installed in " + dir + " and `npm ci` there failed: run `npm ci` in openrtc-test/peers by hand to see why (.ci/run does it)");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("LiveKit's Node SDK is not installed in " + dir
+                    + " and npm could not run (" + e.getMessage() + "): run `npm ci` in openrtc-test/peers", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running npm ci in " + dir, e);
+        }
+        System.out.printf("[openrtc-test] npm ci done in %d s%n", java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+    }
+
+    /**
      * Starts {@code script} (a file in {@code openrtc-test/peers}) and waits until it is ready.
      *
-     * @throws IllegalStateException when node or the peers' {@code node_modules} are missing
+     * @throws IllegalStateException when node is missing, or the peers' {@code node_modules} are and
+     *                               {@code npm ci} cannot install them
      */
     public static NodePeer start(String script) {
         Path dir = peersDirectory();
         if (!Files.isDirectory(dir.resolve("node_modules/@livekit/rtc-node"))) {
-            throw new IllegalStateException("LiveKit's Node SDK is not installed in " + dir
-                    + ": run `npm ci` in openrtc-test/peers (.ci/run does it)");
+            installPeers(dir);
         }
         Path file = dir.resolve(script);
         if (!Files.isRegularFile(file)) {

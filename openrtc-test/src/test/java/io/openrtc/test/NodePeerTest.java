@@ -10,7 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 class NodePeerTest {
 
     @Test
-    void withoutNodeModulesItFailsNamingNpmCi(@TempDir Path peers) throws Exception {
+    void withoutNodeModulesThatNpmCiCanInstallItFailsNamingNpmCi(@TempDir Path peers) throws Exception {
         Files.writeString(peers.resolve("package.json"), "{}");
         String previous = System.getProperty("openrtc.peers.dir");
         System.setProperty("openrtc.peers.dir", peers.toString());

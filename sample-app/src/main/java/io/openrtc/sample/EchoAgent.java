@@ -31,6 +31,8 @@ public class EchoAgent implements Agent {
     public void run(AgentSession session) throws Exception {
         Room room = session.room();
         LocalAudioTrack voice = room.publishAudio("agent-voice");
+        // An RPC method, for the playground's RPC box: how late the echo comes back.
+        room.registerRpcMethod("get_delay", call -> delay.toMillis() + " ms");
         Optional<RemoteAudioTrack> caller = room.awaitAudioTrack(track -> true, Duration.ofMinutes(1));
         if (caller.isEmpty()) {
             log.info("echo: nobody spoke in room '{}' within a minute; leaving", room.name());

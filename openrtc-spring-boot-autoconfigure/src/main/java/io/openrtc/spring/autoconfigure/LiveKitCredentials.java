@@ -6,8 +6,12 @@ import java.util.Locale;
 import org.springframework.core.env.Environment;
 
 /**
- * The LiveKit URL and API key pair the worker uses: {@code openrtc.livekit.*}, each falling back
- * to LiveKit's standard environment variables.
+ * The LiveKit URL and API key pair the worker (and the playground's token endpoint) uses. By
+ * default the auto-configuration builds it from the {@link LiveKitConnectionDetails} bean, which
+ * is {@code openrtc.livekit.*} (each falling back to LiveKit's standard environment variables)
+ * unless a service connection or the development server provides one. An application may
+ * define its own bean of this type instead (credentials from Vault or another secret store):
+ * then that bean is used, ahead of connection details and properties.
  *
  * @param url       the server URL, normalised to {@code ws://} or {@code wss://}
  * @param apiKey    the API key
@@ -37,6 +41,32 @@ public record LiveKitCredentials(URI url, String apiKey, String apiSecret) {
         return new LiveKitCredentials(parseUrl(url), apiKey, apiSecret);
     }
 
+    /**
+     * The credentials of {@code details}, the URL normalised as {@code openrtc.livekit.url} is.
+     *
+     * @throws IllegalStateException when a part is missing or the URL is malformed
+     */
+    public static LiveKitCredentials of(LiveKitConnectionDetails details) {
+        if (details instanceof PropertiesLiveKitConnectionDetails properties) {
+            return properties.credentials();
+        }
+        String name = details.getClass().getSimpleName();
+        String url = firstNonBlank(details.getUrl(), null);
+        String apiKey = firstNonBlank(details.getApiKey(), null);
+        String apiSecret = firstNonBlank(details.getApiSecret(), null);
+        if (url == null || apiKey == null || apiSecret == null) {
+            throw new IllegalStateException("The LiveKit connection details " + name + " lack "
+                    + (url == null ? "a URL" : apiKey == null ? "an API key" : "an API secret"));
+        }
+        return new LiveKitCredentials(parseUrl(url), apiKey, apiSecret);
+    }
+
+    /** The server's HTTP(S) address, for LiveKit's server API (rooms, dispatch). */
+    public String httpUrl() {
+        String ws = url.toString();
+        return (ws.startsWith("wss:") ? "https:" + ws.substring(4) : "http:" + ws.substring(3));
+    }
+
     private static URI parseUrl(String url) {
         URI uri;
         try {
@@ -61,7 +91,7 @@ public record LiveKitCredentials(URI url, String apiKey, String apiSecret) {
                 + " (or set openrtc.enabled=false to run without OpenRTC)";
     }
 
-    private static String firstNonBlank(String a, String b) {
+    static String firstNonBlank(String a, String b) {
         if (a != null && !a.isBlank()) {
             return a.strip();
         }

@@ -65,7 +65,8 @@ public class OpenRtcAutoConfiguration {
                                ConfigurableListableBeanFactory beanFactory,
                                ObjectProvider<RoutingStrategy> strategies, ObjectProvider<RequestFilter> requestFilters,
                                ObjectProvider<OpenRtcListener> listeners, ObjectProvider<Prewarm> prewarms,
-                               ObjectProvider<RoomOptions> roomOptions, ObjectProvider<VoiceSetup> voice) {
+                               ObjectProvider<RoomOptions> roomOptions, ObjectProvider<VoiceSetup> voice,
+                               ObjectProvider<LiveKitCredentials> credentials) {
         AgentPoolBuilder builder = AgentPool.builder();
         agents.all().forEach(builder::add);
         strategies.orderedStream().forEach(builder::routingStrategy);
@@ -111,8 +112,10 @@ public class OpenRtcAutoConfiguration {
                 .loadThreshold(properties.loadThreshold());
         if (!sessionHost) {
             // A session host gets its server URL and token with the job; it needs no credentials.
-            LiveKitCredentials credentials = LiveKitCredentials.resolve(properties.livekit(), environment);
-            builder.livekit(credentials.url(), credentials.apiKey(), credentials.apiSecret());
+            // The worker's: the application's LiveKitCredentials bean, else the one built from the
+            // LiveKitConnectionDetails (a service connection, the development server, or properties).
+            LiveKitCredentials livekit = credentials.getIfAvailable(() -> LiveKitCredentials.resolve(properties.livekit(), environment));
+            builder.livekit(livekit.url(), livekit.apiKey(), livekit.apiSecret());
         }
         return builder.build();
     }
@@ -150,11 +153,21 @@ public class OpenRtcAutoConfiguration {
     @ConditionalOnProperty(name = SessionHost.ROLE_PROPERTY, havingValue = "worker", matchIfMissing = true)
     static class WorkerRole {
 
-        /** The LiveKit URL and key pair, from {@code openrtc.livekit.*} or {@code LIVEKIT_*}. */
+        /**
+         * {@code openrtc.livekit.*} or {@code LIVEKIT_*}, unless a service connection (Testcontainers,
+         * Docker Compose), the development server or the application provides connection details.
+         */
+        @Bean
+        @ConditionalOnMissingBean(LiveKitConnectionDetails.class)
+        PropertiesLiveKitConnectionDetails openRtcLiveKitConnectionDetails(OpenRtcProperties properties, Environment environment) {
+            return new PropertiesLiveKitConnectionDetails(properties.livekit(), environment);
+        }
+
+        /** The LiveKit URL and key pair of the connection details, unless the application defines its own. */
         @Bean
         @ConditionalOnMissingBean
-        LiveKitCredentials openRtcLiveKitCredentials(OpenRtcProperties properties, Environment environment) {
-            return LiveKitCredentials.resolve(properties.livekit(), environment);
+        LiveKitCredentials openRtcLiveKitCredentials(LiveKitConnectionDetails connectionDetails) {
+            return LiveKitCredentials.of(connectionDetails);
         }
 
         @Bean
