@@ -80,7 +80,7 @@ public record InterruptionOptions(boolean enabled, Profile speaking, Profile thi
 
         // Here rather than in the outer class, so that either class can be initialised first.
         static final List<String> ENGLISH = List.of("uh", "um", "umm", "uhm", "er", "erm", "ah", "oh", "hm", "hmm", "mm", "mmm",
-                "mhm", "mhmm", "mm-hmm", "uh-huh", "uh-hmm");
+                "mhm", "mhmm", "mm-hmm", "uh-huh", "uh-hmm", "aha", "a-ha", "ah-ha");
 
         /** 0.5 s, no word minimum, English filler words. */
         public static final Profile DEFAULT = new Profile(Duration.ofMillis(500), 0, ENGLISH);

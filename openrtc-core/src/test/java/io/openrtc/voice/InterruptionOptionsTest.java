@@ -17,6 +17,8 @@ class InterruptionOptionsTest {
         assertThat(profile.meaningfulWords("Mm-mm.")).isZero();
         assertThat(profile.meaningfulWords("Um, um, um.")).isZero();
         assertThat(profile.meaningfulWords("Uhh... hmmm, mmhmm")).isZero();
+        // Whisper writes a spoken "uh-huh, uh-huh" as "aha aha" as often as not.
+        assertThat(profile.meaningfulWords("Aha, aha.")).isZero();
         assertThat(profile.meaningfulWords("Uh-huh, okay")).isEqualTo(1);
         assertThat(profile.meaningfulWords("My mum said hum")).isEqualTo(4);
         assertThat(profile.meaningfulWords("Stop, stop, please.")).isEqualTo(3);

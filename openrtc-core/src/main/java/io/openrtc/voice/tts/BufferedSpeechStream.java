@@ -1,19 +1,18 @@
 package io.openrtc.voice.tts;
 
+import io.openrtc.voice.StreamBuffer;
 import io.openrtc.voice.audio.PcmAudio;
 import io.openrtc.voice.audio.PcmStreamDecoder;
 import java.time.Duration;
-import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Objects;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link SpeechStream} that a provider adapter fills from its own thread or callbacks: it
  * decodes the encoded bytes the provider returns (a WAV file, or raw 16-bit PCM at a known rate)
  * as they arrive, holds the decoded audio until the pipeline reads it, and tells the adapter when
- * the reader gave up so the request can be cancelled.
+ * the reader gave up so the request can be cancelled. A failure is read before any audio left.
  *
  * <p>Holds at most {@code maxBufferedAudio} of audio the reader has not taken: a provider that
  * returns more than that (a misconfigured one streaming garbage) fails the stream instead of
@@ -23,14 +22,8 @@ public final class BufferedSpeechStream implements SpeechStream {
 
     private final PcmStreamDecoder decoder;
     private final long maxBufferedSamples;
-    private final Runnable onClose;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    private final ArrayDeque<PcmAudio> chunks = new ArrayDeque<>();
-    private long bufferedSamples;
-    private boolean complete;
-    private boolean closed;
-    private Exception failure;
+    private final StreamBuffer<PcmAudio> buffer;
+    private final AtomicLong bufferedSamples = new AtomicLong();
 
     /**
      * @param decoder          decodes the provider's bytes
@@ -40,104 +33,58 @@ public final class BufferedSpeechStream implements SpeechStream {
     public BufferedSpeechStream(PcmStreamDecoder decoder, Duration maxBufferedAudio, Runnable onClose) {
         this.decoder = Objects.requireNonNull(decoder, "decoder");
         this.maxBufferedSamples = Math.max(1, maxBufferedAudio.toMillis()) * 48;
-        this.onClose = Objects.requireNonNull(onClose, "onClose");
+        this.buffer = new StreamBuffer<>(true, onClose);
     }
 
     /** The provider's next bytes. Ignored once the stream is closed or complete. */
     public void offer(byte[] bytes) {
-        lock.lock();
-        try {
-            if (closed || complete || failure != null) {
-                return;
-            }
+        // The decoder keeps state between calls: one feed at a time.
+        synchronized (decoder) {
             try {
                 decoder.feed(bytes, 0, bytes.length, (samples, offset, length) -> {
-                    short[] copy = java.util.Arrays.copyOfRange(samples, offset, offset + length);
-                    chunks.add(new PcmAudio(copy, decoder.sampleRate(), decoder.channels()));
-                    bufferedSamples += length;
+                    if (buffer.offer(new PcmAudio(Arrays.copyOfRange(samples, offset, offset + length), decoder.sampleRate(),
+                            decoder.channels()))) {
+                        bufferedSamples.addAndGet(length);
+                    }
                 });
             } catch (IllegalArgumentException e) {
-                failure = e;
+                buffer.fail(e);
             }
-            if (bufferedSamples > maxBufferedSamples && failure == null) {
-                failure = new IllegalStateException("the provider returned more unread audio than the "
-                        + maxBufferedSamples / 48 + " ms a speech stream holds");
-            }
-            changed.signalAll();
-        } finally {
-            lock.unlock();
+        }
+        if (bufferedSamples.get() > maxBufferedSamples) {
+            buffer.fail(new IllegalStateException("the provider returned more unread audio than the "
+                    + maxBufferedSamples / 48 + " ms a speech stream holds"));
         }
     }
 
     /** The provider finished. */
     public void complete() {
-        lock.lock();
-        try {
-            complete = true;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        buffer.complete();
     }
 
     /** The provider failed. */
     public void fail(Exception error) {
-        lock.lock();
-        try {
-            if (failure == null) {
-                failure = Objects.requireNonNull(error, "error");
-            }
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        buffer.fail(error);
     }
 
     @Override
     public PcmAudio read(Duration timeout) throws Exception {
-        long nanos = timeout.toNanos();
-        lock.lockInterruptibly();
-        try {
-            while (true) {
-                if (failure != null) {
-                    throw failure;
-                }
-                PcmAudio next = chunks.poll();
-                if (next != null) {
-                    bufferedSamples -= next.samples().length;
-                    return next;
-                }
-                if (complete || closed) {
-                    if (complete && !decoder.headerRead() && decoder.bytesSeen() > 0) {
-                        throw new IllegalArgumentException("the provider's audio ended inside its WAV header ("
-                                + decoder.bytesSeen() + " bytes)");
-                    }
-                    return null;
-                }
-                if (nanos <= 0) {
-                    throw new TimeoutException("no audio within " + timeout.toMillis() + " ms");
-                }
-                nanos = changed.awaitNanos(nanos);
-            }
-        } finally {
-            lock.unlock();
+        PcmAudio next = buffer.next(timeout, "audio");
+        if (next != null) {
+            bufferedSamples.addAndGet(-next.samples().length);
+            return next;
         }
+        synchronized (decoder) {
+            if (buffer.isComplete() && !decoder.headerRead() && decoder.bytesSeen() > 0) {
+                throw new IllegalArgumentException("the provider's audio ended inside its WAV header ("
+                        + decoder.bytesSeen() + " bytes)");
+            }
+        }
+        return null;
     }
 
     @Override
     public void close() {
-        boolean cancel;
-        lock.lock();
-        try {
-            cancel = !closed && !complete && failure == null;
-            closed = true;
-            chunks.clear();
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        if (cancel) {
-            onClose.run();
-        }
+        buffer.close();
     }
 }

@@ -183,31 +183,52 @@ final class InvariantMonitor implements AutoCloseable {
     void checkSettled(Duration settled) {
         Instant cutoff = Instant.now().minus(settled);
         List<VoiceEvent> seen = events();
+        unsettled(seen, cutoff).forEach((key, what) -> {
+            if (!reported(key)) {
+                violate(2, what);
+            }
+        });
+        checkHistory(ofType(seen, VoiceEvent.UserTurnCommitted.class), ofType(seen, VoiceEvent.UserTurnDropped.class));
+    }
+
+    /**
+     * Whether every transcript and turn so far has reached its end; unlike {@link #checkSettled}
+     * it records nothing, so a test can wait on it while the last answer is still under way.
+     */
+    boolean isSettled() {
+        return unsettled(events(), Instant.now()).isEmpty();
+    }
+
+    /** The transcripts and turns older than {@code cutoff} that have not ended, keyed by what names them. */
+    private static Map<String, String> unsettled(List<VoiceEvent> seen, Instant cutoff) {
         List<VoiceEvent.UserTurnCommitted> committed = ofType(seen, VoiceEvent.UserTurnCommitted.class);
         List<VoiceEvent.UserTurnAnswered> answered = ofType(seen, VoiceEvent.UserTurnAnswered.class);
         List<VoiceEvent.UserTurnDropped> dropped = ofType(seen, VoiceEvent.UserTurnDropped.class);
+        Map<String, String> open = new java.util.LinkedHashMap<>();
         for (VoiceEvent.UserTranscribed words : ofType(seen, VoiceEvent.UserTranscribed.class)) {
-            if (!words.isFinal() || words.at().isAfter(cutoff) || reported("transcript " + words.at())) {
+            if (!words.isFinal() || words.at().isAfter(cutoff)) {
                 continue;
             }
             boolean ended = committed.stream().anyMatch(c -> c.turn().text().contains(words.text()))
                     || dropped.stream().anyMatch(d -> d.text().contains(words.text()));
             if (!ended) {
-                violate(2, "transcript " + words.at() + " \"" + words.text() + "\" made no turn and was not dropped");
+                String key = "transcript " + words.at();
+                open.put(key, key + " \"" + words.text() + "\" made no turn and was not dropped");
             }
         }
         for (VoiceEvent.UserTurnCommitted turn : committed) {
-            if (turn.at().isAfter(cutoff) || reported("turn " + turn.at())) {
+            if (turn.at().isAfter(cutoff)) {
                 continue;
             }
             String text = turn.turn().text();
             boolean ended = answered.stream().anyMatch(a -> a.turn().text().contains(text))
                     || dropped.stream().anyMatch(d -> d.text().contains(text) && d.reason() != TurnDropReason.BACKCHANNEL);
             if (!ended) {
-                violate(2, "turn " + turn.at() + " \"" + text + "\" was neither answered nor dropped");
+                String key = "turn " + turn.at();
+                open.put(key, key + " \"" + text + "\" was neither answered nor dropped");
             }
         }
-        checkHistory(committed, dropped);
+        return open;
     }
 
     private void checkHistory(List<VoiceEvent.UserTurnCommitted> committed, List<VoiceEvent.UserTurnDropped> dropped) {

@@ -45,13 +45,11 @@ final class ProbePool implements AutoCloseable {
 
     /** Sessions that ended, for whatever reason. */
     List<OpenRtcEvent.SessionEnded> endedSessions() {
-        return events.stream().filter(OpenRtcEvent.SessionEnded.class::isInstance).map(OpenRtcEvent.SessionEnded.class::cast)
-                .toList();
+        return PoolEvents.ended(events);
     }
 
     private OpenRtcEvent.JobAccepted accepted(String room) {
-        return events.stream().filter(OpenRtcEvent.JobAccepted.class::isInstance).map(OpenRtcEvent.JobAccepted.class::cast)
-                .filter(a -> a.job().roomName().equals(room)).findFirst().orElse(null);
+        return PoolEvents.accepted(events, room);
     }
 
     @Override

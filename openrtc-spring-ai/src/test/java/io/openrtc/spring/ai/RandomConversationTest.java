@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -94,8 +95,8 @@ class RandomConversationTest {
             List<RandomConversation.Step> steps = RandomConversation.steps(seed, count, clips);
 
             String room = Dispatches.dispatchUntilAccepted(server, "random-conversation", "",
-                    r -> accepted(poolEvents, r) != null);
-            String jobId = accepted(poolEvents, room).job().jobId();
+                    r -> PoolEvents.accepted(poolEvents, r) != null);
+            String jobId = PoolEvents.accepted(poolEvents, room).job().jobId();
             String agent = "agent-" + jobId;
             VoiceCaller.join(callers, "caller", server, room, agent);
             InvariantMonitor monitor = await().atMost(STEP_WAIT).until(() -> InvariantMonitor.of(jobId), m -> m != null);
@@ -110,12 +111,14 @@ class RandomConversationTest {
                 }
             }
             // Everything said must settle, and the agent come back to listening.
-            await().atMost(Duration.ofSeconds(90)).until(monitor::isQuiet);
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                int before = monitor.violations().size();
-                monitor.checkSettled(Duration.ZERO);
-                assertThat(monitor.violations()).hasSize(before);
-            });
+            // A quiet agent may still hold a paused answer (the last barge-in) or a transcription in
+            // flight: wait for every turn to end, then record what did not.
+            try {
+                await().atMost(Duration.ofSeconds(90)).until(() -> monitor.isQuiet() && monitor.isSettled());
+            } catch (ConditionTimeoutException unsettled) {
+                // checkSettled below names what never ended.
+            }
+            monitor.checkSettled(Duration.ZERO);
             if (!monitor.violations().isEmpty()) {
                 fail(seed, count, steps.getLast(), monitor, injected);
             }
@@ -199,10 +202,5 @@ class RandomConversationTest {
                 .poolOptions(PoolOptions.defaults()).listener(events::add).build();
         pool.start();
         return pool;
-    }
-
-    private static OpenRtcEvent.JobAccepted accepted(List<OpenRtcEvent> events, String room) {
-        return events.stream().filter(OpenRtcEvent.JobAccepted.class::isInstance).map(OpenRtcEvent.JobAccepted.class::cast)
-                .filter(a -> a.job().roomName().equals(room)).findFirst().orElse(null);
     }
 }
