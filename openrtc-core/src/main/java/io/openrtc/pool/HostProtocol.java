@@ -53,8 +53,26 @@ final class HostProtocol {
         }
     }
 
+    /**
+     * Reads one message.
+     *
+     * @throws IOException for anything that is not a whole, well-formed message (a child that
+     *                     died mid-write, a library printing into the channel), saying what was wrong
+     */
     static HostMessage decode(byte[] bytes) throws IOException {
+        try {
+            return read(bytes);
+        } catch (RuntimeException e) {
+            // A field of the wrong shape (a date, a URI, an enum, a missing object) is as unreadable as bad JSON.
+            throw new IOException("Unreadable session-host message: " + e, e);
+        }
+    }
+
+    private static HostMessage read(byte[] bytes) throws IOException {
         JsonNode node = JSON.readTree(bytes);
+        if (node == null || !node.isObject()) {
+            throw new IOException("Unreadable session-host message: not a JSON object");
+        }
         String type = text(node, "type");
         return switch (type) {
             case "ready" -> new HostMessage.Ready(node.path("pid").asLong());
