@@ -119,7 +119,8 @@ class OpenRtcActuatorLiveKitTest {
     void theSnapshotTheMetersAndTheProbesFollowASessionAndADrain(LiveKitServer server) throws Exception {
         HolderAgent.release = new CountDownLatch(1);
         String base = start(HolderApp.class, server, "ops-holder",
-                "management.endpoints.web.exposure.include=health,prometheus,openrtc");
+                "management.endpoints.web.exposure.include=health,prometheus,openrtc",
+                "management.endpoint.openrtc.access=unrestricted");
         JsonNode health = awaitJson(base + "/actuator/health/openrtc", 200);
         assertThat(health.path("status").asText()).isEqualTo("UP");
         assertThat(health.path("details").path("workerId").asText()).startsWith("AW_");
