@@ -104,7 +104,7 @@ public final class AgentPool implements AutoCloseable {
         this.requestFilterTimeout = builder.requestFilterTimeout;
         this.poolOptions = builder.poolOptions;
         this.events = new EventPublisher();
-        events.addListener(voiceStats);
+        events.addListener(voiceStats, EventPublisher.Channel.RUNTIME);
         builder.listeners.forEach(events::addListener);
 
         RoomOptions roomOptions = builder.roomOptions;
@@ -359,9 +359,27 @@ public final class AgentPool implements AutoCloseable {
         return poolOptions;
     }
 
-    /** Adds a listener for every {@link io.openrtc.observe.OpenRtcEvent} from now on. */
+    /**
+     * Adds a listener for every {@link io.openrtc.observe.OpenRtcEvent} from now on. Application
+     * listeners share one dispatcher thread: a slow one delays the others, never the runtime,
+     * its meters or its readiness.
+     */
     public void addListener(OpenRtcListener listener) {
         events.addListener(listener);
+    }
+
+    /**
+     * Adds a listener that keeps the runtime's own state (meters, readiness, voice figures) on a
+     * dispatcher no application listener can delay or overflow. It must return quickly and never
+     * block; application code belongs in {@link #addListener}.
+     */
+    public void addRuntimeListener(OpenRtcListener listener) {
+        events.addListener(listener, EventPublisher.Channel.RUNTIME);
+    }
+
+    /** Events dropped on {@code channel} because its listeners fell behind (its queue was full). */
+    public long droppedEvents(EventPublisher.Channel channel) {
+        return events.droppedEvents(channel);
     }
 
     /**
