@@ -22,6 +22,8 @@ import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.DefaultApplicationArguments;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -153,6 +155,25 @@ class OpenRtcAutoConfigurationTest {
                         assertThat(options.memoryLimitBytes()).hasValue(3L * 1024 * 1024 * 1024);
                         assertThat(options.process().jvmArgs()).contains("-Dspring.main.web-application-type=none");
                     });
+        }
+
+        /** Defect 9 of issue 17: a child JVM boots with the parent's profiles and program arguments. */
+        @Test
+        void childJvmsGetTheActiveProfilesAndTheProgramArguments() {
+            runner.withUserConfiguration(TwoAgents.class)
+                    .withInitializer(context -> context.getEnvironment().setActiveProfiles("blue", "green"))
+                    .withBean(ApplicationArguments.class, () -> new DefaultApplicationArguments("--greeting=hello world", "x y"))
+                    .withPropertyValues("openrtc.isolation=process", "openrtc.process.idle-processes=0",
+                            "openrtc.process.jvm-args=-Dspring.profiles.active=red")
+                    .run(context -> {
+                        io.openrtc.pool.PoolOptions.ProcessOptions process = context.getBean(AgentPool.class).poolOptions().process();
+                        // The effective profiles first, so that openrtc.process.jvm-args may still override them.
+                        assertThat(process.jvmArgs()).containsSubsequence("-Dspring.profiles.active=blue,green",
+                                "-Dspring.profiles.active=red", "-Dspring.main.web-application-type=none");
+                        assertThat(process.programArgs()).hasValue(List.of("--greeting=hello world", "x y"));
+                    });
+            runner.withUserConfiguration(TwoAgents.class).run(context -> assertThat(context.getBean(AgentPool.class)
+                    .poolOptions().process().jvmArgs()).noneMatch(arg -> arg.startsWith("-Dspring.profiles.active")));
         }
     }
 
