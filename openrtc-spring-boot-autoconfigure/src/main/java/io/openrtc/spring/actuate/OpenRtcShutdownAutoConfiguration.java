@@ -1,14 +1,13 @@
 package io.openrtc.spring.actuate;
 
-import io.openrtc.pool.SessionHost;
 import io.openrtc.runtime.AgentPool;
+import io.openrtc.spring.autoconfigure.ConditionalOnWorkerRole;
 import io.openrtc.spring.autoconfigure.OpenRtcAutoConfiguration;
 import io.openrtc.spring.autoconfigure.OpenRtcProperties;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
@@ -21,7 +20,7 @@ import org.springframework.core.env.Environment;
 @AutoConfiguration(after = OpenRtcAutoConfiguration.class,
         afterName = "org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration")
 @ConditionalOnBean(AgentPool.class)
-@ConditionalOnProperty(name = SessionHost.ROLE_PROPERTY, havingValue = "worker", matchIfMissing = true)
+@ConditionalOnWorkerRole
 public class OpenRtcShutdownAutoConfiguration {
 
     /** Readiness follows drains, liveness a broken worker. */

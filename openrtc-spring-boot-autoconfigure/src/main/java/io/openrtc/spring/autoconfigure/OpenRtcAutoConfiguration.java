@@ -23,7 +23,6 @@ import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.ApplicationEventPublisher;
@@ -173,7 +172,7 @@ public class OpenRtcAutoConfiguration {
 
     /** The normal role: connect to LiveKit and take jobs. */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnProperty(name = SessionHost.ROLE_PROPERTY, havingValue = "worker", matchIfMissing = true)
+    @ConditionalOnWorkerRole
     static class WorkerRole {
 
         /**
@@ -208,7 +207,7 @@ public class OpenRtcAutoConfiguration {
 
     /** The child role of process isolation: serve one session, then exit. */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnProperty(name = SessionHost.ROLE_PROPERTY, havingValue = SessionHost.ROLE)
+    @ConditionalOnSessionHostRole
     static class SessionHostRole {
 
         @Bean
