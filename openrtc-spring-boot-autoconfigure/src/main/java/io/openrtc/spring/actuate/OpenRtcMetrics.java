@@ -195,7 +195,7 @@ public class OpenRtcMetrics implements MeterBinder {
     }
 
     private static Timer sessionDuration(MeterRegistry registry, String agent, String outcome) {
-        return Timer.builder("openrtc.session.duration").description("How long sessions ran, by outcome")
+        return Timer.builder("openrtc.sessions.duration").description("How long sessions ran, by outcome")
                 .tag("agent", agent).tag("outcome", outcome).register(registry);
     }
 
@@ -203,8 +203,9 @@ public class OpenRtcMetrics implements MeterBinder {
         return Timer.builder("openrtc.dispatch.latency")
                 .description("From LiveKit's availability request to the session running (room joined, agent code started)")
                 .tag("agent", agent)
-                .publishPercentiles(0.5, 0.9, 0.99) // for registries that take client-side percentiles
-                .serviceLevelObjectives(DISPATCH_BUCKETS) // a histogram, for Prometheus' histogram_quantile
+                // A histogram, for histogram_quantile across pods; no client-side percentiles, which
+                // cannot be aggregated.
+                .serviceLevelObjectives(DISPATCH_BUCKETS)
                 .register(registry);
     }
 

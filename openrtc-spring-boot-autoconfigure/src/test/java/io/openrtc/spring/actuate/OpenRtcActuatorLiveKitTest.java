@@ -182,7 +182,7 @@ class OpenRtcActuatorLiveKitTest {
         HolderAgent.release.countDown();
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(body(get(base + "/actuator/prometheus"), 200))
                 .contains("openrtc_sessions_ended_total{agent=\"holder\",outcome=\"success\"} 1.0")
-                .contains("openrtc_session_duration_seconds_count{agent=\"holder\",outcome=\"success\"} 1")
+                .contains("openrtc_sessions_duration_seconds_count{agent=\"holder\",outcome=\"success\"} 1")
                 .contains("openrtc_sessions_active{agent=\"holder\"} 0.0"));
         // Drained: the worker left LiveKit and stays out of service until the application restarts.
         await().atMost(Duration.ofSeconds(20)).until(() -> json(get(base + "/actuator/openrtc"), 200)
