@@ -70,6 +70,7 @@ public final class AgentPool implements AutoCloseable {
     private final RequestFilter requestFilter;
     private final Duration requestFilterTimeout;
     private final PoolOptions poolOptions;
+    private final RtcRuntimeOptions rtcOptions;
     private final WorkerOptions workerOptions;
     private final Prewarm prewarm;
     private final AgentSessionBody body;
@@ -109,6 +110,7 @@ public final class AgentPool implements AutoCloseable {
 
         RoomOptions roomOptions = builder.roomOptions;
         RtcRuntimeOptions rtcOptions = builder.rtcOptions;
+        this.rtcOptions = rtcOptions;
         List<Prewarm> userPrewarms = List.copyOf(builder.prewarms);
         boolean joinRoom = builder.joinRoom;
         VoiceSetup voiceSetup = builder.voiceSetup;
@@ -357,6 +359,23 @@ public final class AgentPool implements AutoCloseable {
     /** The session pool's options. */
     public PoolOptions poolOptions() {
         return poolOptions;
+    }
+
+    /** The WebRTC runtime's options (of this JVM, or of each child JVM in process isolation). */
+    public RtcRuntimeOptions rtcOptions() {
+        return rtcOptions;
+    }
+
+    /**
+     * The worker's protocol options (timeouts, backoff, permissions).
+     *
+     * @throws IllegalStateException when no LiveKit server is set (a session host)
+     */
+    public WorkerOptions workerOptions() {
+        if (workerOptions == null) {
+            throw new IllegalStateException("No LiveKit server is set: this pool has no worker options");
+        }
+        return workerOptions;
     }
 
     /**

@@ -11,6 +11,7 @@ import io.openrtc.pool.SessionHost;
 import io.openrtc.routing.RequestFilter;
 import io.openrtc.routing.RoutingStrategy;
 import io.openrtc.rtc.RoomOptions;
+import io.openrtc.rtc.RtcRuntimeOptions;
 import io.openrtc.runtime.AgentPool;
 import io.openrtc.runtime.AgentPoolBuilder;
 import io.openrtc.voice.VoiceSetup;
@@ -69,7 +70,10 @@ public class OpenRtcAutoConfiguration {
                                ObjectProvider<OpenRtcListener> listeners, ObjectProvider<Prewarm> prewarms,
                                ObjectProvider<RoomOptions> roomOptions, ObjectProvider<VoiceSetup> voice,
                                ObjectProvider<LiveKitCredentials> credentials,
-                               ObjectProvider<ApplicationArguments> applicationArguments) {
+                               ObjectProvider<ApplicationArguments> applicationArguments,
+                               ObjectProvider<OpenRtcPoolOptionsCustomizer> poolCustomizers,
+                               ObjectProvider<OpenRtcWorkerOptionsCustomizer> workerCustomizers,
+                               ObjectProvider<OpenRtcRtcRuntimeOptionsCustomizer> rtcCustomizers) {
         AgentPoolBuilder builder = AgentPool.builder();
         agents.all().forEach(builder::add);
         strategies.orderedStream().forEach(builder::routingStrategy);
@@ -109,7 +113,19 @@ public class OpenRtcAutoConfiguration {
                 builder.voice(setup);
             }
         });
-        builder.poolOptions(poolOptions(properties, environment, applicationArguments.getIfAvailable()))
+        PoolOptions.Builder pool = poolOptions(properties, environment, applicationArguments.getIfAvailable());
+        poolCustomizers.orderedStream().forEach(customizer -> customizer.customize(pool));
+        RtcRuntimeOptions rtc = RtcRuntimeOptions.defaults();
+        for (OpenRtcRtcRuntimeOptionsCustomizer customizer : rtcCustomizers.orderedStream().toList()) {
+            rtc = java.util.Objects.requireNonNull(customizer.customize(rtc), () -> customizer + " returned null");
+        }
+        List<OpenRtcWorkerOptionsCustomizer> workerTuning = workerCustomizers.orderedStream().toList();
+        builder.rtcOptions(rtc)
+                .workerOptions(options -> {
+                    workerTuning.forEach(customizer -> customizer.customize(options));
+                    return options;
+                });
+        builder.poolOptions(pool.build())
                 .agentName(properties.agentName())
                 .jobType(JobType.valueOf(properties.jobType().name()))
                 .loadThreshold(properties.loadThreshold());
@@ -124,12 +140,12 @@ public class OpenRtcAutoConfiguration {
     }
 
     /**
-     * The pool's options from {@code openrtc.*}. A child JVM of process isolation boots this same
+     * The pool's options from {@code openrtc.*}, for the customizers to refine. A child JVM of process isolation boots this same
      * application, so it gets the parent's effective configuration: its active profiles and its
      * program arguments (the parent's {@code -D} system properties and environment it inherits
      * anyway), and no web server of its own.
      */
-    static PoolOptions poolOptions(OpenRtcProperties properties, Environment environment,
+    static PoolOptions.Builder poolOptions(OpenRtcProperties properties, Environment environment,
                                    @Nullable ApplicationArguments arguments) {
         PoolOptions.Builder pool = PoolOptions.builder()
                 .isolation(properties.isolation() == OpenRtcProperties.Isolation.PROCESS ? Isolation.PROCESS : Isolation.COROUTINE)
@@ -167,7 +183,7 @@ public class OpenRtcAutoConfiguration {
             // Exactly what SpringApplication.run was given, spaces and all.
             pool.programArgs(List.of(arguments.getSourceArgs()));
         }
-        return pool.build();
+        return pool;
     }
 
     /** The normal role: connect to LiveKit and take jobs. */

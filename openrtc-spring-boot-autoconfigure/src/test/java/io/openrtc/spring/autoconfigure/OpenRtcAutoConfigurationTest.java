@@ -78,6 +78,19 @@ class OpenRtcAutoConfigurationTest {
     static class TwoAgents {
     }
 
+    /** Sets the capacity; ordered, to show the order customizers run in. */
+    record OrderedPoolCustomizer(int order, int capacity) implements OpenRtcPoolOptionsCustomizer, org.springframework.core.Ordered {
+        @Override
+        public void customize(io.openrtc.pool.PoolOptions.Builder builder) {
+            builder.maxConcurrentSessions(capacity);
+        }
+
+        @Override
+        public int getOrder() {
+            return order;
+        }
+    }
+
     @Nested
     class Conditions {
 
@@ -154,6 +167,28 @@ class OpenRtcAutoConfigurationTest {
                         assertThat(options.consecutiveFailureLimit()).isEqualTo(2);
                         assertThat(options.memoryLimitBytes()).hasValue(3L * 1024 * 1024 * 1024);
                         assertThat(options.process().jvmArgs()).contains("-Dspring.main.web-application-type=none");
+                    });
+        }
+
+        /** Issue 17: what code tunes (ping, backoff, permissions, runtime options) is reachable through customizer beans. */
+        @Test
+        void customizerBeansTuneTheWorkerThePoolAndTheRuntimeInOrder() {
+            runner.withUserConfiguration(TwoAgents.class)
+                    .withPropertyValues("openrtc.max-concurrent-sessions=7")
+                    .withBean("ping", OpenRtcWorkerOptionsCustomizer.class,
+                            () -> worker -> worker.pingInterval(java.time.Duration.ofSeconds(7)).pingTimeout(java.time.Duration.ofSeconds(3)))
+                    .withBean("secondPool", OpenRtcPoolOptionsCustomizer.class, () -> new OrderedPoolCustomizer(2, 11))
+                    .withBean("firstPool", OpenRtcPoolOptionsCustomizer.class, () -> new OrderedPoolCustomizer(1, 9))
+                    .withBean("shards", OpenRtcRtcRuntimeOptionsCustomizer.class,
+                            () -> options -> new io.openrtc.rtc.RtcRuntimeOptions(options.receivingShards() + 1))
+                    .run(context -> {
+                        AgentPool pool = context.getBean(AgentPool.class);
+                        assertThat(pool.workerOptions().pingInterval()).isEqualTo(java.time.Duration.ofSeconds(7));
+                        assertThat(pool.workerOptions().pingTimeout()).isEqualTo(java.time.Duration.ofSeconds(3));
+                        // Properties still apply where no customizer touches them.
+                        assertThat(pool.workerOptions().agentName()).isEmpty();
+                        assertThat(pool.poolOptions().maxConcurrentSessions()).isEqualTo(11); // the later customizer wins
+                        assertThat(pool.rtcOptions().receivingShards()).isEqualTo(2);
                     });
         }
 
