@@ -78,6 +78,12 @@ class OpenRtcAutoConfigurationTest {
     static class TwoAgents {
     }
 
+    @Configuration(proxyBeanMethods = false)
+    @org.springframework.boot.autoconfigure.ImportAutoConfiguration(OpenRtcAutoConfiguration.class)
+    @Import(RestaurantAgent.class)
+    static class KeepAliveApp {
+    }
+
     /** Sets the capacity; ordered, to show the order customizers run in. */
     record OrderedPoolCustomizer(int order, int capacity) implements OpenRtcPoolOptionsCustomizer, org.springframework.core.Ordered {
         @Override
@@ -114,15 +120,29 @@ class OpenRtcAutoConfigurationTest {
         }
 
         @Test
-        void aRunningWorkerKeepsTheJvmAliveUntilItStops() {
+        void aRunningWorkerKeepsTheJvmAliveWithSpringBootsKeepAliveUntilItStops() {
             java.util.function.Supplier<java.util.List<Thread>> keepAlive = () -> Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> t.getName().equals("openrtc-keep-alive") && t.isAlive()).toList();
-            runner.withUserConfiguration(TwoAgents.class).run(context -> {
+                    .filter(t -> t.getName().equals("keep-alive") && t.isAlive()).toList();
+            try (var context = application().run()) {
+                assertThat(context.getEnvironment().getProperty("spring.main.keep-alive")).isEqualTo("true");
                 assertThat(keepAlive.get()).singleElement().satisfies(t -> assertThat(t.isDaemon()).isFalse());
-                context.close();
-                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
-                        .until(() -> keepAlive.get().isEmpty());
-            });
+                assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("openrtc-keep-alive"));
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> keepAlive.get().isEmpty());
+            // The application's own choice wins.
+            try (var context = application().properties("spring.main.keep-alive=false").run()) {
+                assertThat(keepAlive.get()).isEmpty();
+            }
+            try (var context = application().properties("openrtc.enabled=false").run()) {
+                assertThat(context.getEnvironment().getProperty("spring.main.keep-alive")).isNull();
+            }
+        }
+
+        private static org.springframework.boot.builder.SpringApplicationBuilder application() {
+            return new org.springframework.boot.builder.SpringApplicationBuilder(KeepAliveApp.class)
+                    .web(org.springframework.boot.WebApplicationType.NONE)
+                    .properties("spring.main.banner-mode=off", "openrtc.livekit.url=ws://127.0.0.1:1",
+                            "openrtc.livekit.api-key=key", "openrtc.livekit.api-secret=secret-that-is-long-enough-for-livekit");
         }
 
         @Test
