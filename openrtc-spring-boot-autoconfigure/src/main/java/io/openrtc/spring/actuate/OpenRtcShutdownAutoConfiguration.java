@@ -9,6 +9,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
@@ -36,10 +37,10 @@ public class OpenRtcShutdownAutoConfiguration {
         return new ShutdownTimeoutCheck(environment, properties.drainTimeout(), properties.cancelGrace());
     }
 
-    /** SIGTERM exits with status 0 after the graceful shutdown. */
+    /** SIGTERM exits with the application's exit code (0 unless broken) after the graceful shutdown. */
     @Bean
     @ConditionalOnBooleanProperty(name = "openrtc.shutdown.exit-zero-on-sigterm", matchIfMissing = true)
-    SigtermExit openRtcSigtermExit() {
-        return new SigtermExit();
+    SigtermExit openRtcSigtermExit(ConfigurableApplicationContext context, AgentPool agentPool) {
+        return new SigtermExit(context, agentPool::brokenReason);
     }
 }
