@@ -1,9 +1,10 @@
 package io.openrtc.pool;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 import io.openrtc.agent.JobInfo;
 import io.openrtc.agent.JobType;
 import io.openrtc.worker.JobAssignment;
@@ -48,13 +49,18 @@ final class HostProtocol {
         }
         try {
             return JSON.writeValueAsBytes(node);
-        } catch (IOException e) {
+        } catch (JacksonException e) {
             throw new IllegalStateException("Encoding " + message.getClass().getSimpleName() + " failed", e);
         }
     }
 
     static HostMessage decode(byte[] bytes) throws IOException {
-        JsonNode node = JSON.readTree(bytes);
+        JsonNode node;
+        try {
+            node = JSON.readTree(bytes);
+        } catch (JacksonException e) { // unchecked in Jackson 3: a bad frame stays an I/O failure of the channel
+            throw new IOException("Unreadable session-host message: " + e.getOriginalMessage(), e);
+        }
         String type = text(node, "type");
         return switch (type) {
             case "ready" -> new HostMessage.Ready(node.path("pid").asLong());
@@ -94,7 +100,7 @@ final class HostProtocol {
     private static SessionRequest readRequest(JsonNode node) throws IOException {
         JsonNode j = node.path("job");
         Map<String, String> attributes = new LinkedHashMap<>();
-        j.path("participantAttributes").properties().forEach(e -> attributes.put(e.getKey(), e.getValue().asText()));
+        j.path("participantAttributes").properties().forEach(e -> attributes.put(e.getKey(), e.getValue().asString()));
         JobInfo job = new JobInfo(text(j, "jobId"), text(j, "dispatchId"), JobType.valueOf(text(j, "type")),
                 text(j, "dispatchAgentName"), text(j, "jobMetadata"), text(j, "roomName"), text(j, "roomSid"),
                 text(j, "roomMetadata"), text(j, "participantIdentity"), attributes);
@@ -124,7 +130,7 @@ final class HostProtocol {
 
     /** Whose fault a failure was; a message without one (an older child) counts as the agent's. */
     private static FailureSource readSource(JsonNode node) throws IOException {
-        String source = node.path("source").asText("");
+        String source = node.path("source").asString("");
         if (source.isEmpty()) {
             return FailureSource.AGENT;
         }
@@ -139,7 +145,7 @@ final class HostProtocol {
         List<StackTraceElement> stack = new ArrayList<>();
         for (JsonNode frame : node.path("stack")) {
             stack.add(new StackTraceElement(optional(frame, "loader"), optional(frame, "module"),
-                    optional(frame, "moduleVersion"), frame.path("class").asText(), frame.path("method").asText(),
+                    optional(frame, "moduleVersion"), frame.path("class").asString(), frame.path("method").asString(),
                     optional(frame, "file"), frame.path("line").asInt()));
         }
         HostMessage.Failure cause = node.hasNonNull("cause") ? readFailure(node.get("cause")) : null;
@@ -153,14 +159,14 @@ final class HostProtocol {
     }
 
     private static String optional(JsonNode node, String field) {
-        return node.hasNonNull(field) ? node.get(field).asText() : null;
+        return node.hasNonNull(field) ? node.get(field).asString() : null;
     }
 
     private static String text(JsonNode node, String field) throws IOException {
         JsonNode value = node.get(field);
-        if (value == null || !value.isTextual()) {
+        if (value == null || !value.isString()) {
             throw new IOException("Session-host message lacks the text field '" + field + "'");
         }
-        return value.asText();
+        return value.asString();
     }
 }
