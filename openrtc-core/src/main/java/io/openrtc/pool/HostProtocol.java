@@ -1,9 +1,10 @@
 package io.openrtc.pool;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 import io.openrtc.agent.JobInfo;
 import io.openrtc.agent.JobType;
 import io.openrtc.worker.JobAssignment;
@@ -48,7 +49,7 @@ final class HostProtocol {
         }
         try {
             return JSON.writeValueAsBytes(node);
-        } catch (IOException e) {
+        } catch (JacksonException e) {
             throw new IllegalStateException("Encoding " + message.getClass().getSimpleName() + " failed", e);
         }
     }
@@ -63,7 +64,8 @@ final class HostProtocol {
         try {
             return read(bytes);
         } catch (RuntimeException e) {
-            // A field of the wrong shape (a date, a URI, an enum, a missing object) is as unreadable as bad JSON.
+            // Jackson 3 throws unchecked exceptions; and a field of the wrong shape (a date, a URI, an
+            // enum, a missing object) is as unreadable as bad JSON.
             throw new IOException("Unreadable session-host message: " + e, e);
         }
     }
@@ -112,7 +114,7 @@ final class HostProtocol {
     private static SessionRequest readRequest(JsonNode node) throws IOException {
         JsonNode j = node.path("job");
         Map<String, String> attributes = new LinkedHashMap<>();
-        j.path("participantAttributes").properties().forEach(e -> attributes.put(e.getKey(), e.getValue().asText()));
+        j.path("participantAttributes").properties().forEach(e -> attributes.put(e.getKey(), e.getValue().asString()));
         JobInfo job = new JobInfo(text(j, "jobId"), text(j, "dispatchId"), JobType.valueOf(text(j, "type")),
                 text(j, "dispatchAgentName"), text(j, "jobMetadata"), text(j, "roomName"), text(j, "roomSid"),
                 text(j, "roomMetadata"), text(j, "participantIdentity"), attributes);
@@ -142,7 +144,7 @@ final class HostProtocol {
 
     /** Whose fault a failure was; a message without one (an older child) counts as the agent's. */
     private static FailureSource readSource(JsonNode node) throws IOException {
-        String source = node.path("source").asText("");
+        String source = node.path("source").asString("");
         if (source.isEmpty()) {
             return FailureSource.AGENT;
         }
@@ -157,7 +159,7 @@ final class HostProtocol {
         List<StackTraceElement> stack = new ArrayList<>();
         for (JsonNode frame : node.path("stack")) {
             stack.add(new StackTraceElement(optional(frame, "loader"), optional(frame, "module"),
-                    optional(frame, "moduleVersion"), frame.path("class").asText(), frame.path("method").asText(),
+                    optional(frame, "moduleVersion"), frame.path("class").asString(), frame.path("method").asString(),
                     optional(frame, "file"), frame.path("line").asInt()));
         }
         HostMessage.Failure cause = node.hasNonNull("cause") ? readFailure(node.get("cause")) : null;
@@ -171,14 +173,14 @@ final class HostProtocol {
     }
 
     private static String optional(JsonNode node, String field) {
-        return node.hasNonNull(field) ? node.get(field).asText() : null;
+        return node.hasNonNull(field) ? node.get(field).asString() : null;
     }
 
     private static String text(JsonNode node, String field) throws IOException {
         JsonNode value = node.get(field);
-        if (value == null || !value.isTextual()) {
+        if (value == null || !value.isString()) {
             throw new IOException("Session-host message lacks the text field '" + field + "'");
         }
-        return value.asText();
+        return value.asString();
     }
 }

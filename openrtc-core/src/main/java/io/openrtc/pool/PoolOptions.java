@@ -114,6 +114,7 @@ public record PoolOptions(
         b.jvmArgs = new ArrayList<>(process.jvmArgs());
         b.mainClass = process.mainClass();
         b.startTimeout = process.startTimeout();
+        b.programArgs = process.programArgs();
         return b;
     }
 
@@ -148,13 +149,18 @@ public record PoolOptions(
      *                         default the one this JVM was started with
      * @param startTimeout     {@code openrtc.process.start-timeout}: how long a child may take to
      *                         boot and connect (default 60 s)
+     * @param programArgs      the program arguments each child's main gets; by default (empty)
+     *                         this JVM's own when the child starts this JVM's main class, none
+     *                         when {@code mainClass} names another (a Spring Boot application
+     *                         sets its {@code ApplicationArguments} here)
      */
     public record ProcessOptions(
             int idleProcesses,
             OptionalLong memoryLimitBytes,
             List<String> jvmArgs,
             Optional<String> mainClass,
-            Duration startTimeout) {
+            Duration startTimeout,
+            Optional<List<String>> programArgs) {
 
         /** The default {@code openrtc.process.idle-processes}. */
         public static final int DEFAULT_IDLE_PROCESSES = 1;
@@ -165,7 +171,7 @@ public record PoolOptions(
         /** A JVM needs about this much to start at all. */
         public static final long MIN_MEMORY_LIMIT = 64L * 1024 * 1024;
         static final ProcessOptions DEFAULTS = new ProcessOptions(DEFAULT_IDLE_PROCESSES, OptionalLong.of(DEFAULT_MEMORY_LIMIT),
-                List.of(), Optional.empty(), DEFAULT_START_TIMEOUT);
+                List.of(), Optional.empty(), DEFAULT_START_TIMEOUT, Optional.empty());
 
         private static final Pattern CLASS_NAME = Pattern.compile("\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*"
                 + "(\\.\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*)*");
@@ -206,6 +212,7 @@ public record PoolOptions(
             if (startTimeout == null || startTimeout.isNegative() || startTimeout.isZero()) {
                 throw new IllegalArgumentException("openrtc.process.start-timeout must be positive, was " + startTimeout);
             }
+            programArgs = Objects.requireNonNullElse(programArgs, Optional.<List<String>>empty()).map(List::copyOf);
         }
 
         /** Whether {@link #jvmArgs()} sizes the heap itself. */
@@ -241,6 +248,7 @@ public record PoolOptions(
         private List<String> jvmArgs = new ArrayList<>();
         private Optional<String> mainClass = Optional.empty();
         private Duration startTimeout = ProcessOptions.DEFAULT_START_TIMEOUT;
+        private Optional<List<String>> programArgs = Optional.empty();
 
         private Builder() {
         }
@@ -337,12 +345,21 @@ public record PoolOptions(
             return this;
         }
 
+        /**
+         * The program arguments of every child JVM's main, instead of this JVM's own (the default
+         * when the child runs this JVM's main class) or none (when {@link #mainClass} names another).
+         */
+        public Builder programArgs(List<String> args) {
+            this.programArgs = Optional.of(List.copyOf(args));
+            return this;
+        }
+
         /** Builds and validates. */
         public PoolOptions build() {
             return new PoolOptions(isolation, maxConcurrentSessions, consecutiveFailureLimit, agentRetryAfter, drainTimeout,
                     cancelGrace,
                     memoryWarn, memoryLimit,
-                    new ProcessOptions(idleProcesses, processMemoryLimit, jvmArgs, mainClass, startTimeout));
+                    new ProcessOptions(idleProcesses, processMemoryLimit, jvmArgs, mainClass, startTimeout, programArgs));
         }
     }
 }

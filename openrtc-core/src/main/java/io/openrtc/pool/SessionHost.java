@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
  *
  * A Spring Boot application does not write this: the auto-configuration sees the role and
  * serves instead of connecting a worker and starting the web server.
+ *
+ * <p>While it serves, a session host ignores SIGTERM, SIGINT and SIGHUP: the worker drives its
+ * end (its drain, a cancel, or its socket closing when it goes away), so a signal to the whole
+ * process group cannot end a call before the worker's drain has let it finish.
  */
 public final class SessionHost {
 
@@ -86,6 +90,9 @@ public final class SessionHost {
             throw new IllegalStateException("A session host needs -D" + SOCKET_PROPERTY + "; it is set by the pool "
                     + "that starts it");
         }
+        // From here on the worker decides when this JVM ends: a signal to the whole process group
+        // must not cut the session short of the worker's drain.
+        ParentDrivenShutdown.install();
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket));
                 FrameChannel frames = new FrameChannel(channel);
                 SharedResources resources = new SharedResources()) {

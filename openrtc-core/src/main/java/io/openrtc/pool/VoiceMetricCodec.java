@@ -1,7 +1,7 @@
 package io.openrtc.pool;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 import io.openrtc.observe.VoiceMetric;
 import java.io.IOException;
 import java.time.Duration;
@@ -42,7 +42,7 @@ final class VoiceMetricCodec {
     }
 
     static VoiceMetric read(JsonNode node) throws IOException {
-        String kind = node.path("kind").asText();
+        String kind = node.path("kind").asString();
         return switch (kind) {
             case "turn" -> new VoiceMetric.Turn(node.path("typed").asBoolean(), nanos(node, "endOfUtterance"),
                     nanos(node, "transcription"), nanos(node, "llmFirstToken"), nanos(node, "ttsFirstByte"),
@@ -50,11 +50,11 @@ final class VoiceMetricCodec {
                     node.path("promptTokens").asLong(), node.path("completionTokens").asLong(),
                     node.path("ttsCharacters").asLong(), nanos(node, "sttAudio"));
             case "interruption" -> new VoiceMetric.Interruption(node.path("real").asBoolean());
-            case "tool" -> new VoiceMetric.ToolCall(node.path("tool").asText(), node.path("failed").asBoolean(),
+            case "tool" -> new VoiceMetric.ToolCall(node.path("tool").asString(), node.path("failed").asBoolean(),
                     nanos(node, "took"));
-            case "providerError" -> new VoiceMetric.ProviderError(node.path("provider").asText(), node.path("step").asText());
-            case "turnDropped" -> new VoiceMetric.TurnDropped(node.path("reason").asText());
-            case "stateRepaired" -> new VoiceMetric.StateRepaired(node.path("from").asText(), nanos(node, "silentFor"));
+            case "providerError" -> new VoiceMetric.ProviderError(node.path("provider").asString(), node.path("step").asString());
+            case "turnDropped" -> new VoiceMetric.TurnDropped(node.path("reason").asString());
+            case "stateRepaired" -> new VoiceMetric.StateRepaired(node.path("from").asString(), nanos(node, "silentFor"));
             default -> throw new IOException("Unknown voice metric kind '" + kind + "'");
         };
     }

@@ -1,8 +1,8 @@
 package io.openrtc.routing;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import io.openrtc.agent.AgentRegistry;
 import io.openrtc.agent.JobInfo;
 import java.util.List;
@@ -91,7 +91,7 @@ public final class MetadataRouting implements RoutingStrategy {
         JsonNode root;
         try {
             root = JSON.readTree(metadata);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             return Reading.invalid("not JSON (" + e.getOriginalMessage() + ")");
         }
         if (root == null || !root.isObject()) {
@@ -103,11 +103,11 @@ public final class MetadataRouting implements RoutingStrategy {
             if (value == null || value.isNull()) {
                 continue;
             }
-            if (value.isTextual() && !value.asText().isBlank()) {
-                return new Reading(Optional.of(value.asText().strip()), Optional.empty());
+            if (value.isString() && !value.asString().isBlank()) {
+                return new Reading(Optional.of(value.asString().strip()), Optional.empty());
             }
             if (problem == null) {
-                problem = "an object whose '" + key + "' is " + (value.isTextual() ? "a blank string" : "a " + typeOf(value))
+                problem = "an object whose '" + key + "' is " + (value.isString() ? "a blank string" : "a " + typeOf(value))
                         + ", not an agent's name";
             }
         }

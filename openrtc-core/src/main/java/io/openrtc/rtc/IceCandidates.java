@@ -1,8 +1,9 @@
 package io.openrtc.rtc;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 import dev.onvoid.webrtc.RTCIceCandidate;
 import java.io.IOException;
 
@@ -34,18 +35,23 @@ final class IceCandidates {
      * @throws IOException when the JSON has no {@code candidate}
      */
     static RTCIceCandidate fromJson(String json) throws IOException {
-        JsonNode node = JSON.readTree(json);
+        JsonNode node;
+        try {
+            node = JSON.readTree(json);
+        } catch (JacksonException e) { // unchecked in Jackson 3
+            throw new IOException("unreadable trickle JSON: " + e.getOriginalMessage(), e);
+        }
         JsonNode candidate = node == null ? null : node.get("candidate");
         if (candidate == null || candidate.isNull()) {
             throw new IOException("no 'candidate' in trickle JSON");
         }
         JsonNode mid = node.get("sdpMid");
         JsonNode index = node.get("sdpMLineIndex");
-        String sdpMid = mid == null || mid.isNull() || mid.asText().isEmpty() ? null : mid.asText();
+        String sdpMid = mid == null || mid.isNull() || mid.asString().isEmpty() ? null : mid.asString();
         int lineIndex = index == null || index.isNull() ? 0 : index.asInt();
         if (sdpMid == null) {
             sdpMid = Integer.toString(lineIndex);
         }
-        return new RTCIceCandidate(sdpMid, lineIndex, candidate.asText());
+        return new RTCIceCandidate(sdpMid, lineIndex, candidate.asString());
     }
 }

@@ -70,6 +70,7 @@ public final class AgentPool implements AutoCloseable {
     private final RequestFilter requestFilter;
     private final Duration requestFilterTimeout;
     private final PoolOptions poolOptions;
+    private final RtcRuntimeOptions rtcOptions;
     private final WorkerOptions workerOptions;
     private final Prewarm prewarm;
     private final AgentSessionBody body;
@@ -104,11 +105,12 @@ public final class AgentPool implements AutoCloseable {
         this.requestFilterTimeout = builder.requestFilterTimeout;
         this.poolOptions = builder.poolOptions;
         this.events = new EventPublisher();
-        events.addListener(voiceStats);
+        events.addListener(voiceStats, EventPublisher.Channel.RUNTIME);
         builder.listeners.forEach(events::addListener);
 
         RoomOptions roomOptions = builder.roomOptions;
         RtcRuntimeOptions rtcOptions = builder.rtcOptions;
+        this.rtcOptions = rtcOptions;
         List<Prewarm> userPrewarms = List.copyOf(builder.prewarms);
         boolean joinRoom = builder.joinRoom;
         VoiceSetup voiceSetup = builder.voiceSetup;
@@ -359,9 +361,44 @@ public final class AgentPool implements AutoCloseable {
         return poolOptions;
     }
 
-    /** Adds a listener for every {@link io.openrtc.observe.OpenRtcEvent} from now on. */
+    /** The WebRTC runtime's options (of this JVM, or of each child JVM in process isolation). */
+    public RtcRuntimeOptions rtcOptions() {
+        return rtcOptions;
+    }
+
+    /**
+     * The worker's protocol options (timeouts, backoff, permissions).
+     *
+     * @throws IllegalStateException when no LiveKit server is set (a session host)
+     */
+    public WorkerOptions workerOptions() {
+        if (workerOptions == null) {
+            throw new IllegalStateException("No LiveKit server is set: this pool has no worker options");
+        }
+        return workerOptions;
+    }
+
+    /**
+     * Adds a listener for every {@link io.openrtc.observe.OpenRtcEvent} from now on. Application
+     * listeners share one dispatcher thread: a slow one delays the others, never the runtime,
+     * its meters or its readiness.
+     */
     public void addListener(OpenRtcListener listener) {
         events.addListener(listener);
+    }
+
+    /**
+     * Adds a listener that keeps the runtime's own state (meters, readiness, voice figures) on a
+     * dispatcher no application listener can delay or overflow. It must return quickly and never
+     * block; application code belongs in {@link #addListener}.
+     */
+    public void addRuntimeListener(OpenRtcListener listener) {
+        events.addListener(listener, EventPublisher.Channel.RUNTIME);
+    }
+
+    /** Events dropped on {@code channel} because its listeners fell behind (its queue was full). */
+    public long droppedEvents(EventPublisher.Channel channel) {
+        return events.droppedEvents(channel);
     }
 
     /**

@@ -21,6 +21,7 @@ import java.util.List;
  *   <li>{@code check-request}: fail unless token, thread name and job fields arrived intact</li>
  *   <li>{@code check-child-jvm}: fail unless running in a session-host child JVM</li>
  *   <li>{@code check-shared}: fail unless the prewarm's {@link TestShared} is there</li>
+ *   <li>{@code check-property:NAME=VALUE}: fail unless system property NAME is VALUE</li>
  *   <li>{@code alloc-heap:MB}, {@code alloc-direct:MB}: allocate and touch, kept until the session ends</li>
  *   <li>{@code stack-overflow}: recurse until StackOverflowError</li>
  *   <li>{@code halt:CODE}: end the JVM at once (child JVMs only)</li>
@@ -67,6 +68,14 @@ final class ScriptedBody implements SessionBody {
                     }
                 }
                 case "check-request" -> checkRequest(request);
+                case "check-property" -> {
+                    String[] property = arg.split("=", 2);
+                    String actual = System.getProperty(property[0]);
+                    if (!property[1].equals(actual)) {
+                        throw new IllegalStateException("system property " + property[0] + " is '" + actual + "', expected '"
+                                + property[1] + "'");
+                    }
+                }
                 case "check-child-jvm" -> check(SessionHost.isSessionHost(), "the session-host role");
                 case "check-shared" -> {
                     if (!"prewarmed".equals(control.resources().get(TestShared.class).name())) {

@@ -101,7 +101,7 @@ class SampleAppSigtermTest {
         for (String series : List.of("openrtc_sessions_active{agent=\"restaurant\"}", "openrtc_sessions_max",
                 "openrtc_sessions_reserved", "openrtc_sessions_started_total{agent=\"restaurant\"}",
                 "openrtc_sessions_ended_total{agent=\"restaurant\",outcome=\"success\"}",
-                "openrtc_session_duration_seconds_count{agent=\"restaurant\",outcome=\"success\"}",
+                "openrtc_sessions_duration_seconds_count{agent=\"restaurant\",outcome=\"success\"}",
                 "openrtc_jobs_offered_total", "openrtc_jobs_accepted_total{agent=\"restaurant\"}",
                 "openrtc_jobs_declined_total{reason=\"draining\"}", "openrtc_dispatch_latency_seconds_bucket{agent=\"restaurant\"",
                 "openrtc_worker_load", "openrtc_worker_connected 1.0", "openrtc_worker_reconnects_total",

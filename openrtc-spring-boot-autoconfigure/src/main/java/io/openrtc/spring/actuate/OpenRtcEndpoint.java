@@ -6,6 +6,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -22,10 +23,13 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  *       call changes nothing.</li>
  * </ul>
  * Like every endpoint but {@code health}, it is reachable over HTTP only when
- * {@code management.endpoints.web.exposure.include} names it. Set
- * {@code management.endpoint.openrtc.access=read-only} to expose the snapshot without the drain.
+ * {@code management.endpoints.web.exposure.include} names it. Its default access is
+ * {@link Access#READ_ONLY}: exposing it (even with {@code include=*}) serves the snapshot, while the
+ * drain, a lever that takes the worker out of service, is mapped only once the application opts in
+ * with {@code management.endpoint.openrtc.access=unrestricted} (as Boot's own {@code shutdown}
+ * endpoint needs an explicit opt-in).
  */
-@Endpoint(id = OpenRtcEndpoint.ID)
+@Endpoint(id = OpenRtcEndpoint.ID, defaultAccess = Access.READ_ONLY)
 public class OpenRtcEndpoint {
 
     /** The endpoint id. */

@@ -1,7 +1,7 @@
 package io.openrtc.spring.actuate;
 
-import io.openrtc.pool.SessionHost;
 import io.openrtc.runtime.AgentPool;
+import io.openrtc.spring.autoconfigure.ConditionalOnWorkerRole;
 import io.openrtc.spring.autoconfigure.OpenRtcAutoConfiguration;
 import io.openrtc.spring.autoconfigure.OpenRtcProperties;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -10,7 +10,6 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -20,7 +19,7 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = OpenRtcAutoConfiguration.class)
 @ConditionalOnClass(Endpoint.class)
 @ConditionalOnBean(AgentPool.class)
-@ConditionalOnProperty(name = SessionHost.ROLE_PROPERTY, havingValue = "worker", matchIfMissing = true)
+@ConditionalOnWorkerRole
 public class OpenRtcEndpointAutoConfiguration {
 
     @Bean

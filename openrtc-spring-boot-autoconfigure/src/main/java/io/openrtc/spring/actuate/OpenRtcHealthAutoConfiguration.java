@@ -1,13 +1,12 @@
 package io.openrtc.spring.actuate;
 
-import io.openrtc.pool.SessionHost;
 import io.openrtc.runtime.AgentPool;
+import io.openrtc.spring.autoconfigure.ConditionalOnWorkerRole;
 import io.openrtc.spring.autoconfigure.OpenRtcAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
@@ -22,7 +21,7 @@ import org.springframework.context.annotation.Bean;
         beforeName = "org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration")
 @ConditionalOnClass(HealthIndicator.class)
 @ConditionalOnBean(AgentPool.class)
-@ConditionalOnProperty(name = SessionHost.ROLE_PROPERTY, havingValue = "worker", matchIfMissing = true)
+@ConditionalOnWorkerRole
 public class OpenRtcHealthAutoConfiguration {
 
     /** Named so that the contributor is {@code openrtc}. */

@@ -9,12 +9,14 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.openrtc.agent.SessionOutcome;
 import io.openrtc.observe.ConnectionState;
 import io.openrtc.observe.DeclineReason;
+import io.openrtc.observe.EventPublisher;
 import io.openrtc.observe.OpenRtcEvent;
 import io.openrtc.observe.OpenRtcSnapshot;
 import io.openrtc.routing.RouteSignal;
 import io.openrtc.runtime.AgentPool;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToDoubleFunction;
@@ -25,9 +27,10 @@ import org.jspecify.annotations.Nullable;
  * Counters and timers follow the runtime's {@link OpenRtcEvent}s; gauges read the same
  * {@link OpenRtcSnapshot} as the health contributor and the endpoint.
  *
- * <p>It listens to the {@link AgentPool} itself ({@link AgentPool#addListener}) rather than
- * being an {@code OpenRtcListener} bean, because it needs the pool for its gauges and the pool
- * is built from the listener beans.
+ * <p>It listens to the {@link AgentPool} itself ({@link AgentPool#addRuntimeListener}) rather
+ * than being an {@code OpenRtcListener} bean: on the runtime's own dispatcher, a slow or blocking
+ * application listener can neither delay nor drop what the counters count, and the pool (needed
+ * for the gauges) is built from the listener beans.
  */
 public class OpenRtcMetrics implements MeterBinder {
 
@@ -59,7 +62,7 @@ public class OpenRtcMetrics implements MeterBinder {
      */
     public OpenRtcMetrics(AgentPool agentPool) {
         this.agentPool = Objects.requireNonNull(agentPool, "agentPool");
-        agentPool.addListener(this::record);
+        agentPool.addRuntimeListener(this::record);
     }
 
     @Override
@@ -107,6 +110,14 @@ public class OpenRtcMetrics implements MeterBinder {
                     .description("Jobs whose job or room metadata could not name an agent (not JSON, not an object, "
                             + "no string under agent or demo); routing went on without it")
                     .tag("source", source == RouteSignal.JOB_METADATA ? "job" : "room")
+                    .register(registry);
+        }
+        for (EventPublisher.Channel channel : EventPublisher.Channel.values()) {
+            FunctionCounter.builder("openrtc.events.dropped", agentPool, pool -> pool.droppedEvents(channel))
+                    .description("Runtime events not delivered because the listeners fell behind (their queue was "
+                            + "full): listeners=application for OpenRtcListener beans and @EventListener methods, "
+                            + "listeners=runtime for the meters and readiness themselves")
+                    .tag("listeners", channel.name().toLowerCase(Locale.ROOT))
                     .register(registry);
         }
         registries.add(registry);
@@ -184,7 +195,7 @@ public class OpenRtcMetrics implements MeterBinder {
     }
 
     private static Timer sessionDuration(MeterRegistry registry, String agent, String outcome) {
-        return Timer.builder("openrtc.session.duration").description("How long sessions ran, by outcome")
+        return Timer.builder("openrtc.sessions.duration").description("How long sessions ran, by outcome")
                 .tag("agent", agent).tag("outcome", outcome).register(registry);
     }
 
@@ -192,8 +203,9 @@ public class OpenRtcMetrics implements MeterBinder {
         return Timer.builder("openrtc.dispatch.latency")
                 .description("From LiveKit's availability request to the session running (room joined, agent code started)")
                 .tag("agent", agent)
-                .publishPercentiles(0.5, 0.9, 0.99) // for registries that take client-side percentiles
-                .serviceLevelObjectives(DISPATCH_BUCKETS) // a histogram, for Prometheus' histogram_quantile
+                // A histogram, for histogram_quantile across pods; no client-side percentiles, which
+                // cannot be aggregated.
+                .serviceLevelObjectives(DISPATCH_BUCKETS)
                 .register(registry);
     }
 

@@ -1,14 +1,13 @@
 package io.openrtc.spring.actuate;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.openrtc.pool.SessionHost;
 import io.openrtc.runtime.AgentPool;
+import io.openrtc.spring.autoconfigure.ConditionalOnWorkerRole;
 import io.openrtc.spring.autoconfigure.OpenRtcAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 
 /** The OpenRTC meters, when Micrometer and Spring Boot's metrics module are present. */
@@ -20,7 +19,7 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnClass(value = MeterRegistry.class,
         name = "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration")
 @ConditionalOnBean({MeterRegistry.class, AgentPool.class})
-@ConditionalOnProperty(name = SessionHost.ROLE_PROPERTY, havingValue = "worker", matchIfMissing = true)
+@ConditionalOnWorkerRole
 public class OpenRtcMetricsAutoConfiguration {
 
     @Bean

@@ -1,15 +1,15 @@
 package io.openrtc.spring.actuate;
 
-import io.openrtc.pool.SessionHost;
 import io.openrtc.runtime.AgentPool;
+import io.openrtc.spring.autoconfigure.ConditionalOnWorkerRole;
 import io.openrtc.spring.autoconfigure.OpenRtcAutoConfiguration;
 import io.openrtc.spring.autoconfigure.OpenRtcProperties;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
@@ -21,7 +21,7 @@ import org.springframework.core.env.Environment;
 @AutoConfiguration(after = OpenRtcAutoConfiguration.class,
         afterName = "org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration")
 @ConditionalOnBean(AgentPool.class)
-@ConditionalOnProperty(name = SessionHost.ROLE_PROPERTY, havingValue = "worker", matchIfMissing = true)
+@ConditionalOnWorkerRole
 public class OpenRtcShutdownAutoConfiguration {
 
     /** Readiness follows drains, liveness a broken worker. */
@@ -37,10 +37,10 @@ public class OpenRtcShutdownAutoConfiguration {
         return new ShutdownTimeoutCheck(environment, properties.drainTimeout(), properties.cancelGrace());
     }
 
-    /** SIGTERM exits with status 0 after the graceful shutdown. */
+    /** SIGTERM exits with the application's exit code (0 unless broken) after the graceful shutdown. */
     @Bean
     @ConditionalOnBooleanProperty(name = "openrtc.shutdown.exit-zero-on-sigterm", matchIfMissing = true)
-    SigtermExit openRtcSigtermExit() {
-        return new SigtermExit();
+    SigtermExit openRtcSigtermExit(ConfigurableApplicationContext context, AgentPool agentPool) {
+        return new SigtermExit(context, agentPool::brokenReason);
     }
 }

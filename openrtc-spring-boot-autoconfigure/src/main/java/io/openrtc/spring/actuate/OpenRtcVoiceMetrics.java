@@ -58,7 +58,7 @@ public class OpenRtcVoiceMetrics implements MeterBinder {
     /** Subscribes to the pool's events at once, so that no turn is missed. */
     public OpenRtcVoiceMetrics(AgentPool agentPool) {
         this.agentPool = Objects.requireNonNull(agentPool, "agentPool");
-        agentPool.addListener(this::record);
+        agentPool.addRuntimeListener(this::record);
     }
 
     @Override

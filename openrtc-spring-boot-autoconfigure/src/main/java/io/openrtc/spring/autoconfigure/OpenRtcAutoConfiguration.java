@@ -11,22 +11,25 @@ import io.openrtc.pool.SessionHost;
 import io.openrtc.routing.RequestFilter;
 import io.openrtc.routing.RoutingStrategy;
 import io.openrtc.rtc.RoomOptions;
+import io.openrtc.rtc.RtcRuntimeOptions;
 import io.openrtc.runtime.AgentPool;
 import io.openrtc.runtime.AgentPoolBuilder;
 import io.openrtc.voice.VoiceSetup;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.AbstractEnvironment;
 import org.springframework.core.env.Environment;
 
 /**
@@ -66,7 +69,11 @@ public class OpenRtcAutoConfiguration {
                                ObjectProvider<RoutingStrategy> strategies, ObjectProvider<RequestFilter> requestFilters,
                                ObjectProvider<OpenRtcListener> listeners, ObjectProvider<Prewarm> prewarms,
                                ObjectProvider<RoomOptions> roomOptions, ObjectProvider<VoiceSetup> voice,
-                               ObjectProvider<LiveKitCredentials> credentials) {
+                               ObjectProvider<LiveKitCredentials> credentials,
+                               ObjectProvider<ApplicationArguments> applicationArguments,
+                               ObjectProvider<OpenRtcPoolOptionsCustomizer> poolCustomizers,
+                               ObjectProvider<OpenRtcWorkerOptionsCustomizer> workerCustomizers,
+                               ObjectProvider<OpenRtcRtcRuntimeOptionsCustomizer> rtcCustomizers) {
         AgentPoolBuilder builder = AgentPool.builder();
         agents.all().forEach(builder::add);
         strategies.orderedStream().forEach(builder::routingStrategy);
@@ -106,7 +113,19 @@ public class OpenRtcAutoConfiguration {
                 builder.voice(setup);
             }
         });
-        builder.poolOptions(poolOptions(properties))
+        PoolOptions.Builder pool = poolOptions(properties, environment, applicationArguments.getIfAvailable());
+        poolCustomizers.orderedStream().forEach(customizer -> customizer.customize(pool));
+        RtcRuntimeOptions rtc = RtcRuntimeOptions.defaults();
+        for (OpenRtcRtcRuntimeOptionsCustomizer customizer : rtcCustomizers.orderedStream().toList()) {
+            rtc = java.util.Objects.requireNonNull(customizer.customize(rtc), () -> customizer + " returned null");
+        }
+        List<OpenRtcWorkerOptionsCustomizer> workerTuning = workerCustomizers.orderedStream().toList();
+        builder.rtcOptions(rtc)
+                .workerOptions(options -> {
+                    workerTuning.forEach(customizer -> customizer.customize(options));
+                    return options;
+                });
+        builder.poolOptions(pool.build())
                 .agentName(properties.agentName())
                 .jobType(JobType.valueOf(properties.jobType().name()))
                 .loadThreshold(properties.loadThreshold());
@@ -120,7 +139,14 @@ public class OpenRtcAutoConfiguration {
         return builder.build();
     }
 
-    static PoolOptions poolOptions(OpenRtcProperties properties) {
+    /**
+     * The pool's options from {@code openrtc.*}, for the customizers to refine. A child JVM of process isolation boots this same
+     * application, so it gets the parent's effective configuration: its active profiles and its
+     * program arguments (the parent's {@code -D} system properties and environment it inherits
+     * anyway), and no web server of its own.
+     */
+    static PoolOptions.Builder poolOptions(OpenRtcProperties properties, Environment environment,
+                                   @Nullable ApplicationArguments arguments) {
         PoolOptions.Builder pool = PoolOptions.builder()
                 .isolation(properties.isolation() == OpenRtcProperties.Isolation.PROCESS ? Isolation.PROCESS : Isolation.COROUTINE)
                 .maxConcurrentSessions(properties.maxConcurrentSessions())
@@ -135,7 +161,15 @@ public class OpenRtcAutoConfiguration {
             pool.memoryLimitBytes(properties.memory().limit().toBytes());
         }
         OpenRtcProperties.Process process = properties.process();
-        List<String> jvmArgs = new ArrayList<>(process.jvmArgs());
+        List<String> jvmArgs = new ArrayList<>();
+        String[] profiles = environment.getActiveProfiles();
+        if (profiles.length > 0) {
+            // The profiles as they ended up, however they were activated (a property, the
+            // environment, SpringApplication.setAdditionalProfiles, groups): first, so that the
+            // configured jvm-args may still override them.
+            jvmArgs.add("-D" + AbstractEnvironment.ACTIVE_PROFILES_PROPERTY_NAME + "=" + String.join(",", profiles));
+        }
+        jvmArgs.addAll(process.jvmArgs());
         // The child boots this same application: without a web server of its own.
         jvmArgs.add("-Dspring.main.web-application-type=none");
         pool.idleProcesses(process.idleProcesses())
@@ -145,12 +179,16 @@ public class OpenRtcAutoConfiguration {
         if (process.mainClass() != null && !process.mainClass().isBlank()) {
             pool.mainClass(process.mainClass());
         }
-        return pool.build();
+        if (arguments != null) {
+            // Exactly what SpringApplication.run was given, spaces and all.
+            pool.programArgs(List.of(arguments.getSourceArgs()));
+        }
+        return pool;
     }
 
     /** The normal role: connect to LiveKit and take jobs. */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnProperty(name = SessionHost.ROLE_PROPERTY, havingValue = "worker", matchIfMissing = true)
+    @ConditionalOnWorkerRole
     static class WorkerRole {
 
         /**
@@ -185,7 +223,7 @@ public class OpenRtcAutoConfiguration {
 
     /** The child role of process isolation: serve one session, then exit. */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnProperty(name = SessionHost.ROLE_PROPERTY, havingValue = SessionHost.ROLE)
+    @ConditionalOnSessionHostRole
     static class SessionHostRole {
 
         @Bean

@@ -3,7 +3,6 @@ package io.openrtc.spring.autoconfigure;
 import io.openrtc.runtime.AgentPool;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -25,7 +24,6 @@ public class OpenRtcWorkerLifecycle implements SmartLifecycle {
 
     private final AgentPool agentPool;
     private final Duration drainTimeout;
-    private final CountDownLatch released = new CountDownLatch(1);
     private volatile boolean running;
 
     /**
@@ -41,15 +39,8 @@ public class OpenRtcWorkerLifecycle implements SmartLifecycle {
     public void start() {
         agentPool.start();
         running = true;
-        // The worker's own threads are daemons; without this an application with no web server
-        // would exit right after startup instead of serving jobs.
-        Thread.ofPlatform().name("openrtc-keep-alive").daemon(false).start(() -> {
-            try {
-                released.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        // The worker's own threads are daemons: Spring Boot's keep-alive thread holds the JVM
+        // (spring.main.keep-alive, on by default in a worker: OpenRtcKeepAliveDefault).
     }
 
     @Override
@@ -57,7 +48,6 @@ public class OpenRtcWorkerLifecycle implements SmartLifecycle {
         agentPool.drain("application shutdown", drainTimeout).toCompletableFuture().join();
         agentPool.close();
         running = false;
-        released.countDown();
     }
 
     @Override
@@ -68,8 +58,7 @@ public class OpenRtcWorkerLifecycle implements SmartLifecycle {
             }
             agentPool.close();
             running = false;
-            released.countDown();
-            callback.run();
+                callback.run();
         });
     }
 

@@ -12,7 +12,10 @@ import io.openrtc.observe.ConnectionState;
 import io.openrtc.runtime.AgentPool;
 import io.openrtc.spring.autoconfigure.OpenRtcAutoConfiguration;
 import io.openrtc.spring.autoconfigure.OpenRtcWorkerLifecycle;
+import io.openrtc.observe.OpenRtcListener;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
@@ -160,6 +163,44 @@ class OpenRtcActuateAutoConfigurationTest {
                     assertThat(endpoint.status().draining()).isTrue();
                     await().atMost(Duration.ofSeconds(10))
                             .until(() -> availability.getReadinessState() == ReadinessState.REFUSING_TRAFFIC);
+                });
+    }
+
+    /** Defect 10 of issue 17: the runtime's own state does not wait for the application's listeners. */
+    @Test
+    void aBlockingApplicationListenerDelaysNeitherReadinessNorTheMeters() {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger heldUp = new AtomicInteger();
+        OpenRtcListener blocking = event -> {
+            heldUp.incrementAndGet();
+            try {
+                release.await(); // a listener that never returns until the test ends
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        runner.withBean("blockingListener", OpenRtcListener.class, () -> blocking)
+                .withPropertyValues("openrtc.drain-timeout=5s")
+                .run(context -> {
+                    try {
+                        AgentPool pool = context.getBean(AgentPool.class);
+                        MeterRegistry registry = context.getBean(MeterRegistry.class);
+                        // The refused connection is counted while the application listener is stuck on its first event.
+                        await().atMost(Duration.ofSeconds(20)).until(() -> heldUp.get() == 1
+                                && registry.get("openrtc.worker.reconnects").counter().count() >= 1);
+
+                        pool.drain("test", Duration.ofSeconds(5));
+                        ApplicationAvailability availability = context.getBean(ApplicationAvailability.class);
+                        await().atMost(Duration.ofSeconds(10))
+                                .until(() -> availability.getReadinessState() == ReadinessState.REFUSING_TRAFFIC);
+                        assertThat(heldUp).hasValue(1);
+                        assertThat(registry.get("openrtc.events.dropped").tag("listeners", "application").functionCounter()
+                                .count()).isZero();
+                        assertThat(registry.get("openrtc.events.dropped").tag("listeners", "runtime").functionCounter()
+                                .count()).isZero();
+                    } finally {
+                        release.countDown();
+                    }
                 });
     }
 

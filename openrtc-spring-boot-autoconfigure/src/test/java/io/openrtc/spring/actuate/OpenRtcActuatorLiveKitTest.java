@@ -119,7 +119,8 @@ class OpenRtcActuatorLiveKitTest {
     void theSnapshotTheMetersAndTheProbesFollowASessionAndADrain(LiveKitServer server) throws Exception {
         HolderAgent.release = new CountDownLatch(1);
         String base = start(HolderApp.class, server, "ops-holder",
-                "management.endpoints.web.exposure.include=health,prometheus,openrtc");
+                "management.endpoints.web.exposure.include=health,prometheus,openrtc",
+                "management.endpoint.openrtc.access=unrestricted");
         JsonNode health = awaitJson(base + "/actuator/health/openrtc", 200);
         assertThat(health.path("status").asText()).isEqualTo("UP");
         assertThat(health.path("details").path("workerId").asText()).startsWith("AW_");
@@ -181,7 +182,7 @@ class OpenRtcActuatorLiveKitTest {
         HolderAgent.release.countDown();
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(body(get(base + "/actuator/prometheus"), 200))
                 .contains("openrtc_sessions_ended_total{agent=\"holder\",outcome=\"success\"} 1.0")
-                .contains("openrtc_session_duration_seconds_count{agent=\"holder\",outcome=\"success\"} 1")
+                .contains("openrtc_sessions_duration_seconds_count{agent=\"holder\",outcome=\"success\"} 1")
                 .contains("openrtc_sessions_active{agent=\"holder\"} 0.0"));
         // Drained: the worker left LiveKit and stays out of service until the application restarts.
         await().atMost(Duration.ofSeconds(20)).until(() -> json(get(base + "/actuator/openrtc"), 200)

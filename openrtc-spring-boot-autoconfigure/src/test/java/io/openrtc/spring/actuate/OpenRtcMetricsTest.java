@@ -56,6 +56,22 @@ class OpenRtcMetricsTest {
         assertThat(registry.get("openrtc.worker.reconnects").counter().count()).isZero();
     }
 
+    /** Issue 17: one prefix for the session meters, and only histograms (they aggregate across pods). */
+    @Test
+    void sessionMetersShareOnePrefixAndNoTimerPublishesClientSidePercentiles() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        metrics.bindTo(registry);
+        assertThat(registry.getMeters()).extracting(meter -> meter.getId().getName())
+                .filteredOn(name -> name.startsWith("openrtc.session")).allMatch(name -> name.startsWith("openrtc.sessions."));
+        assertThat(registry.find("openrtc.sessions.duration").timers()).isNotEmpty();
+        assertThat(registry.get("openrtc.events.dropped").tag("listeners", "application").functionCounter().count()).isZero();
+        for (io.micrometer.core.instrument.Timer timer : registry.find("openrtc.dispatch.latency").timers()) {
+            timer.record(Duration.ofMillis(300));
+            assertThat(timer.takeSnapshot().percentileValues()).isEmpty();
+            assertThat(timer.takeSnapshot().histogramCounts()).isNotEmpty();
+        }
+    }
+
     @Test
     void jobsWithUnreadableMetadataAreCountedBySource() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -99,7 +115,7 @@ class OpenRtcMetricsTest {
                     .isEqualTo(1);
             assertThat(registry.get("openrtc.sessions.ended").tag("agent", "dental").tag("outcome", "failed").counter().count())
                     .isEqualTo(1);
-            assertThat(registry.get("openrtc.session.duration").tag("agent", "restaurant").tag("outcome", "success").timer()
+            assertThat(registry.get("openrtc.sessions.duration").tag("agent", "restaurant").tag("outcome", "success").timer()
                     .totalTime(TimeUnit.SECONDS)).isEqualTo(42);
             assertThat(registry.get("openrtc.worker.reconnects").counter().count()).isEqualTo(1);
         }

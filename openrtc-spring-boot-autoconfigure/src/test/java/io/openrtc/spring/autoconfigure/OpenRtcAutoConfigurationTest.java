@@ -22,6 +22,8 @@ import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.DefaultApplicationArguments;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -76,6 +78,25 @@ class OpenRtcAutoConfigurationTest {
     static class TwoAgents {
     }
 
+    @Configuration(proxyBeanMethods = false)
+    @org.springframework.boot.autoconfigure.ImportAutoConfiguration(OpenRtcAutoConfiguration.class)
+    @Import(RestaurantAgent.class)
+    static class KeepAliveApp {
+    }
+
+    /** Sets the capacity; ordered, to show the order customizers run in. */
+    record OrderedPoolCustomizer(int order, int capacity) implements OpenRtcPoolOptionsCustomizer, org.springframework.core.Ordered {
+        @Override
+        public void customize(io.openrtc.pool.PoolOptions.Builder builder) {
+            builder.maxConcurrentSessions(capacity);
+        }
+
+        @Override
+        public int getOrder() {
+            return order;
+        }
+    }
+
     @Nested
     class Conditions {
 
@@ -99,15 +120,29 @@ class OpenRtcAutoConfigurationTest {
         }
 
         @Test
-        void aRunningWorkerKeepsTheJvmAliveUntilItStops() {
+        void aRunningWorkerKeepsTheJvmAliveWithSpringBootsKeepAliveUntilItStops() {
             java.util.function.Supplier<java.util.List<Thread>> keepAlive = () -> Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> t.getName().equals("openrtc-keep-alive") && t.isAlive()).toList();
-            runner.withUserConfiguration(TwoAgents.class).run(context -> {
+                    .filter(t -> t.getName().equals("keep-alive") && t.isAlive()).toList();
+            try (var context = application().run()) {
+                assertThat(context.getEnvironment().getProperty("spring.main.keep-alive")).isEqualTo("true");
                 assertThat(keepAlive.get()).singleElement().satisfies(t -> assertThat(t.isDaemon()).isFalse());
-                context.close();
-                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
-                        .until(() -> keepAlive.get().isEmpty());
-            });
+                assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("openrtc-keep-alive"));
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> keepAlive.get().isEmpty());
+            // The application's own choice wins.
+            try (var context = application().properties("spring.main.keep-alive=false").run()) {
+                assertThat(keepAlive.get()).isEmpty();
+            }
+            try (var context = application().properties("openrtc.enabled=false").run()) {
+                assertThat(context.getEnvironment().getProperty("spring.main.keep-alive")).isNull();
+            }
+        }
+
+        private static org.springframework.boot.builder.SpringApplicationBuilder application() {
+            return new org.springframework.boot.builder.SpringApplicationBuilder(KeepAliveApp.class)
+                    .web(org.springframework.boot.WebApplicationType.NONE)
+                    .properties("spring.main.banner-mode=off", "openrtc.livekit.url=ws://127.0.0.1:1",
+                            "openrtc.livekit.api-key=key", "openrtc.livekit.api-secret=secret-that-is-long-enough-for-livekit");
         }
 
         @Test
@@ -153,6 +188,47 @@ class OpenRtcAutoConfigurationTest {
                         assertThat(options.memoryLimitBytes()).hasValue(3L * 1024 * 1024 * 1024);
                         assertThat(options.process().jvmArgs()).contains("-Dspring.main.web-application-type=none");
                     });
+        }
+
+        /** Issue 17: what code tunes (ping, backoff, permissions, runtime options) is reachable through customizer beans. */
+        @Test
+        void customizerBeansTuneTheWorkerThePoolAndTheRuntimeInOrder() {
+            runner.withUserConfiguration(TwoAgents.class)
+                    .withPropertyValues("openrtc.max-concurrent-sessions=7")
+                    .withBean("ping", OpenRtcWorkerOptionsCustomizer.class,
+                            () -> worker -> worker.pingInterval(java.time.Duration.ofSeconds(7)).pingTimeout(java.time.Duration.ofSeconds(3)))
+                    .withBean("secondPool", OpenRtcPoolOptionsCustomizer.class, () -> new OrderedPoolCustomizer(2, 11))
+                    .withBean("firstPool", OpenRtcPoolOptionsCustomizer.class, () -> new OrderedPoolCustomizer(1, 9))
+                    .withBean("shards", OpenRtcRtcRuntimeOptionsCustomizer.class,
+                            () -> options -> new io.openrtc.rtc.RtcRuntimeOptions(options.receivingShards() + 1))
+                    .run(context -> {
+                        AgentPool pool = context.getBean(AgentPool.class);
+                        assertThat(pool.workerOptions().pingInterval()).isEqualTo(java.time.Duration.ofSeconds(7));
+                        assertThat(pool.workerOptions().pingTimeout()).isEqualTo(java.time.Duration.ofSeconds(3));
+                        // Properties still apply where no customizer touches them.
+                        assertThat(pool.workerOptions().agentName()).isEmpty();
+                        assertThat(pool.poolOptions().maxConcurrentSessions()).isEqualTo(11); // the later customizer wins
+                        assertThat(pool.rtcOptions().receivingShards()).isEqualTo(2);
+                    });
+        }
+
+        /** Defect 9 of issue 17: a child JVM boots with the parent's profiles and program arguments. */
+        @Test
+        void childJvmsGetTheActiveProfilesAndTheProgramArguments() {
+            runner.withUserConfiguration(TwoAgents.class)
+                    .withInitializer(context -> context.getEnvironment().setActiveProfiles("blue", "green"))
+                    .withBean(ApplicationArguments.class, () -> new DefaultApplicationArguments("--greeting=hello world", "x y"))
+                    .withPropertyValues("openrtc.isolation=process", "openrtc.process.idle-processes=0",
+                            "openrtc.process.jvm-args=-Dspring.profiles.active=red")
+                    .run(context -> {
+                        io.openrtc.pool.PoolOptions.ProcessOptions process = context.getBean(AgentPool.class).poolOptions().process();
+                        // The effective profiles first, so that openrtc.process.jvm-args may still override them.
+                        assertThat(process.jvmArgs()).containsSubsequence("-Dspring.profiles.active=blue,green",
+                                "-Dspring.profiles.active=red", "-Dspring.main.web-application-type=none");
+                        assertThat(process.programArgs()).hasValue(List.of("--greeting=hello world", "x y"));
+                    });
+            runner.withUserConfiguration(TwoAgents.class).run(context -> assertThat(context.getBean(AgentPool.class)
+                    .poolOptions().process().jvmArgs()).noneMatch(arg -> arg.startsWith("-Dspring.profiles.active")));
         }
     }
 
