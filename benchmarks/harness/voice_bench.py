@@ -91,6 +91,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def ensure_speech_server() -> None:
+    """Installs the speech server's venv and models the first time (scripts/speech-server.sh install)."""
+    if subprocess.run([str(SPEECH_SCRIPT), "path"], cwd=REPO, capture_output=True).returncode == 0:
+        return
+    log("installing the speech server (scripts/speech-server.sh install; a minute or two the first time)")
+    done = subprocess.run([str(SPEECH_SCRIPT), "install"], cwd=REPO, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BenchmarkError(f"scripts/speech-server.sh install failed: {done.stderr.strip()[-2000:]}")
+
+
 def parse_voice_runtimes(spec: str) -> list[Runtime]:
     names = [v.strip() for v in spec.split(",") if v.strip()]
     unknown = [n for n in names if n not in VOICE_RUNTIMES]
@@ -359,6 +369,7 @@ def main(argv: list[str]) -> int:
         VOICE_RUNTIMES["openrtc-jvm"].prepare()  # the scripted LLM runs from the benchmark jar
         from infra import ensure_node_drivers
         ensure_node_drivers()
+        ensure_speech_server()
     except BenchmarkError as e:
         print(f"run-voice.sh: {e}", file=sys.stderr)
         return 2
