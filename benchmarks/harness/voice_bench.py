@@ -73,7 +73,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="what the scripted LLM answers, and what the heard answers are compared with")
     p.add_argument("--think-ms", type=int, default=200, help="the scripted LLM's fixed think time (default 200)")
     p.add_argument("--period-s", type=float, default=8.0, help="a caller asks every this many seconds (default 8)")
-    p.add_argument("--warmup-turns", type=int, default=1, help="questions per caller before the window (default 1)")
+    p.add_argument("--warmup-turns", type=int, default=2, help="questions per caller before the window, not counted (default 2)")
     p.add_argument("--measure-s", type=float, default=40.0, help="the measuring window (default 40)")
     p.add_argument("--settle-s", type=float, default=2.0, help="wait after the warm-up turns (default 2)")
     p.add_argument("--turn-timeout-s", type=float, default=10.0,
