@@ -233,6 +233,9 @@ class VoiceFiguresTest(unittest.TestCase):
         self.assertEqual((models["perTurnP50Ms"], models["perTurnMeanMs"]), (1050.0, 1200.0))
         share = overhead(got, models)
         self.assertEqual((share["p50Ms"], share["meanMs"], share["p50BeyondSilenceMs"]), (950.0, 800.0, 400.0))
+        self.assertFalse(share["comparable"])  # a silent turn: the models' log holds requests no answer waited for
+        answered = turn_figures(turns[:4], answer, {})
+        self.assertTrue(overhead(answered, models)["comparable"])
 
     def test_ratios_against_python_and_the_goals_at_ten_sessions(self) -> None:
         from voice_report import goals, ratios, voice_tables
@@ -242,23 +245,27 @@ class VoiceFiguresTest(unittest.TestCase):
                 "turns": {"turns": 10, "answered": 10 - failed, "silent": failed, "failed": failed, "transcribed": 10,
                           "unintelligible": 0, "latencyP50Ms": overhead_ms + 1000.0, "latencyP95Ms": overhead_ms + 1500.0},
                 "models": {"perTurnP50Ms": 1000.0, "stt": {"p50Ms": 600.0}, "llm": {"p50Ms": 200.0}, "tts": {"p50Ms": 200.0}},
-                "overhead": {"p50Ms": overhead_ms, "meanMs": overhead_ms, "p50BeyondSilenceMs": overhead_ms - 550,
+                "overhead": {"comparable": failed == 0, "p50Ms": overhead_ms, "meanMs": overhead_ms, "p50BeyondSilenceMs": overhead_ms - 550,
                              "meanBeyondSilenceMs": overhead_ms - 550},
                 "perSession": {"cpuPercentOfCore": cpu, "pssMb": 50.0}, "machineCpuShare": 0.95,
                 "speechServerCpuPercent": 40.0}}
 
-        runs = [run("openrtc-jvm", 10, 700.0, 5.0), run("python-agents", 10, 1000.0, 20.0, failed=3),
+        runs = [run("openrtc-jvm", 10, 700.0, 5.0), run("python-agents", 10, 1000.0, 20.0),
+                run("openrtc-jvm", 5, 700.0, 5.0), run("python-agents", 5, 1000.0, 20.0, failed=3),
                 run("openrtc-jvm", 20, 800.0, 5.0), {"runtime": "python-agents", "sessions": 20, "skipped": True,
                                                     "error": "not run"}]
         rows = ratios(runs)
-        self.assertEqual(len(rows), 1)  # python-agents has no figures at 20
-        self.assertEqual((rows[0]["overheadP50"], rows[0]["overheadP50BeyondSilence"], rows[0]["cpuPerSession"]),
+        self.assertEqual([r["sessions"] for r in rows], [5, 10])  # python-agents has no figures at 20
+        self.assertIsNone(rows[0]["overheadP50"])  # silent turns at 5: the overhead is not compared
+        self.assertEqual(rows[0]["cpuPerSession"], 0.25)
+        self.assertEqual((rows[1]["overheadP50"], rows[1]["overheadP50BeyondSilence"], rows[1]["cpuPerSession"]),
                          (0.7, 0.333, 0.25))
         got = goals(runs, rows)
         self.assertEqual((got["overheadAtMostHalf"], got["overheadBeyondSilenceAtMostHalf"], got["cpuAtMostAThird"],
                           got["noFailedTurn"]), (False, True, True, True))
         text = voice_tables(runs)
         self.assertIn("NOT met", text)
+        self.assertIn("n/a (silent turns)", text)
         self.assertIn("95% SAT", text)
         self.assertIn("not run", text)
 

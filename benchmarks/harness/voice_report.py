@@ -155,12 +155,17 @@ def overhead(turns: dict, models: dict) -> dict:
     """The framework's (and transport's) share of the response latency: latency minus the
     model servers' own time per turn (STT + LLM first token + TTS first byte), at the median
     (p50 latency - sum of the steps' medians) and on average; and the same beyond the VAD's
-    configured minimum silence, which both runtimes wait by configuration."""
+    configured minimum silence, which both runtimes wait by configuration.
+
+    Only `comparable` when every turn was answered: with silent turns the model servers' log
+    holds requests that no answered turn waited for (a queue longer than the turn timeout), so
+    latency minus models' time means nothing (it can even be negative)."""
     p50 = None if turns.get("latencyP50Ms") is None or models.get("perTurnP50Ms") is None \
         else turns["latencyP50Ms"] - models["perTurnP50Ms"]
     avg = None if turns.get("latencyMeanMs") is None or models.get("perTurnMeanMs") is None \
         else turns["latencyMeanMs"] - models["perTurnMeanMs"]
-    return {"p50Ms": _r(p50), "meanMs": _r(avg),
+    comparable = p50 is not None and p50 > 0 and turns.get("silent", 0) == 0
+    return {"comparable": comparable, "p50Ms": _r(p50), "meanMs": _r(avg),
             "p50BeyondSilenceMs": _r(None if p50 is None else p50 - VAD_MIN_SILENCE_MS),
             "meanBeyondSilenceMs": _r(None if avg is None else avg - VAD_MIN_SILENCE_MS)}
 
@@ -181,12 +186,16 @@ def ratios(runs: list[dict], runtime: str = "openrtc-jvm", reference: str = "pyt
         if name != runtime or ref is None:
             continue
         a, b = run["figures"], ref["figures"]
+        both = a["overhead"].get("comparable", True) and b["overhead"].get("comparable", True)
+
+        def share(key):
+            return ratio(a["overhead"][key], b["overhead"][key]) if both else None
         out.append({
             "sessions": n,
             "latencyP50": ratio(a["turns"]["latencyP50Ms"], b["turns"]["latencyP50Ms"]),
-            "overheadP50": ratio(a["overhead"]["p50Ms"], b["overhead"]["p50Ms"]),
-            "overheadP50BeyondSilence": ratio(a["overhead"]["p50BeyondSilenceMs"], b["overhead"]["p50BeyondSilenceMs"]),
-            "overheadMean": ratio(a["overhead"]["meanMs"], b["overhead"]["meanMs"]),
+            "overheadP50": share("p50Ms"),
+            "overheadP50BeyondSilence": share("p50BeyondSilenceMs"),
+            "overheadMean": share("meanMs"),
             "cpuPerSession": ratio(a["perSession"]["cpuPercentOfCore"], b["perSession"]["cpuPercentOfCore"]),
             "pssPerSession": ratio(a["perSession"]["pssMb"], b["perSession"]["pssMb"]),
         })
@@ -222,11 +231,12 @@ def voice_tables(runs: list[dict]) -> str:
             rows.append([r["runtime"], str(r["sessions"]), r.get("error", "no figures")[:60]] + [""] * 12)
             continue
         t, m, o, p = f["turns"], f["models"], f["overhead"], f["perSession"]
+        shown = o.get("comparable", True)
         rows.append([
             r["runtime"], str(r["sessions"]), f"{t['answered']}/{t['turns']}", str(t["silent"]),
             f"{t['unintelligible']}/{t['transcribed']}", _fmt(t["latencyP50Ms"], 0), _fmt(t["latencyP95Ms"], 0),
             _fmt(m["perTurnP50Ms"], 0), f"{_fmt(m['stt']['p50Ms'], 0)}/{_fmt(m['llm']['p50Ms'], 0)}/{_fmt(m['tts']['p50Ms'], 0)}",
-            _fmt(o["p50Ms"], 0), _fmt(o["p50BeyondSilenceMs"], 0), _fmt(p["cpuPercentOfCore"], 1), _fmt(p["pssMb"], 1),
+            _fmt(o["p50Ms"], 0) if shown else "n/a (silent turns)", _fmt(o["p50BeyondSilenceMs"], 0) if shown else "n/a", _fmt(p["cpuPercentOfCore"], 1), _fmt(p["pssMb"], 1),
             _fmt(100 * f["machineCpuShare"], 0) + ("% SAT" if f["machineCpuShare"] > 0.9 else "%"),
             _fmt(f.get("speechServerCpuPercent"), 0),
         ])
@@ -248,3 +258,32 @@ def voice_tables(runs: list[dict]) -> str:
                       f"(beyond the silence: {show(g['overheadBeyondSilenceAtMostHalf'])}); CPU per session <= 1/3: "
                       f"{show(g['cpuAtMostAThird'])}; no failed turn (openrtc-jvm): {show(g['noFailedTurn'])}"]
     return "\n".join(parts)
+
+
+def refigure(report: dict) -> dict:
+    """Recomputes every run's figures, the ratios and the goals of a result.json from its raw
+    fields (turnRows, transcripts, modelRequests, perSession), with this module's code."""
+    answer = report["settings"]["answer"]
+    for run in report["runs"]:
+        if "turnRows" not in run or run.get("error"):
+            continue
+        turns = turn_figures(run["turnRows"], answer, run.get("transcripts") or {})
+        models = model_time(run["modelRequests"])
+        run["figures"].update({"turns": turns, "models": models, "overhead": overhead(turns, models)})
+    report["ratios"] = ratios(report["runs"])
+    report["goals"] = goals(report["runs"], report["ratios"])
+    return report
+
+
+if __name__ == "__main__":
+    # python3 benchmarks/harness/voice_report.py result.json [--write]: the tables again (and, with
+    # --write, the figures recomputed into the file).
+    import json
+    import sys
+    from pathlib import Path
+
+    path = Path(sys.argv[1])
+    data = refigure(json.loads(path.read_text()))
+    if "--write" in sys.argv[2:]:
+        path.write_text(json.dumps(data, indent=1))
+    print(voice_tables(data["runs"]))
