@@ -373,7 +373,7 @@ def main(argv: list[str]) -> int:
     except BenchmarkError as e:
         print(f"run-voice.sh: {e}", file=sys.stderr)
         return 2
-    out = result_dir(args.out, "voice").resolve()  # the callers run in callers/: absolute paths
+    out = result_dir(args.out, "voice")
     unwind_on_sigterm()
     report: dict = {
         **report_header("voice", "run-voice.sh", argv, args),
