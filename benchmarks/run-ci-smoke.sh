@@ -12,7 +12,8 @@
 # leaves the peers out, OPENRTC_BENCH_SMOKE_PEERS=python-agents,openrtc-python adds both. The
 # VAD benchmark (run-vad.sh, N = 1 and 2, 2 s windows, about 40 s) runs openrtc-jvm and
 # openrtc-jvm-ns, and python-silero unless the peers are left out.
-# The voice benchmark (run-voice.sh, N = 1, an 8 s window, about a minute per runtime) runs
+# The voice benchmark (run-voice.sh, N = 1, an 8 s window, a 30 s turn timeout for a busy
+# machine, about a minute per runtime) runs
 # openrtc-jvm, and python-agents (LiveKit Agents with its OpenAI and Silero plugins, its own venv,
 # about a minute to install the first time) unless the peers are left out; it starts the speech
 # server (installed by scripts/speech-server.sh install the first time) and the scripted LLM.
@@ -65,7 +66,7 @@ step dispatch-latency benchmarks/run-dispatch-latency.sh --runtime "$runtimes" -
 step vad benchmarks/run-vad.sh --runtime "$vad_runtimes" --sessions 1,2 --repeats 1 \
   --idle-settle-s 0.5 --baseline-s 1 --warmup-s 1 --measure-s 2 --out "$out/vad"
 step voice benchmarks/run-voice.sh --runtime "$voice_runtimes" --sessions 1 --period-s 6 --warmup-turns 1 \
-  --idle-settle-s 1 --baseline-s 1 --settle-s 1 --measure-s 8 --transcribe-max 2 --out "$out/voice"
+  --idle-settle-s 1 --baseline-s 1 --settle-s 1 --measure-s 8 --turn-timeout-s 30 --transcribe-max 2 --out "$out/voice"
 step sessions-ran "$python" benchmarks/harness/smoke_check.py "$out"
 
 if ((${#failed[@]})); then

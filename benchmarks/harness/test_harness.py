@@ -280,6 +280,8 @@ class VoiceFiguresTest(unittest.TestCase):
         (d / "voice" / "result.json").write_text(json.dumps({"runs": [
             {"runtime": "openrtc-jvm", "sessions": 1, "figures": {"turns": {"turns": 2, "answered": 2}}},
             {"runtime": "python-agents", "sessions": 1, "figures": {"turns": {"turns": 2, "answered": 0}}},
+            {"runtime": "late", "sessions": 1, "figures": {"turns": {"turns": 1, "answered": 0}},
+             "turnRows": [{"warmup": True, "silent": False}, {"warmup": False, "silent": True}]},
         ]}))
         found = voice_problems(d)
         self.assertEqual(len(found), 1, found)
