@@ -288,5 +288,24 @@ class VoiceFiguresTest(unittest.TestCase):
         self.assertIn("voice python-agents N=1", found[0])
 
 
+class VoicePeersTest(unittest.TestCase):
+    def test_both_voice_workers_give_the_model_the_same_instructions(self) -> None:
+        import ast
+        import re
+        from pathlib import Path
+
+        bench = Path(__file__).resolve().parents[1]
+        java = (bench / "openrtc-bench/src/main/java/io/openrtc/bench/VoiceWorker.java").read_text()
+        block = re.search(r'INSTRUCTIONS = """\n(.*?)""";', java, re.S).group(1)
+        java_text = "".join(line.strip().rstrip("\\").replace('\\"', '"') for line in block.splitlines())
+        python = (bench / "peers/python_agents_voice_worker.py").read_text()
+        tree = ast.parse(python)
+        value = next(node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                     and any(getattr(t, "id", None) == "INSTRUCTIONS" for t in node.targets))
+        python_text = ast.literal_eval(value)
+        self.assertIn("Harbour restaurant", python_text)
+        self.assertEqual(java_text, python_text)
+
+
 if __name__ == "__main__":
     unittest.main()
