@@ -12,6 +12,11 @@
 # leaves the peers out, OPENRTC_BENCH_SMOKE_PEERS=python-agents,openrtc-python adds both. The
 # VAD benchmark (run-vad.sh, N = 1 and 2, 2 s windows, about 40 s) runs openrtc-jvm and
 # openrtc-jvm-ns, and python-silero unless the peers are left out.
+# The voice benchmark (run-voice.sh, N = 1, an 8 s window, a 30 s turn timeout for a busy
+# machine, about a minute per runtime) runs
+# openrtc-jvm, and python-agents (LiveKit Agents with its OpenAI and Silero plugins, its own venv,
+# about a minute to install the first time) unless the peers are left out; it starts the speech
+# server (installed by scripts/speech-server.sh install the first time) and the scripted LLM.
 # OPENRTC_BENCH_SKIP_BUILD=1 reuses benchmarks/openrtc-bench/target (CI just built it).
 # Results and logs: benchmarks/results/ci-smoke-<UTC time>/ (or $OPENRTC_BENCH_SMOKE_OUT).
 set -uo pipefail
@@ -39,6 +44,9 @@ runtimes="openrtc-jvm-coroutine,openrtc-jvm-process"
 # Python peer runs.
 vad_runtimes="openrtc-jvm,openrtc-jvm-ns"
 [[ "$peers" != none ]] && vad_runtimes="$vad_runtimes,python-silero"
+# The voice benchmark: OpenRTC-JVM's VoiceAgent, and LiveKit Agents' AgentSession with the peers.
+voice_runtimes="openrtc-jvm"
+[[ "$peers" != none ]] && voice_runtimes="$voice_runtimes,python-agents"
 
 failed=()
 step() { # name, command...
@@ -57,6 +65,8 @@ step dispatch-latency benchmarks/run-dispatch-latency.sh --runtime "$runtimes" -
   --warmup 1 --idle-settle-s 1 --pause-s 1 --out "$out/dispatch"
 step vad benchmarks/run-vad.sh --runtime "$vad_runtimes" --sessions 1,2 --repeats 1 \
   --idle-settle-s 0.5 --baseline-s 1 --warmup-s 1 --measure-s 2 --out "$out/vad"
+step voice benchmarks/run-voice.sh --runtime "$voice_runtimes" --sessions 1 --period-s 6 --warmup-turns 1 \
+  --idle-settle-s 1 --baseline-s 1 --settle-s 1 --measure-s 8 --turn-timeout-s 30 --transcribe-max 2 --out "$out/voice"
 step sessions-ran "$python" benchmarks/harness/smoke_check.py "$out"
 
 if ((${#failed[@]})); then

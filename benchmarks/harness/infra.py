@@ -363,10 +363,12 @@ def unwind_on_sigterm() -> None:
 
 
 def result_dir(chosen: Path | None, benchmark: str) -> Path:
-    """The --out directory, or benchmarks/results/<UTC time>-<benchmark>; created."""
+    """The --out directory, or benchmarks/results/<UTC time>-<benchmark>; created, and absolute:
+    the drivers run in benchmarks/callers, so a relative --out (run-ci-smoke.sh's) would name
+    another directory for them."""
     out = chosen or BENCH / "results" / (time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + benchmark)
     out.mkdir(parents=True, exist_ok=True)
-    return out
+    return out.resolve()
 
 
 def report_header(benchmark: str, script: str, argv: list[str], args: argparse.Namespace) -> dict:

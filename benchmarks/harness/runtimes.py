@@ -78,11 +78,12 @@ class PythonPeer(Runtime):
 
     requirements: str = ""
     worker_script: str = ""
+    venv_prefix: str = ""  # the venv's name before the pins' hash (default: the runtime's name)
 
     @property
     def venv(self) -> Path:
         pins = (PEERS / self.requirements).read_bytes()
-        return CACHE / f"{self.name}-{hashlib.sha256(pins).hexdigest()[:10]}"
+        return CACHE / f"{self.venv_prefix or self.name}-{hashlib.sha256(pins).hexdigest()[:10]}"
 
     @property
     def python(self) -> Path:
@@ -167,6 +168,7 @@ class JvmRuntime(Runtime):
     """
 
     isolation: str = "coroutine"
+    main_class: str = TONE_WORKER_MAIN
 
     def prepare(self) -> None:
         if os.environ.get("OPENRTC_BENCH_JVM_COMMAND") or "jvm" in _built:
@@ -188,7 +190,7 @@ class JvmRuntime(Runtime):
         if not BENCH_JAR.is_file():
             raise BenchmarkError(f"{BENCH_JAR} is missing: prepare() builds it")
         java = str(Path(_java_home()) / "bin" / "java")
-        return [java, *self.jvm_args(), "-cp", str(BENCH_JAR), TONE_WORKER_MAIN]
+        return [java, *self.jvm_args(), "-cp", str(BENCH_JAR), self.main_class]
 
     def environment(self) -> dict[str, str]:
         return {"OPENRTC_BENCH_ISOLATION": self.isolation}

@@ -1,6 +1,7 @@
 """Checks a run-ci-smoke.sh result directory: every benchmark wrote its result, and every
 runtime ran at least one session in each (for the VAD benchmark: every run classified windows
-and no session failed). Nothing about time or memory is checked.
+and no session failed; for the voice benchmark: every runtime's caller got at least one spoken
+answer). Nothing about time, memory or intelligibility is checked.
 
     python3 benchmarks/harness/smoke_check.py benchmarks/results/ci-smoke-<time>
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 
 def problems(out: Path) -> list[str]:
     found: list[str] = []
-    results = {name: out / name / "result.json" for name in ("stub", "media", "dispatch", "vad")}
+    results = {name: out / name / "result.json" for name in ("stub", "media", "dispatch", "vad", "voice")}
     for name, path in results.items():
         if not path.is_file():
             found.append(f"{name}: no {path}")
@@ -47,6 +48,27 @@ def problems(out: Path) -> list[str]:
         if run.get("error") or not figures.get("windowsPerSecondPerSession") or figures.get("failedSessions"):
             found.append(f"vad {run['runtime']} N={run['sessions']}: "
                          f"{run.get('error') or 'no window classified or a session failed'}")
+    found += voice_problems(out)
+    return found
+
+
+def voice_problems(out: Path) -> list[str]:
+    """The voice benchmark ran: at least one run, and in every run a caller got a spoken answer
+    (in the window or to a warm-up question)."""
+    path = out / "voice" / "result.json"
+    if not path.is_file():
+        return [f"voice: no {path}"]
+    voice = json.loads(path.read_text())
+    found = [] if voice.get("runs") else [f"voice: no run ({voice.get('error', 'no error recorded')})"]
+    for run in voice.get("runs", []):
+        turns = (run.get("figures") or {}).get("turns") or {}
+        answered, asked = turns.get("answered", 0), turns.get("turns", 0)
+        # A warm-up answer proves the pipeline ran too (a busy CI machine may make the window's
+        # one question late): only a runtime that never answered fails.
+        warmups = sum(1 for t in run.get("turnRows", []) if t.get("warmup") and not t.get("silent"))
+        if run.get("error") or answered + warmups < 1:
+            why = run.get("error") or f"no spoken answer ({answered}/{asked} turns answered)"
+            found.append(f"voice {run['runtime']} N={run['sessions']}: {why}")
     return found
 
 
