@@ -21,7 +21,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -63,23 +62,12 @@ class FirstSessionEarlyMessageTest {
     }
 
     /**
-     * Fails on every run so far (7 of 7), so it is disabled until the cause is fixed. What the
-     * runs showed: the caller (and a second Node participant) were in the room before the agent;
-     * the agent's greeting reached the caller, whose reply (a text stream: header, chunk, trailer)
-     * reached the second Node participant whole, but of it only the {@code STREAM_HEADER} packet
-     * ever arrived at the agent's subscriber {@code _reliable} channel (counted at the native
-     * callback, before any Java routing); chunk and trailer never did, also not 30 s later, and
-     * also when the agent waits 1.5 s before greeting, or when the caller sends before the agent
-     * joins and again after the greeting. A caller who joins after the agent is heard (the other
-     * test). livekit-server 1.13.5 withholds reliable packets from a joining participant until its
-     * primary transport is fully established ({@code ParticipantImpl.SendDataMessage},
-     * {@code replayJoiningReliableMessages}) and sends packets without a sequence only to an
-     * ACTIVE one. The Node SDK's chunks and trailers seem to carry no sequence (the headers of two
-     * texts in a row came as sequences 1 and 2), so they take that second path while headers take
-     * the first; which of the two loses them for this client is not established yet.
+     * The case the issue saw (a playground user is in the room before the agent): the caller's
+     * SDK sent its reply as a data streams v2 header with the text inline and no chunks, which
+     * this client's stream assembler used to keep waiting on for chunks that never come. A second
+     * Node participant in the room is the control: the server forwards the reply whole.
      */
     @Test
-    @Disabled("issue 17 defect 11: reproduced, cause not found yet; see the javadoc")
     void aReplySentTheInstantTheGreetingArrivesReachesTheFirstSession(LiveKitServer server) throws Exception {
         Map<String, List<String>> heard = new ConcurrentHashMap<>();
         List<OpenRtcEvent> events = new CopyOnWriteArrayList<>();
