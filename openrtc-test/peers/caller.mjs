@@ -46,6 +46,11 @@
 //   byte stream on those topics and reports it (text{...}, bytes{...})
 //   {"op":"sendText","id":"c1","tag":"t1","topic":"lk.chat","text":"hi","attributes":{},"to":[]}
 //       -> textSent{tag,streamId}
+//   "join" may carry "replyOnText":{"topic":"lk.chat","text":"hi","tag":"t1"}: the instant the
+//   first text stream on that topic (one of textTopics) has been read, before the text event is
+//   even printed, the caller sends "text" as a text stream on the same topic -> textSent{tag,streamId};
+//   and "sendOnJoin":{"topic":"lk.chat","text":"hi","tag":"t0"}: sent the instant connect returns,
+//   before the joined event -> textSent{tag,streamId}. Both skip the round trip through the test JVM.
 //   {"op":"streamText","id":"c1","tag":"t2","topic":"lk.transcription","parts":["a","b"],"attributes":{}}
 //       writes each part as it comes, then closes -> textSent{tag,streamId}
 //   {"op":"sendData","id":"c1","tag":"d1","topic":"x","text":"payload","reliable":true,"to":[]} -> dataSent{tag}
@@ -743,6 +748,16 @@ async function connectRoom(caller) {
     room.registerTextStreamHandler(topic, (reader, participantInfo) => {
       reader
         .readAll()
+        .then((text) => {
+          const reply = caller.replyOnText;
+          if (reply && reply.topic === topic && !caller.replied) {
+            caller.replied = true;
+            sendText({ id, tag: reply.tag, topic, text: reply.text }).catch((e) =>
+              emit('error', { id, tag: reply.tag, message: String(e?.message ?? e) }),
+            );
+          }
+          return text;
+        })
         .then((text) =>
           emit('text', {
             id,
@@ -784,11 +799,15 @@ async function join(command) {
   const caller = {
     id, url, token, room: null, closed: false, listening: true, toneOn: true, source: null, publication: null,
     textTopics: command.textTopics ?? [], byteTopics: command.byteTopics ?? [],
+    replyOnText: command.replyOnText ?? null, replied: false,
     mic: null, loudRms: command.loudRms ?? DEFAULT_LOUD_RMS, heard: new Map(), recording: null,
   };
   callers.set(id, caller);
   await connectRoom(caller);
   const room = caller.room;
+  const early = command.sendOnJoin
+    ? sendText({ id, tag: command.sendOnJoin.tag, topic: command.sendOnJoin.topic, text: command.sendOnJoin.text })
+    : null;
   emit('joined', {
     id,
     room: room.name,
@@ -806,6 +825,7 @@ async function join(command) {
       if (!caller.closed) emit('error', { id, message: `tone: ${e}` });
     });
   }
+  if (early) await early;
 }
 
 async function publish(command) {

@@ -1,7 +1,9 @@
 package io.openrtc.rtc;
 
 import com.google.protobuf.ByteString;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -10,6 +12,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 import livekit.LivekitModels.DataPacket;
 import livekit.LivekitModels.DataStream;
 import org.slf4j.Logger;
@@ -17,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Puts incoming text and byte streams back together (LiveKit's data streams: a header, chunks
- * numbered from 0, a trailer), keyed by stream id. Chunks may arrive out of order or twice
+ * numbered from 0, a trailer; or, in data streams v2, a header alone with the content inline),
+ * keyed by stream id. Content marked {@code DEFLATE_RAW} is inflated. Chunks may arrive out of order or twice
  * (a repeated index with a higher {@code version} replaces the earlier chunk, the same version is
  * a duplicate); the trailer's attributes are merged over the header's; a non-empty trailer
  * {@code reason} means the sender aborted the stream. A stream is delivered whole when its
@@ -39,6 +44,10 @@ final class StreamAssembler {
     /** A chunk index beyond this is taken as garbage (15 GB of text). */
     static final long MAX_CHUNK_INDEX = 1_000_000;
     private static final int FORGOTTEN_IDS = 256;
+    /** Field numbers of {@code DataStream.Header} newer than the protocol classes (data streams v2). */
+    static final int HEADER_INLINE_CONTENT = 11;
+    static final int HEADER_COMPRESSION = 12;
+    static final long COMPRESSION_DEFLATE_RAW = 1;
 
     private static final class Partial {
         final String streamId;
@@ -112,6 +121,15 @@ final class StreamAssembler {
             forget(id);
             return;
         }
+        ByteString inline = inlineContent(header);
+        if (inline != null) {
+            // Data streams v2: a short stream comes as this header alone, its content inline (the
+            // Rust-based SDKs send it so once they take every recipient for a v2 client).
+            forget(id);
+            Partial whole = new Partial(id, packet.getParticipantIdentity(), packet.getParticipantSid(), header, now);
+            deliver(whole, inline.toByteArray(), Map.of());
+            return;
+        }
         if (open.size() >= MAX_OPEN_STREAMS) {
             Partial oldest = open.values().iterator().next();
             drop(oldest, "more than " + MAX_OPEN_STREAMS + " streams open at once; dropped the oldest");
@@ -176,14 +194,36 @@ final class StreamAssembler {
             piece.copyTo(content, at);
             at += piece.size();
         }
+        deliver(partial, content, trailer.getAttributesMap());
+    }
+
+    /**
+     * Hands a complete stream to its readers: its content inflated first when the header says
+     * {@code DEFLATE_RAW}, checked against the announced length, the trailer's attributes over the header's.
+     */
+    private void deliver(Partial partial, byte[] wire, Map<String, String> trailerAttributes) {
         DataStream.Header header = partial.header;
+        long compression = compression(header);
+        byte[] content = wire;
+        if (compression == COMPRESSION_DEFLATE_RAW) {
+            content = inflate(wire);
+            if (content == null) {
+                counters.droppedStream(log, room, "stream " + partial.streamId + " on '" + header.getTopic()
+                        + "' is not valid DEFLATE_RAW or inflates past " + maxStreamBytes + " bytes (RoomOptions.maxStreamBytes)");
+                return;
+            }
+        } else if (compression != 0) {
+            counters.malformed(log, room, "stream " + partial.streamId + " uses compression " + compression
+                    + ", which this client does not know");
+            return;
+        }
         if (header.hasTotalLength() && header.getTotalLength() != content.length) {
             counters.malformed(log, room, "stream " + partial.streamId + " announced " + header.getTotalLength()
                     + " bytes but carried " + content.length);
             return;
         }
         Map<String, String> attributes = new HashMap<>(header.getAttributesMap());
-        attributes.putAll(trailer.getAttributesMap());
+        attributes.putAll(trailerAttributes);
         if (partial.isText()) {
             texts.accept(new TextMessage(partial.streamId, partial.senderIdentity, header.getTopic(),
                     new String(content, StandardCharsets.UTF_8), attributes,
@@ -192,6 +232,48 @@ final class StreamAssembler {
             String mimeType = header.getMimeType().isEmpty() ? "application/octet-stream" : header.getMimeType();
             bytes.accept(new ByteStreamMessage(partial.streamId, partial.senderIdentity, header.getTopic(),
                     header.getByteHeader().getName(), mimeType, content, attributes, header.getTimestamp()));
+        }
+    }
+
+    /**
+     * {@code DataStream.Header.inline_content} (field 11, data streams v2), or null. The protocol
+     * classes this client is built on predate the field, so it is read from the unknown fields.
+     */
+    static ByteString inlineContent(DataStream.Header header) {
+        var field = header.getUnknownFields().getField(HEADER_INLINE_CONTENT);
+        return field == null || field.getLengthDelimitedList().isEmpty() ? null : field.getLengthDelimitedList().getLast();
+    }
+
+    /** {@code DataStream.Header.compression} (field 12): 0 none, 1 {@code DEFLATE_RAW}. */
+    static long compression(DataStream.Header header) {
+        var field = header.getUnknownFields().getField(HEADER_COMPRESSION);
+        return field == null || field.getVarintList().isEmpty() ? 0 : field.getVarintList().getLast();
+    }
+
+    /** Raw DEFLATE (no zlib header), bounded by the stream byte limit; null when invalid or too large. */
+    private byte[] inflate(byte[] compressed) {
+        Inflater inflater = new Inflater(true);
+        try {
+            // A raw stream may need one extra byte to signal its end to the JDK's inflater.
+            byte[] input = Arrays.copyOf(compressed, compressed.length + 1);
+            inflater.setInput(input);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, compressed.length * 3));
+            byte[] buffer = new byte[8192];
+            while (!inflater.finished()) {
+                int n = inflater.inflate(buffer);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    break;
+                }
+                out.write(buffer, 0, n);
+                if (out.size() > maxStreamBytes) {
+                    return null;
+                }
+            }
+            return inflater.finished() ? out.toByteArray() : null;
+        } catch (DataFormatException e) {
+            return null;
+        } finally {
+            inflater.end();
         }
     }
 

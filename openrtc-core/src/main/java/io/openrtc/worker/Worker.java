@@ -31,6 +31,7 @@ import java.util.concurrent.TimeoutException;
 import livekit.LivekitAgent;
 import livekit.LivekitAgent.AvailabilityResponse;
 import livekit.LivekitAgent.JobStatus;
+import livekit.LivekitAgent.MigrateJobRequest;
 import livekit.LivekitAgent.RegisterWorkerRequest;
 import livekit.LivekitAgent.ServerMessage;
 import livekit.LivekitAgent.UpdateJobStatus;
@@ -71,9 +72,13 @@ import org.slf4j.LoggerFactory;
  * LiveKit's Python SDK reports for a job process it closed.
  *
  * <h2>Reconnects</h2>
- * A new socket is a new registration (new worker id); LiveKit forgets the old one's jobs.
- * Sessions keep running in their rooms and stay tracked, counted in the load, cancellable by
- * a drain, but their statuses are no longer reported (LiveKit would ignore them).
+ * A new socket is a new registration (new worker id). Sessions keep running in their rooms and
+ * stay tracked, counted in the load, cancellable by a drain. As LiveKit's reference worker does
+ * ({@code worker.py}, {@code _report_active_jobs}), right after re-registering the worker names
+ * its assigned and running jobs in one {@code MigrateJobRequest}, and it goes on reporting their
+ * statuses on whatever connection is current (a server that no longer knows a job ignores the
+ * update). An availability request for a job known from an earlier connection is answered on
+ * the current one: declined, since the job already has (or had) its session here.
  *
  * <p>A worker starts once; after {@link #stop()} or a finished {@link #drain}, create a new one.
  */
@@ -355,12 +360,31 @@ public final class Worker implements AutoCloseable {
         log.info("LiveKit worker registered as {} with LiveKit {} at {} (agent name '{}', {} jobs)", workerId,
                 response.getServerInfo().getVersion(), endpoint.agentUri(), options.agentName(), options.jobType());
         publish(new OpenRtcEvent.WorkerRegistered(Instant.now(), workerId));
+        reportActiveJobs();
         sendStatus();
         statusTimer = loop.scheduleWithFixedDelay(guarded(this::statusTick), options.statusInterval().toNanos(),
                 options.statusInterval().toNanos(), TimeUnit.NANOSECONDS);
         pingTimer = loop.scheduleWithFixedDelay(guarded(this::pingTick), options.pingInterval().toNanos(),
                 options.pingInterval().toNanos(), TimeUnit.NANOSECONDS);
         firstAttempt.complete(null);
+    }
+
+    /**
+     * After a registration, names the jobs whose sessions run here (assigned or running) in one
+     * {@code MigrateJobRequest}, as the reference worker does after a reconnect; nothing when none.
+     */
+    private void reportActiveJobs() {
+        List<String> running = new ArrayList<>();
+        for (TrackedJob job : jobs.values()) {
+            if (job.phase == TrackedJob.Phase.ASSIGNED || job.phase == TrackedJob.Phase.RUNNING) {
+                running.add(job.jobId);
+            }
+        }
+        if (running.isEmpty() || socket == null) {
+            return;
+        }
+        log.info("LiveKit worker {} reports its {} running jobs {}", workerId, running.size(), running);
+        socket.send(WorkerMessage.newBuilder().setMigrateJob(MigrateJobRequest.newBuilder().addAllJobIds(running)).build());
     }
 
     /**
@@ -496,7 +520,7 @@ public final class Worker implements AutoCloseable {
             // The same question again (LiveKit's selection can ask a worker twice): same answer,
             // except that a job already assigned or finished is never accepted a second time.
             log.debug("Repeated availability request for {}; answering as before", known);
-            sendAvailability(known, known.phase == TrackedJob.Phase.ACCEPTED);
+            answerRepeat(known);
             return;
         }
         JobInfo info = ProtoJobs.toJobInfo(offered);
@@ -548,7 +572,7 @@ public final class Worker implements AutoCloseable {
             case Admission.Accepted accepted -> accept(job, accepted.claim());
         }
         for (; job.repeatsWhileDeciding > 0; job.repeatsWhileDeciding--) {
-            sendAvailability(job, job.phase == TrackedJob.Phase.ACCEPTED);
+            answerRepeat(job);
         }
         checkDrainDone();
     }
@@ -583,8 +607,22 @@ public final class Worker implements AutoCloseable {
         publish(new OpenRtcEvent.JobDeclined(Instant.now(), job.job, reason, detail));
     }
 
+    /**
+     * Answers a repeated availability request, on the current connection: the same answer as
+     * before, except that a job already assigned or finished, or one first offered on an
+     * earlier connection (its assignment could only have come on that one), is declined.
+     */
+    private void answerRepeat(TrackedJob job) {
+        sendAvailability(job, job.phase == TrackedJob.Phase.ACCEPTED && job.connection == connection, true);
+    }
+
     private void sendAvailability(TrackedJob job, boolean available) {
-        if (!registered || socket == null || job.connection != connection) {
+        sendAvailability(job, available, false);
+    }
+
+    /** @param askedHere the current connection asked about the job (else only the one it was offered on did) */
+    private void sendAvailability(TrackedJob job, boolean available, boolean askedHere) {
+        if (!registered || socket == null || (!askedHere && job.connection != connection)) {
             return;
         }
         AvailabilityResponse.Builder answer = AvailabilityResponse.newBuilder().setJobId(job.jobId).setAvailable(available);
@@ -770,10 +808,8 @@ public final class Worker implements AutoCloseable {
     }
 
     private void sendJobStatus(TrackedJob job, JobStatus status, String error) {
-        if (job.connection != connection) {
-            log.debug("Not reporting {} for {}: it came on an earlier connection, which LiveKit has forgotten", status, job);
-            return;
-        }
+        // On the current connection even for a job offered on an earlier one, as the reference
+        // worker does: the server that took the MigrateJobRequest may know it; one that does not ignores it.
         sendJobStatus(job.jobId, status, error);
     }
 

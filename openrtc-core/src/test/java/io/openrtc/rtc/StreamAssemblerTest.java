@@ -47,6 +47,46 @@ class StreamAssemblerTest {
     }
 
     @Test
+    void aV2HeaderWithInlineContentIsAWholeMessage() {
+        // What LiveKit's Rust-based SDKs (Node, Python) send for a short text: one header packet.
+        assembler.onHeader(inlineTextHeader("s1", "I'd like a table for two".getBytes(StandardCharsets.UTF_8), 0, 24));
+
+        assertThat(texts).singleElement().satisfies(m -> {
+            assertThat(m.text()).isEqualTo("I'd like a table for two");
+            assertThat(m.streamId()).isEqualTo("s1");
+            assertThat(m.senderIdentity()).isEqualTo("alice");
+        });
+        assertThat(assembler.openStreams()).isZero();
+        // A late trailer of the same id (a sender that sent one anyway) is no malformed packet.
+        assembler.onTrailer(trailer("s1", "", Map.of()));
+        assertThat(texts).hasSize(1);
+        assertThat(counters.snapshot().malformedPackets()).isZero();
+    }
+
+    @Test
+    void inlineContentCompressedWithRawDeflateIsInflated() {
+        String text = "Grüße aus Köln, ".repeat(40);
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater(java.util.zip.Deflater.DEFAULT_COMPRESSION, true);
+        deflater.setInput(utf8);
+        deflater.finish();
+        byte[] buffer = new byte[4096];
+        int length = deflater.deflate(buffer);
+        deflater.end();
+        assembler.onHeader(inlineTextHeader("s2", java.util.Arrays.copyOf(buffer, length), 1, utf8.length));
+
+        assertThat(texts).singleElement().extracting(TextMessage::text).isEqualTo(text);
+        assertThat(counters.snapshot().malformedPackets()).isZero();
+    }
+
+    @Test
+    void inlineContentThatIsNotDeflateIsDroppedAndCounted() {
+        assembler.onHeader(inlineTextHeader("s3", new byte[] {1, 2, 3, 4, 5}, 1, 5));
+        assertThat(texts).isEmpty();
+        assertThat(counters.snapshot().droppedStreams()).isEqualTo(1);
+    }
+
+    @Test
     void aRepeatedChunkIsADuplicateUnlessItsVersionIsHigher() {
         assembler.onHeader(textHeader("s1", "t", Map.of(), -1));
         assembler.onChunk(chunk("s1", 0, "draft", 0));
@@ -176,6 +216,20 @@ class StreamAssemblerTest {
         if (totalLength >= 0) {
             header.setTotalLength(totalLength);
         }
+        return packet("alice", "PA_alice").setStreamHeader(header).build();
+    }
+
+    /** A v2 header: inline_content (11) and compression (12) set as the protocol classes cannot yet. */
+    private static DataPacket inlineTextHeader(String id, byte[] content, long compression, long totalLength) {
+        com.google.protobuf.UnknownFieldSet unknown = com.google.protobuf.UnknownFieldSet.newBuilder()
+                .addField(StreamAssembler.HEADER_INLINE_CONTENT, com.google.protobuf.UnknownFieldSet.Field.newBuilder()
+                        .addLengthDelimited(ByteString.copyFrom(content)).build())
+                .addField(StreamAssembler.HEADER_COMPRESSION, com.google.protobuf.UnknownFieldSet.Field.newBuilder()
+                        .addVarint(compression).build())
+                .build();
+        DataStream.Header header = DataStream.Header.newBuilder().setStreamId(id).setTopic(Chat.TOPIC).setTimestamp(1)
+                .setMimeType("text/plain").setTextHeader(DataStream.TextHeader.getDefaultInstance())
+                .setTotalLength(totalLength).setUnknownFields(unknown).build();
         return packet("alice", "PA_alice").setStreamHeader(header).build();
     }
 

@@ -427,6 +427,9 @@ class WorkerProtocolFaultTest {
         FakeAgentEndpoint.Connection second = fake.nextConnection(WAIT);
         fake.answerPings(true);
         second.next(WorkerMessage.MessageCase.REGISTER, WAIT);
+        // As LiveKit's reference worker (_report_active_jobs): the running job is named right after re-registering.
+        WorkerMessage migrate = second.next(WorkerMessage.MessageCase.MIGRATE_JOB, WAIT);
+        assertThat(migrate.getMigrateJob().getJobIdsList()).containsExactly("AJ_keep");
         WorkerMessage status = second.next(WorkerMessage.MessageCase.UPDATE_WORKER, WAIT);
         assertThat(status.getUpdateWorker().getLoad()).as("the running session still counts").isEqualTo(0.35f);
 
@@ -440,9 +443,63 @@ class WorkerProtocolFaultTest {
         gate.countDown();
         await().atMost(WAIT).until(() -> pool.outcomes.containsKey("AJ_keep"));
         await().atMost(WAIT).until(() -> worker.snapshot().runningJobs().isEmpty());
-        // LiveKit forgot the job with the old connection: its status is not sent on the new one.
+        // Its end is reported on the connection that is current, as the reference worker does.
+        jobStatus(second, "AJ_keep", JobStatus.JS_SUCCESS);
         second.next(m -> m.hasUpdateWorker() && m.getUpdateWorker().getLoad() == 0f, WAIT);
-        assertThat(second.log).noneMatch(WorkerMessage::hasUpdateJob);
+        assertThat(first.log).noneMatch(m -> m.hasUpdateJob() && m.getUpdateJob().getStatus() == JobStatus.JS_SUCCESS);
+    }
+
+    @Test
+    void aReRegisteredWorkerWithNoSessionsSendsNoMigrateJobRequest() throws Exception {
+        FixtureSessionPool pool = pool(2, a -> gate.await());
+        FakeAgentEndpoint.Connection first = startWorker(options()
+                .pingInterval(Duration.ofMillis(200)).pingTimeout(Duration.ofMillis(400))
+                .reconnectBackoff(new ReconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(200), 0.2))
+                .build(), pool);
+        first.next(WorkerMessage.MessageCase.PING, WAIT);
+        fake.answerPings(false);
+        FakeAgentEndpoint.Connection second = fake.nextConnection(WAIT);
+        fake.answerPings(true);
+        second.next(WorkerMessage.MessageCase.REGISTER, WAIT);
+        second.next(WorkerMessage.MessageCase.UPDATE_WORKER, WAIT);
+        assertThat(first.log).noneMatch(WorkerMessage::hasMigrateJob);
+        assertThat(second.log).noneMatch(WorkerMessage::hasMigrateJob);
+    }
+
+    @Test
+    void aRepeatedOfferForAJobFromAnEarlierConnectionIsAnsweredOnTheNewOne() throws Exception {
+        FixtureSessionPool pool = pool(3, a -> gate.await());
+        FakeAgentEndpoint.Connection first = startWorker(options()
+                .pingInterval(Duration.ofMillis(200)).pingTimeout(Duration.ofMillis(400))
+                .reconnectBackoff(new ReconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(200), 0.2))
+                .build(), pool);
+        first.next(WorkerMessage.MessageCase.PING, WAIT);
+        first.send(offer("AJ_run", "room-run", ""));
+        assertThat(availabilityAnswer(first, "AJ_run").getAvailability().getAvailable()).isTrue();
+        first.send(assignment("AJ_run", "room-run"));
+        jobStatus(first, "AJ_run", JobStatus.JS_RUNNING);
+        first.send(offer("AJ_open", "room-open", ""));
+        assertThat(availabilityAnswer(first, "AJ_open").getAvailability().getAvailable()).isTrue();
+
+        fake.answerPings(false);
+        FakeAgentEndpoint.Connection second = fake.nextConnection(WAIT);
+        fake.answerPings(true);
+        second.next(WorkerMessage.MessageCase.REGISTER, WAIT);
+        await().atMost(WAIT).until(() -> worker.snapshot().state() == ConnectionState.REGISTERED);
+
+        // Both were known from the first connection: the running one and the accepted one whose
+        // slot the lost connection released. Each repeat gets an answer here, and it is a decline.
+        second.send(offer("AJ_run", "room-run", ""));
+        LivekitAgent.AvailabilityResponse running = availabilityAnswer(second, "AJ_run").getAvailability();
+        assertThat(running.getAvailable()).isFalse();
+        assertThat(running.getTerminate()).isFalse();
+        second.send(offer("AJ_open", "room-open", ""));
+        assertThat(availabilityAnswer(second, "AJ_open").getAvailability().getAvailable()).isFalse();
+        // A new job on the new connection is still accepted; the running session is untouched.
+        second.send(offer("AJ_new", "room-new", ""));
+        assertThat(availabilityAnswer(second, "AJ_new").getAvailability().getAvailable()).isTrue();
+        assertThat(pool.launches).extracting(l -> l.job().jobId()).containsExactly("AJ_run");
+        assertThat(worker.snapshot().runningJobs()).extracting(WorkerSnapshot.RunningJob::jobId).contains("AJ_run");
     }
 
     @Test

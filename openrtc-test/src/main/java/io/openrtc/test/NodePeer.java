@@ -192,6 +192,32 @@ public final class NodePeer implements AutoCloseable {
         send(command);
     }
 
+    /**
+     * {@code caller.mjs}: joins like {@link #joinCaller(String, URI, String, double, List, List)}
+     * (no tone, reading {@code textTopics}) with a text the caller sends by itself, without the
+     * round trip through this JVM: {@code when} says the instant.
+     *
+     * @param when  {@code "replyOnText"}: once the first text stream on {@code topic} has been read;
+     *              {@code "sendOnJoin"}: as soon as the SDK's {@code connect} returned
+     * @param tag   echoed in the {@code textSent} event
+     */
+    public void joinCallerSending(String id, URI serverUrl, String token, List<String> textTopics, String when,
+            String tag, String topic, String text) {
+        if (!when.equals("replyOnText") && !when.equals("sendOnJoin")) {
+            throw new IllegalArgumentException("when is replyOnText or sendOnJoin, not " + when);
+        }
+        Map<String, Object> command = new LinkedHashMap<>();
+        command.put("op", "join");
+        command.put("id", id);
+        command.put("url", serverUrl.toString());
+        command.put("token", token);
+        command.put("toneHz", 0);
+        command.put("textTopics", textTopics);
+        command.put("byteTopics", List.of());
+        command.put(when, Map.of("tag", tag, "topic", topic, "text", text));
+        send(command);
+    }
+
     /** {@code caller.mjs}: caller {@code id} sends {@code text} as one text stream; answers {@code textSent{tag,streamId}}. */
     public void sendText(String id, String tag, String topic, String text, Map<String, String> attributes) {
         send(Map.of("op", "sendText", "id", id, "tag", tag, "topic", topic, "text", text, "attributes", attributes));

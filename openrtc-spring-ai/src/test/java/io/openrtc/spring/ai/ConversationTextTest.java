@@ -51,8 +51,18 @@ class ConversationTextTest {
         String typist = "typist";
         callers.joinCaller(typist, server.url(), server.participantToken(room, typist), 0,
                 List.of("lk.chat", ProbeAgent.EVENTS), List.of());
-        callers.await(e -> e.is("joined", typist), VoiceCaller.WAIT);
+        NodePeer.Event joined = callers.await(e -> e.is("joined", typist), VoiceCaller.WAIT);
         try {
+            // The agent's identity is known once the job is accepted, but it may still be joining
+            // (a cold worker's first join takes seconds here); LiveKit delivers a message only to
+            // those in the room, so a typist who types at once must first see the agent there.
+            boolean agentThere = false;
+            for (var participant : joined.json().path("participants")) {
+                agentThere |= participant.path("identity").asText().equals(agent);
+            }
+            if (!agentThere) {
+                callers.await(e -> e.is("participantJoined", typist) && e.text("participant").equals(agent), VoiceCaller.WAIT);
+            }
             long hello = System.currentTimeMillis();
             callers.sendText(typist, "hello", "lk.chat", "Hello there", Map.of());
             NodePeer.Event greeting = reply(typist, agent, hello);
