@@ -2,6 +2,7 @@ package io.openrtc.routing;
 
 import io.openrtc.agent.AgentRegistry;
 import io.openrtc.agent.JobInfo;
+import io.openrtc.observe.RateLimitedLog;
 import io.openrtc.observe.DeclineReason;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,6 +3,7 @@ package io.openrtc.worker;
 import io.openrtc.agent.JobInfo;
 import io.openrtc.agent.SessionOutcome;
 import io.openrtc.observe.ConnectionState;
+import io.openrtc.observe.RateLimitedLog;
 import io.openrtc.observe.DeclineReason;
 import io.openrtc.observe.DrainResult;
 import io.openrtc.observe.EventPublisher;
@@ -95,6 +96,7 @@ public final class Worker implements AutoCloseable {
     private final WorkerLoad load;
     private final EventPublisher events;
     private final AgentEndpoint endpoint;
+    private final RateLimitedLog protocolWarnings = new RateLimitedLog();
     private final ScheduledThreadPoolExecutor loop;
     private final HttpClient http;
     private final Random random = new Random();
@@ -349,7 +351,7 @@ public final class Worker implements AutoCloseable {
 
     private void registered(LivekitAgent.RegisterWorkerResponse response) {
         if (registered) {
-            log.warn("LiveKit sent a second registration answer; ignored");
+            warnProtocol("LiveKit sent a second registration answer; ignored");
             return;
         }
         registered = true;
@@ -460,10 +462,29 @@ public final class Worker implements AutoCloseable {
         }
     }
 
+    /**
+     * Warns of something LiveKit sent that the worker cannot use, at most once per
+     * {@link RateLimitedLog#INTERVAL}: a misbehaving server must not flood the log.
+     */
+    private void warnProtocol(String format, Object... args) {
+        long heldBack = protocolWarnings.permit();
+        if (heldBack < 0) {
+            log.debug(format, args);
+            return;
+        }
+        log.warn(heldBack == 0 ? format : format + " ({} more such warnings held back)", heldBack == 0 ? args
+                : java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(heldBack)).toArray());
+    }
+
+    /** A name from the wire, short enough for a log line. */
+    private static String abbreviated(String value) {
+        return value.length() <= 80 ? value : value.substring(0, 80) + "... (" + value.length() + " chars)";
+    }
+
     private void malformed(long attempt, String detail) {
         if (attempt == connection && !stopped) {
             // One bad frame should not cost the registration; whatever it was, LiveKit times it out.
-            log.warn("Ignoring {} from LiveKit at {}", detail, endpoint.agentUri());
+            warnProtocol("Ignoring {} from LiveKit at {}", detail, endpoint.agentUri());
         }
     }
 
@@ -675,8 +696,8 @@ public final class Worker implements AutoCloseable {
         if (job == null || job.phase != TrackedJob.Phase.ACCEPTED) {
             // LiveKit counts the job as running here now; failing it clears that, and not
             // joining keeps the admission cap intact.
-            log.warn("LiveKit assigned job {} (room '{}'), which this worker {}; reporting it failed, not joining",
-                    jobId, assignment.getJob().getRoom().getName(),
+            warnProtocol("LiveKit assigned job {} (room '{}'), which this worker {}; reporting it failed, not joining",
+                    abbreviated(jobId), abbreviated(assignment.getJob().getRoom().getName()),
                     job == null ? "was never offered" : job.phase == TrackedJob.Phase.DECLINED ? "declined"
                             : "holds no slot for any more (" + job.phase + ")");
             sendJobStatus(jobId, JobStatus.JS_FAILED, NOT_ACCEPTED);

@@ -48,6 +48,11 @@ class WorkerProtocolFuzzTest {
     @Test
     void hostileFramesNeitherBreakTheConnectionNorTheAccounting() throws Exception {
         Fuzz fuzz = Fuzz.seeded("worker protocol");
+        ch.qos.logback.classic.Logger workerLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Worker.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        workerLog.addAppender(logged);
         FixtureSessionPool pool = new FixtureSessionPool(2, AGENT, assignment -> { });
         worker = new Worker(WorkerOptions.builder(fake.url(), "fuzz-key", "fuzz-secret-that-is-long-enough-0123456789")
                 .agentName(AGENT).build(), pool, pool, events);
@@ -76,8 +81,13 @@ class WorkerProtocolFuzzTest {
         answersARealOffer(c, "AJ_final");
         assertThat(fake.connectionCount()).as("the worker kept its one connection (seed %d)", fuzz.seed()).isEqualTo(1);
         long answers = c.log.stream().filter(WorkerMessage::hasAvailability).count();
+        workerLog.detachAppender(logged);
+        long warnings = logged.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN).count();
+        // A server sending garbage gets one warning per interval, not one per frame.
+        assertThat(warnings).as("warnings logged for %d hostile frames", Fuzz.INPUTS).isLessThanOrEqualTo(5);
         System.out.printf("[fuzz] worker protocol: %d frames, %d availability answers, %d sessions launched, %d checks "
-                + "answered, one connection throughout%n", Fuzz.INPUTS, answers, pool.launches.size(), checks + 1);
+                + "answered, one connection throughout, %d warnings logged%n", Fuzz.INPUTS, answers, pool.launches.size(), checks + 1,
+                warnings);
     }
 
     /** A well-formed offer gets its answer (the worker still reads and answers, promptly). */

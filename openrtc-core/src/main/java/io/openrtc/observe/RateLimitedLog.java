@@ -1,16 +1,17 @@
-package io.openrtc.routing;
+package io.openrtc.observe;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Lets one warning through per {@link #INTERVAL} and counts the ones held back, so that a flood
- * of bad jobs (every room of a misconfigured front end) cannot flood the log; counting every one
- * is the meter's job.
+ * of bad input (every room of a misconfigured front end, a server sending garbage) cannot flood
+ * the log; counting every one is the meters' job.
  */
-final class RateLimitedLog {
+public final class RateLimitedLog {
 
-    static final Duration INTERVAL = Duration.ofSeconds(10);
+    /** At most one warning per this interval. */
+    public static final Duration INTERVAL = Duration.ofSeconds(10);
 
     private final AtomicLong nextAllowedNanos = new AtomicLong();
     private final AtomicLong heldBack = new AtomicLong();
@@ -20,7 +21,7 @@ final class RateLimitedLog {
      * -1: hold this warning back. Otherwise log it now; the value is how many were held back since
      * the last one logged.
      */
-    long permit() {
+    public long permit() {
         long now = System.nanoTime();
         long next = nextAllowedNanos.get();
         boolean due = first || now - next >= 0;
