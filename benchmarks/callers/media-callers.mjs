@@ -36,6 +36,7 @@ import {
   dispose,
 } from '@livekit/rtc-node';
 import { AccessToken, AgentDispatchClient, RoomServiceClient } from 'livekit-server-sdk';
+import { delay, emit, percentile, requiredEnv, run, startAll } from './common.mjs';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 
@@ -55,21 +56,11 @@ const { values: opts } = parseArgs({
   },
 });
 
-function emit(event, fields = {}) {
-  process.stdout.write(JSON.stringify({ event, tMs: Date.now(), ...fields }) + '\n');
-}
-
 function positiveNumber(name, raw) {
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0) {
     throw new Error(`--${name} must be a positive number, not '${raw}'`);
   }
-  return value;
-}
-
-function requiredEnv(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set`);
   return value;
 }
 
@@ -215,43 +206,10 @@ async function startCaller(index) {
 
 const failedRooms = [];
 
-// Starts callers with bounded concurrency so a large N does not stampede the server. A join
-// that fails is tried once more: on a CPU-starved machine rtc-node may answer its native
-// side's ready handshake too late ("handle not found"), which says nothing about the agent.
-async function startAll() {
-  const callers = [];
-  let next = 0;
-  async function worker() {
-    while (next < sessions) {
-      const index = next++;
-      for (let attempt = 1; attempt <= 2; attempt++) {
-        try {
-          callers.push(await startCaller(index));
-          break;
-        } catch (e) {
-          emit('error', { id: `caller-${index}`, attempt, message: `join: ${e?.message ?? e}` });
-        }
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(joinConcurrency, sessions) }, worker));
-  return callers.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
-}
-
-function delay(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function percentile(values, q) {
-  const sorted = values.filter((v) => v !== null).sort((a, b) => a - b);
-  if (!sorted.length) return null;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-}
-
 async function main() {
   emit('ready', { pid: process.pid, sessions, agentName, roomPrefix: opts['room-prefix'] });
   const started = performance.now();
-  const callers = await startAll();
+  const callers = await startAll(sessions, joinConcurrency, startCaller);
   const waitStart = performance.now();
   const allHeard = Promise.all(callers.map((c) => c.heard));
   const timedOut = await Promise.race([allHeard.then(() => false), delay(readyTimeoutMs).then(() => true)]);
@@ -304,20 +262,4 @@ async function main() {
   emit('done');
 }
 
-// Last line of defence for the same native-handle finalizer error (from a room the SDK itself
-// dropped): report it and keep the other callers running. Anything else still ends the driver.
-process.on('uncaughtException', (e) => {
-  if (String(e?.message ?? e).includes('invalid handle')) {
-    emit('error', { id: 'rtc-node', message: `${e?.message ?? e} (ignored: a room that failed to join)` });
-    return;
-  }
-  emit('error', { message: String(e?.stack ?? e) });
-  process.exit(1);
-});
-
-main()
-  .then(() => process.exit(0))
-  .catch((e) => {
-    emit('error', { message: String(e?.stack ?? e) });
-    process.exit(1);
-  });
+run(main);

@@ -46,6 +46,7 @@ import {
 import { AccessToken, AgentDispatchClient, RoomServiceClient } from 'livekit-server-sdk';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { delay, emit, percentile, requiredEnv, run, startAll } from './common.mjs';
 import { parseArgs } from 'node:util';
 
 const SAMPLE_RATE = 48000;
@@ -80,21 +81,11 @@ const { values: opts } = parseArgs({
   },
 });
 
-function emit(event, fields = {}) {
-  process.stdout.write(JSON.stringify({ event, tMs: Date.now(), ...fields }) + '\n');
-}
-
 function number(name, { min = 0, integer = false } = {}) {
   const value = Number(opts[name]);
   if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
     throw new Error(`--${name} must be a number >= ${min}${integer ? ' (whole)' : ''}, not '${opts[name]}'`);
   }
-  return value;
-}
-
-function requiredEnv(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set`);
   return value;
 }
 
@@ -316,10 +307,6 @@ function onBlock(caller, level, blockEnd, data, index) {
 
 // ---- turns ----
 
-function delay(ms) {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-}
-
 async function ask(caller, index, warmup) {
   const turn = {
     index, warmup, questionEndMs: null, replyStartMs: null, lastLoudMs: 0, chunks: [], samples: 0,
@@ -414,35 +401,9 @@ async function startCaller(index) {
 
 const failedRooms = [];
 
-async function startAll() {
-  const callers = [];
-  let next = 0;
-  async function worker() {
-    while (next < sessions) {
-      const index = next++;
-      for (let attempt = 1; attempt <= 2; attempt++) {
-        try {
-          callers.push(await startCaller(index));
-          break;
-        } catch (e) {
-          emit('error', { id: `caller-${index}`, attempt, message: `join: ${e?.message ?? e}` });
-        }
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(joinConcurrency, sessions) }, worker));
-  return callers.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
-}
-
-function percentile(values, q) {
-  const sorted = values.filter((v) => v !== null && v !== undefined).sort((a, b) => a - b);
-  if (!sorted.length) return null;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-}
-
 async function main() {
   emit('ready', { pid: process.pid, sessions, agentName, roomPrefix: opts['room-prefix'] });
-  const callers = await startAll();
+  const callers = await startAll(sessions, joinConcurrency, startCaller);
   const waitStart = Date.now();
   const timedOut = await Promise.race([
     Promise.all(callers.map((c) => c.heard)).then(() => false),
@@ -512,18 +473,4 @@ async function main() {
   emit('done');
 }
 
-process.on('uncaughtException', (e) => {
-  if (String(e?.message ?? e).includes('invalid handle')) {
-    emit('error', { id: 'rtc-node', message: `${e?.message ?? e} (ignored: a room that failed to join)` });
-    return;
-  }
-  emit('error', { message: String(e?.stack ?? e) });
-  process.exit(1);
-});
-
-main()
-  .then(() => process.exit(0))
-  .catch((e) => {
-    emit('error', { message: String(e?.stack ?? e) });
-    process.exit(1);
-  });
+run(main);
