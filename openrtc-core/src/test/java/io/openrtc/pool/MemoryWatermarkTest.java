@@ -69,6 +69,10 @@ class MemoryWatermarkTest {
             assertThat(warned.limit()).isFalse();
             assertThat(warned.thresholdBytes()).isEqualTo(warn);
             assertThat(warned.usedBytes()).isGreaterThan(warn);
+            // Between warn and limit: but a reading while the heap was still committing (native part
+            // of the footprint not yet shrunk, large after the WebRTC tests in this JVM) may have
+            // been above the limit for a moment; the pool goes by the latest reading.
+            awaitAfterGc(() -> !pool.snapshot().memoryPressure());
             assertThat(claim(pool)).isInstanceOfSatisfying(Admission.Accepted.class, accepted -> accepted.claim().release());
 
             SessionHandle b = TestJobs.launch(pool, "alloc-heap:500;running;await-file:" + releaseB);
