@@ -85,9 +85,12 @@ class MemoryWatermarkTest {
             assertThat(pool.isFull()).isTrue();
             await().atMost(WAIT).until(() -> stops.contains(StopHandler.Reason.MEMORY_LIMIT));
             assertThat(events.awaitDelivered(WAIT)).isTrue();
-            assertThat(recorder.of(OpenRtcEvent.MemoryWatermarkCrossed.class))
-                    .extracting(OpenRtcEvent.MemoryWatermarkCrossed::limit)
-                    .containsExactly(false, true); // the warning once, however many collections since
+            // The warning once, however many collections since; then the limit. The footprint may
+            // cross the limit again (its native part moves with what earlier tests left in this JVM):
+            // each crossing is reported, never the warning again while above it.
+            List<Boolean> crossings = recorder.of(OpenRtcEvent.MemoryWatermarkCrossed.class).stream()
+                    .map(OpenRtcEvent.MemoryWatermarkCrossed::limit).toList();
+            assertThat(crossings).startsWith(false, true).containsOnlyOnce(false);
 
             // The sessions end, their memory is collected: the pool accepts again.
             Files.createFile(releaseA);
