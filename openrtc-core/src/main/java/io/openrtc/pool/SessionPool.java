@@ -61,6 +61,7 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SessionPool.class);
     private static final Duration MEMORY_CHECK_INTERVAL = Duration.ofSeconds(1);
 
+    private final java.util.concurrent.atomic.AtomicBoolean stopRequested = new java.util.concurrent.atomic.AtomicBoolean();
     private final PoolOptions options;
     private final EventPublisher events;
     private final boolean ownsEvents;
@@ -299,6 +300,12 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
     }
 
     private void requestStop(StopHandler.Reason reason, String detail) {
+        // Once is enough: the worker drains and stops; memory flapping around the limit must not
+        // ask again and again.
+        if (!stopRequested.compareAndSet(false, true)) {
+            log.debug("Stop already requested; not asking again for {}", reason);
+            return;
+        }
         Thread.ofVirtual().name("openrtc-pool-stop-request").start(() -> {
             try {
                 stopHandler.stopRequested(reason, detail);
