@@ -77,7 +77,7 @@ import org.slf4j.LoggerFactory;
  * webrtc's offer/answer callbacks (which complete without the loop) but never on a server reply:
  * those arrive as later loop tasks and complete futures that callers outside the loop wait on.
  *
- * <p><b>Connections.</b> A {@link Connection} is one join attempt: signal socket, two peer
+ * <p><b>Connections.</b> A {@link RoomConnection} is one join attempt: signal socket, two peer
  * connections, negotiation state and the native senders of published tracks. A resume keeps it
  * and replaces only its signal socket (then restarts ICE on both peer connections); a full
  * rejoin tears it down and builds a new one, and {@link LocalAudioTrack}s survive it and are
@@ -91,7 +91,6 @@ final class LiveKitRoom implements Room {
 
     private static final Logger log = LoggerFactory.getLogger(LiveKitRoom.class);
     private static final AtomicInteger IDS = new AtomicInteger();
-    private static final Duration LOOP_CALL_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(15);
 
     private enum State { JOINING, CONNECTED, RECONNECTING, CLOSED }
@@ -101,7 +100,7 @@ final class LiveKitRoom implements Room {
     private final RoomOptions options;
     private final URI serverUrl;
     private final String label;
-    private final ExecutorService loop;
+    private final RoomLoop loop;
     private final RoomEventHub events;
     private final ParticipantDirectory participants = new ParticipantDirectory();
     private final CompletableFuture<CloseReason> closeFuture = new CompletableFuture<>();
@@ -125,12 +124,11 @@ final class LiveKitRoom implements Room {
     private String appliedName = "";
 
     // Owned by the loop; volatile where other threads read them.
-    private volatile Thread loopThread;
     private volatile State state = State.JOINING;
     /** Set just before the state becomes CLOSED, for errors raised while closing. */
     private volatile CloseReason closingReason;
     private volatile String token;
-    private volatile Connection current;
+    volatile RoomConnection current;
     private volatile String roomName = "";
     private volatile String roomSid = "";
     private volatile String localIdentity = "";
@@ -146,7 +144,7 @@ final class LiveKitRoom implements Room {
         this.serverUrl = serverUrl;
         this.token = token;
         this.label = Integer.toString(IDS.incrementAndGet());
-        this.loop = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("room-" + label).factory());
+        this.loop = new RoomLoop(label, this::closeReason);
         this.events = new RoomEventHub(label);
         // Kept here so that teardown works even while the runtime itself is closing.
         this.pacer = runtime.pacer();
@@ -168,7 +166,7 @@ final class LiveKitRoom implements Room {
             room.closeFor(new CloseReason(CloseReason.Cause.CLIENT_LEFT, "join failed"));
             throw e;
         }
-        room.runOnLoop(() -> {
+        room.loop.run(() -> {
             if (room.state == State.JOINING) {
                 room.setState(State.CONNECTED);
             }
@@ -242,7 +240,7 @@ final class LiveKitRoom implements Room {
     @Override
     public LocalAudioTrack publishAudio(String name) throws RoomException, InterruptedException {
         Objects.requireNonNull(name, "name");
-        Connection c = requireConnected();
+        RoomConnection c = requireConnected();
         LocalAudioTrack track = new LocalAudioTrack(this, name, options.publishBufferFrames());
         publishOn(c, track);
         localTracks.add(track);
@@ -405,8 +403,8 @@ final class LiveKitRoom implements Room {
             Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
             awaitConnected(left, "updating this participant's " + what);
             int requestId = requestIds.incrementAndGet();
-            CompletableFuture<Void> reply = runOnLoop(() -> {
-                Connection c = current;
+            CompletableFuture<Void> reply = loop.run(() -> {
+                RoomConnection c = current;
                 if (state != State.CONNECTED || c == null || c.tornDown) {
                     return null;
                 }
@@ -534,7 +532,7 @@ final class LiveKitRoom implements Room {
     CompletableFuture<CloseReason> closeAsync(CloseReason reason) {
         boolean sendLeave = reason.cause() == CloseReason.Cause.CLIENT_LEFT
                 || reason.cause() == CloseReason.Cause.RUNTIME_CLOSED;
-        executeOnLoop(() -> finish(reason, sendLeave)); // false: already finished, the loop is gone
+        loop.execute(() -> finish(reason, sendLeave)); // false: already finished, the loop is gone
         return closeFuture;
     }
 
@@ -553,9 +551,9 @@ final class LiveKitRoom implements Room {
     // ------------------------------------------------------------------------------------------
     // Joining (runs on the caller's thread, or the reconnect thread; never on the loop)
 
-    private Connection attemptJoin() throws RoomJoinException, InterruptedException {
-        Connection c = new Connection();
-        Boolean registered = runOnLoop(() -> {
+    private RoomConnection attemptJoin() throws RoomJoinException, InterruptedException {
+        RoomConnection c = new RoomConnection(this);
+        Boolean registered = loop.run(() -> {
             if (state == State.CLOSED) {
                 return false;
             }
@@ -577,14 +575,14 @@ final class LiveKitRoom implements Room {
             await(c.mediaConnected, options.connectTimeout(), JoinStep.MEDIA_CONNECT,
                     "ICE/DTLS did not connect within " + options.connectTimeout().toMillis() + " ms (publisher "
                             + c.stateOf(SignalTarget.PUBLISHER) + ", subscriber " + c.stateOf(SignalTarget.SUBSCRIBER) + ")");
-            runOnLoop(() -> {
+            loop.run(() -> {
                 c.established = true;
                 startPinging(c);
                 return null;
             });
             return c;
         } catch (RoomJoinException | InterruptedException | RuntimeException e) {
-            executeOnLoop(() -> teardown(c, false));
+            loop.execute(() -> teardown(c, false));
             throw e;
         }
     }
@@ -608,7 +606,7 @@ final class LiveKitRoom implements Room {
      * the server lets it), else (or when that fails) rejoins; closes the room when neither works
      * within {@link RoomOptions#reconnectWindow()}.
      */
-    private void reconnect(String cause, Connection resumable, LivekitModels.ReconnectReason reason) {
+    private void reconnect(String cause, RoomConnection resumable, LivekitModels.ReconnectReason reason) {
         long started = System.nanoTime();
         try {
             if (resumable != null) {
@@ -617,7 +615,7 @@ final class LiveKitRoom implements Room {
                     return;
                 }
                 log.info("Room '{}': could not resume the connection ({}); rejoining", roomName, whyNot);
-                Boolean proceed = callOnLoopOrNull(() -> {
+                Boolean proceed = loop.callOrNull(() -> {
                     if (state == State.CLOSED) {
                         return false;
                     }
@@ -628,7 +626,7 @@ final class LiveKitRoom implements Room {
                     return;
                 }
             }
-            Connection c = rejoinWithinWindow(started);
+            RoomConnection c = rejoinWithinWindow(started);
             for (LocalAudioTrack track : localTracks) {
                 try {
                     publishOn(c, track);
@@ -639,7 +637,7 @@ final class LiveKitRoom implements Room {
                 }
             }
             reapplyLocalState(c);
-            executeOnLoop(() -> {
+            loop.execute(() -> {
                 if (state == State.RECONNECTING && current == c) {
                     reconnecting = false;
                     setState(State.CONNECTED);
@@ -650,10 +648,10 @@ final class LiveKitRoom implements Room {
             });
         } catch (RoomJoinException | RuntimeException e) {
             log.warn("Room '{}': rejoin after '{}' failed: {}", roomName, cause, e.getMessage());
-            executeOnLoop(() -> finish(new CloseReason(CloseReason.Cause.CONNECTION_LOST,
+            loop.execute(() -> finish(new CloseReason(CloseReason.Cause.CONNECTION_LOST,
                     cause + "; the rejoin failed: " + e.getMessage()), false));
         } catch (InterruptedException e) {
-            executeOnLoop(() -> finish(new CloseReason(CloseReason.Cause.CONNECTION_LOST, cause + "; rejoin interrupted"), false));
+            loop.execute(() -> finish(new CloseReason(CloseReason.Cause.CONNECTION_LOST, cause + "; rejoin interrupted"), false));
         }
     }
 
@@ -661,7 +659,7 @@ final class LiveKitRoom implements Room {
      * Resume attempts until one works (null) or one fails for a reason other than an unreachable
      * server, or the window has passed (the reason, then the caller rejoins).
      */
-    private String resumeWithinWindow(Connection c, LivekitModels.ReconnectReason reason, long deadline)
+    private String resumeWithinWindow(RoomConnection c, LivekitModels.ReconnectReason reason, long deadline)
             throws InterruptedException {
         long backoffMillis = 250;
         while (true) {
@@ -670,7 +668,7 @@ final class LiveKitRoom implements Room {
                 resumeOnce(c, reason, attemptStarted);
                 return null;
             } catch (RoomJoinException e) {
-                callOnLoopOrNull(() -> {
+                loop.callOrNull(() -> {
                     abandonResumeAttempt(c);
                     return null;
                 });
@@ -694,9 +692,9 @@ final class LiveKitRoom implements Room {
      * restart ICE on the publisher (the server restarts the subscriber with a new offer) and wait
      * until both peer connections are connected again.
      */
-    private void resumeOnce(Connection c, LivekitModels.ReconnectReason reason, long started)
+    private void resumeOnce(RoomConnection c, LivekitModels.ReconnectReason reason, long started)
             throws RoomJoinException, InterruptedException {
-        ResumeAttempt attempt = callOnLoopOrNull(() -> {
+        ResumeAttempt attempt = loop.callOrNull(() -> {
             if (state != State.RECONNECTING || c.tornDown || c != current) {
                 return null;
             }
@@ -714,7 +712,7 @@ final class LiveKitRoom implements Room {
         attempt.signal.open(runtime.httpClient(), serverUrl, token, options.autoSubscribe(), options.joinTimeout(), resumeQuery);
         ReconnectResponse response = awaitResumeStep(attempt, attempt.firstMessage, options.joinTimeout(),
                 JoinStep.JOIN_RESPONSE, "no answer to the resume within " + options.joinTimeout().toMillis() + " ms");
-        CompletableFuture<Void> publisherRestarted = runOnLoop(() -> {
+        CompletableFuture<Void> publisherRestarted = loop.run(() -> {
             c.requireUsable();
             sendSyncState(c);
             c.lastMessageNanos = System.nanoTime();
@@ -728,7 +726,7 @@ final class LiveKitRoom implements Room {
         });
         awaitResumeStep(attempt, publisherRestarted, options.requestTimeout(), JoinStep.NEGOTIATION,
                 "the publisher's ICE restart was not answered within " + options.requestTimeout().toMillis() + " ms");
-        CompletableFuture<Void> mediaBack = runOnLoop(() -> {
+        CompletableFuture<Void> mediaBack = loop.run(() -> {
             if (bothTransportsUp(c)) {
                 return CompletableFuture.completedFuture(null);
             }
@@ -738,7 +736,7 @@ final class LiveKitRoom implements Room {
         awaitResumeStep(attempt, mediaBack, options.connectTimeout(), JoinStep.MEDIA_CONNECT,
                 "ICE did not reconnect within " + options.connectTimeout().toMillis() + " ms (publisher "
                         + c.stateOf(SignalTarget.PUBLISHER) + ", subscriber " + c.stateOf(SignalTarget.SUBSCRIBER) + ")");
-        Boolean resumed = runOnLoop(() -> {
+        Boolean resumed = loop.run(() -> {
             if (state != State.RECONNECTING || c != current || c.tornDown || c.resumeAttempt != attempt) {
                 return false;
             }
@@ -776,7 +774,7 @@ final class LiveKitRoom implements Room {
     }
 
     /** Loop: stops what a failed resume attempt started (its socket, its ping timer). */
-    private void abandonResumeAttempt(Connection c) {
+    private void abandonResumeAttempt(RoomConnection c) {
         ResumeAttempt attempt = c.resumeAttempt;
         if (attempt == null) {
             return;
@@ -792,7 +790,7 @@ final class LiveKitRoom implements Room {
     }
 
     /** Loop: tells the server what this side has after a resume (LiveKit's SyncState). */
-    private void sendSyncState(Connection c) {
+    private void sendSyncState(RoomConnection c) {
         LivekitRtc.SyncState.Builder sync = LivekitRtc.SyncState.newBuilder()
                 // With auto-subscribe the server keeps every subscription: nothing to list.
                 .setSubscription(LivekitRtc.UpdateSubscription.newBuilder().setSubscribe(!options.autoSubscribe()));
@@ -825,7 +823,7 @@ final class LiveKitRoom implements Room {
     }
 
     /** After a rejoin: applies again the attributes, metadata and name set through this room. */
-    private void reapplyLocalState(Connection c) throws InterruptedException {
+    private void reapplyLocalState(RoomConnection c) throws InterruptedException {
         LivekitRtc.UpdateParticipantMetadata.Builder update = LivekitRtc.UpdateParticipantMetadata.newBuilder();
         localStateLock.lock();
         try {
@@ -837,7 +835,7 @@ final class LiveKitRoom implements Room {
             localStateLock.unlock();
         }
         int requestId = requestIds.incrementAndGet();
-        CompletableFuture<Void> reply = callOnLoopOrNull(() -> {
+        CompletableFuture<Void> reply = loop.callOrNull(() -> {
             if (c.tornDown || c != current) {
                 return null;
             }
@@ -861,7 +859,7 @@ final class LiveKitRoom implements Room {
      * The one rejoin: a full join, where only an unreachable server (it may be restarting) is
      * retried, with backoff, until {@link RoomOptions#reconnectWindow()} has passed.
      */
-    private Connection rejoinWithinWindow(long started) throws RoomJoinException, InterruptedException {
+    private RoomConnection rejoinWithinWindow(long started) throws RoomJoinException, InterruptedException {
         long deadline = started + options.reconnectWindow().toNanos();
         long backoffMillis = 250;
         while (true) {
@@ -882,12 +880,12 @@ final class LiveKitRoom implements Room {
     // ------------------------------------------------------------------------------------------
     // Publishing (caller's thread)
 
-    private void publishOn(Connection c, LocalAudioTrack track) throws RoomException, InterruptedException {
+    private void publishOn(RoomConnection c, LocalAudioTrack track) throws RoomException, InterruptedException {
         String cid = UUID.randomUUID().toString();
         AudioSender sender = AudioSender.create(runtime.sendingFactory(), track, cid, counters, options.silenceOnUnderrun());
         String step = "add_track";
         try {
-            CompletableFuture<TrackInfo> published = runOnLoop(() -> {
+            CompletableFuture<TrackInfo> published = loop.run(() -> {
                 c.requireUsable();
                 CompletableFuture<TrackInfo> reply = new CompletableFuture<>();
                 c.pendingTracks.put(cid, reply);
@@ -902,7 +900,7 @@ final class LiveKitRoom implements Room {
             TrackInfo info = awaitReply(published, "the server did not answer within "
                     + options.requestTimeout().toMillis() + " ms");
             step = "negotiation";
-            CompletableFuture<Void> negotiated = runOnLoop(() -> {
+            CompletableFuture<Void> negotiated = loop.run(() -> {
                 c.requireUsable();
                 RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
                 init.direction = RTCRtpTransceiverDirection.SEND_ONLY;
@@ -917,7 +915,7 @@ final class LiveKitRoom implements Room {
             pacer.add(sender);
             log.debug("Room {}: published audio '{}' as {}", label, track.name(), info.getSid());
         } catch (RoomException | InterruptedException | RuntimeException e) {
-            boolean queued = executeOnLoop(() -> {
+            boolean queued = loop.execute(() -> {
                 c.pendingTracks.remove(cid);
                 if (c.senders.remove(track) == sender) {
                     removeSender(c, sender);
@@ -953,8 +951,8 @@ final class LiveKitRoom implements Room {
             return;
         }
         track.ended(new CloseReason(CloseReason.Cause.CLIENT_LEFT, "track unpublished"));
-        CompletableFuture<Void> renegotiated = callOnLoopOrNull(() -> {
-            Connection c = current;
+        CompletableFuture<Void> renegotiated = loop.callOrNull(() -> {
+            RoomConnection c = current;
             if (c == null) {
                 return null;
             }
@@ -976,8 +974,8 @@ final class LiveKitRoom implements Room {
     }
 
     void sendMute(LocalAudioTrack track, boolean muted) {
-        executeOnLoop(() -> {
-            Connection c = current;
+        loop.execute(() -> {
+            RoomConnection c = current;
             if (c != null && !c.tornDown && !track.sid().isEmpty()) {
                 c.signal.send(SignalRequest.newBuilder().setMute(LivekitRtc.MuteTrackRequest.newBuilder()
                         .setSid(track.sid()).setMuted(muted)).build());
@@ -986,7 +984,7 @@ final class LiveKitRoom implements Room {
     }
 
     /** Loop: stops pushing a sender and takes its track off the publisher; returns the renegotiation. */
-    private CompletableFuture<Void> removeSender(Connection c, AudioSender sender) {
+    private CompletableFuture<Void> removeSender(RoomConnection c, AudioSender sender) {
         pacer.remove(sender);
         sender.stopPushing();
         if (sender.rtpSender() == null || c.publisher == null || c.publisher.isClosed()) {
@@ -1003,7 +1001,7 @@ final class LiveKitRoom implements Room {
     // ------------------------------------------------------------------------------------------
     // Signal messages (loop)
 
-    private void onSignal(Connection c, SignalResponse message) {
+    private void onSignal(RoomConnection c, SignalResponse message) {
         if (c.tornDown) {
             return;
         }
@@ -1060,7 +1058,7 @@ final class LiveKitRoom implements Room {
         }
     }
 
-    private void onJoin(Connection c, JoinResponse join) {
+    private void onJoin(RoomConnection c, JoinResponse join) {
         if (c.publisher != null) {
             return; // a second JoinResponse on the same socket is not expected; ignore it
         }
@@ -1117,7 +1115,7 @@ final class LiveKitRoom implements Room {
         return configuration;
     }
 
-    private void onSubscriberOffer(Connection c, SessionDescription offer) {
+    private void onSubscriberOffer(RoomConnection c, SessionDescription offer) {
         if (c.subscriber == null) {
             return;
         }
@@ -1138,7 +1136,7 @@ final class LiveKitRoom implements Room {
     }
 
     /** Loop: returns a future completed when an offer made after this call has been answered. */
-    private CompletableFuture<Void> negotiatePublisher(Connection c) {
+    private CompletableFuture<Void> negotiatePublisher(RoomConnection c) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         c.nextOfferWaiters.add(done);
         if (c.offerInFlight) {
@@ -1149,7 +1147,7 @@ final class LiveKitRoom implements Room {
         return done;
     }
 
-    private void sendPublisherOffer(Connection c) {
+    private void sendPublisherOffer(RoomConnection c) {
         c.inFlightWaiters = new ArrayList<>(c.nextOfferWaiters);
         c.nextOfferWaiters.clear();
         try {
@@ -1168,7 +1166,7 @@ final class LiveKitRoom implements Room {
         }
     }
 
-    private void onPublisherAnswer(Connection c, SessionDescription answer) {
+    private void onPublisherAnswer(RoomConnection c, SessionDescription answer) {
         if (c.publisher == null || (answer.getId() != 0 && answer.getId() != c.offerId)) {
             log.debug("Room {}: ignored a stale publisher answer {} (offer {})", label, answer.getId(), c.offerId);
             return;
@@ -1190,7 +1188,7 @@ final class LiveKitRoom implements Room {
         }
     }
 
-    private void negotiationFailed(Connection c, String message) {
+    private void negotiationFailed(RoomConnection c, String message) {
         if (!c.established) {
             c.failJoin(new RoomJoinException(JoinStep.NEGOTIATION, message));
         } else {
@@ -1198,7 +1196,7 @@ final class LiveKitRoom implements Room {
         }
     }
 
-    private void onTrickle(Connection c, LivekitRtc.TrickleRequest trickle) {
+    private void onTrickle(RoomConnection c, LivekitRtc.TrickleRequest trickle) {
         PeerTransport transport = trickle.getTarget() == SignalTarget.PUBLISHER ? c.publisher : c.subscriber;
         if (transport == null) {
             return;
@@ -1210,7 +1208,7 @@ final class LiveKitRoom implements Room {
         }
     }
 
-    private void onRequestResponse(Connection c, LivekitRtc.RequestResponse response) {
+    private void onRequestResponse(RoomConnection c, LivekitRtc.RequestResponse response) {
         CompletableFuture<Void> request = response.getRequestId() == 0 ? null : c.pendingRequests.remove(response.getRequestId());
         if (request != null) {
             if (response.getReason() == LivekitRtc.RequestResponse.Reason.OK) {
@@ -1235,7 +1233,7 @@ final class LiveKitRoom implements Room {
         log.warn("Room {}: the server refused a request: {} {}", label, response.getReason(), response.getMessage());
     }
 
-    private void onLeave(Connection c, LeaveRequest leave) {
+    private void onLeave(RoomConnection c, LeaveRequest leave) {
         String detail = "server leave, reason " + leave.getReason() + ", action " + leave.getAction();
         if (!c.established) {
             c.failJoin(new RoomJoinException(JoinStep.JOIN_RESPONSE, "the server refused the participant ("
@@ -1261,7 +1259,7 @@ final class LiveKitRoom implements Room {
         return new CloseReason(cause, detail);
     }
 
-    private void onParticipantUpdate(Connection c, List<ParticipantInfo> infos) {
+    private void onParticipantUpdate(RoomConnection c, List<ParticipantInfo> infos) {
         List<ParticipantInfo> others = new ArrayList<>(infos.size());
         for (ParticipantInfo info : infos) {
             boolean self = info.getSid().equals(localSid)
@@ -1299,7 +1297,7 @@ final class LiveKitRoom implements Room {
     // ------------------------------------------------------------------------------------------
     // Remote tracks (loop)
 
-    private void onRemoteTrack(Connection c, String mid, AudioTrack track) {
+    private void onRemoteTrack(RoomConnection c, String mid, AudioTrack track) {
         if (c.tornDown) {
             return;
         }
@@ -1316,7 +1314,7 @@ final class LiveKitRoom implements Room {
         subscribed(c, trackSid, owner.get(), track);
     }
 
-    private void subscribed(Connection c, String trackSid, Participant owner, AudioTrack track) {
+    private void subscribed(RoomConnection c, String trackSid, Participant owner, AudioTrack track) {
         endRemoteTrack(trackSid);
         TrackPublication publication = owner.track(trackSid).orElseThrow();
         PeerTransport subscriber = c.subscriber;
@@ -1351,7 +1349,7 @@ final class LiveKitRoom implements Room {
     // ------------------------------------------------------------------------------------------
     // Data channels (loop). Packets are decoded here and routed by the DataReceiver.
 
-    private void adoptDataChannel(Connection c, RTCDataChannel channel, SignalTarget side) {
+    private void adoptDataChannel(RoomConnection c, RTCDataChannel channel, SignalTarget side) {
         counters.dataChannels.incrementAndGet();
         c.dataChannels.add(channel);
         c.channelTargets.put(channel, side);
@@ -1375,7 +1373,7 @@ final class LiveKitRoom implements Room {
                     byte[] bytes = new byte[buffer.data.remaining()];
                     buffer.data.get(bytes);
                     boolean reliable = "_reliable".equals(channelLabel);
-                    executeOnLoop(() -> onDataMessage(c, bytes, reliable));
+                    loop.execute(() -> onDataMessage(c, bytes, reliable));
                 } catch (Throwable t) {
                     log.debug("Room {}: dropped a data message on {}: {}", label, channelLabel, t.toString());
                 }
@@ -1384,7 +1382,7 @@ final class LiveKitRoom implements Room {
         log.debug("Room {}: data channel {} on the {}", label, channelLabel, PeerTransport.name(side));
     }
 
-    private void onDataMessage(Connection c, byte[] bytes, boolean reliable) {
+    private void onDataMessage(RoomConnection c, byte[] bytes, boolean reliable) {
         if (c.tornDown) {
             return;
         }
@@ -1398,15 +1396,15 @@ final class LiveKitRoom implements Room {
     }
 
     // ------------------------------------------------------------------------------------------
-    // Connection health (loop)
+    // RoomConnection health (loop)
 
-    private void startPinging(Connection c) {
+    private void startPinging(RoomConnection c) {
         long interval = c.pingInterval.toMillis();
-        c.pingTask = runtime.timers().scheduleAtFixedRate(() -> executeOnLoop(() -> pingTick(c)), interval, interval,
+        c.pingTask = runtime.timers().scheduleAtFixedRate(() -> loop.execute(() -> pingTick(c)), interval, interval,
                 TimeUnit.MILLISECONDS);
     }
 
-    private void pingTick(Connection c) {
+    private void pingTick(RoomConnection c) {
         if (c.tornDown || c != current) {
             return;
         }
@@ -1420,7 +1418,7 @@ final class LiveKitRoom implements Room {
                 .setTimestamp(System.currentTimeMillis()).setRtt(c.rttMillis)).build());
     }
 
-    private void onTransportState(Connection c, SignalTarget target, RTCPeerConnectionState newState) {
+    private void onTransportState(RoomConnection c, SignalTarget target, RTCPeerConnectionState newState) {
         if (c.tornDown) {
             return;
         }
@@ -1445,7 +1443,7 @@ final class LiveKitRoom implements Room {
         }
     }
 
-    private static boolean bothTransportsUp(Connection c) {
+    private static boolean bothTransportsUp(RoomConnection c) {
         boolean publisherUp = c.publisher != null && c.publisher.state() == RTCPeerConnectionState.CONNECTED;
         boolean subscriberUp = c.subscriber != null && (c.subscriber.state() == RTCPeerConnectionState.CONNECTED
                 || !c.subscriberPrimary);
@@ -1457,7 +1455,7 @@ final class LiveKitRoom implements Room {
      * {@code resumable} and the server allows, else rejoin; close when reconnecting is off or
      * already failed.
      */
-    private void connectionLost(Connection c, String cause, LivekitModels.ReconnectReason reason, boolean resumable) {
+    private void connectionLost(RoomConnection c, String cause, LivekitModels.ReconnectReason reason, boolean resumable) {
         if (c.tornDown || c != current || state == State.CLOSED) {
             return;
         }
@@ -1490,20 +1488,20 @@ final class LiveKitRoom implements Room {
         } else {
             teardownForRejoin(c);
         }
-        Connection toResume = resume ? c : null;
+        RoomConnection toResume = resume ? c : null;
         Thread.ofVirtual().name("room-" + label + "-reconnect").start(() -> reconnect(cause, toResume, reason));
     }
 
     /** Loop: a full rejoin follows: release the connection and reset what cannot survive it. */
-    private void teardownForRejoin(Connection c) {
+    private void teardownForRejoin(RoomConnection c) {
         teardown(c, false);
         data.rejoining();
     }
 
     /** Test hook: drops the signal socket as if the network had, without telling the server. */
     void simulateSignalLoss() {
-        executeOnLoop(() -> {
-            Connection c = current;
+        loop.execute(() -> {
+            RoomConnection c = current;
             if (c != null && c.signal != null) {
                 c.signal.abort();
                 connectionLost(c, "simulated signal loss", LivekitModels.ReconnectReason.RR_SIGNAL_DISCONNECTED, true);
@@ -1520,7 +1518,7 @@ final class LiveKitRoom implements Room {
         }
         closingReason = reason;
         setState(State.CLOSED);
-        Connection c = current;
+        RoomConnection c = current;
         current = null;
         if (c != null) {
             teardown(c, sendLeave);
@@ -1547,7 +1545,7 @@ final class LiveKitRoom implements Room {
      * socket; detach remote sinks; close both peer connections (synchronous: CLOSED on return);
      * release data channels and local tracks and sources. Factories stay with the runtime.
      */
-    private void teardown(Connection c, boolean sendLeave) {
+    private void teardown(RoomConnection c, boolean sendLeave) {
         if (c.tornDown) {
             return;
         }
@@ -1636,67 +1634,8 @@ final class LiveKitRoom implements Room {
         }
     }
 
-    // ------------------------------------------------------------------------------------------
-    // The loop
-
-    /** Queues a task on the loop; false when the room has finished. */
-    private boolean executeOnLoop(Runnable task) {
-        try {
-            loop.execute(() -> {
-                loopThread = Thread.currentThread();
-                try {
-                    task.run();
-                } catch (Throwable t) {
-                    log.error("Room {}: an event-loop task failed", label, t);
-                }
-            });
-            return true;
-        } catch (RejectedExecutionException e) {
-            return false;
-        }
-    }
-
-    /** Runs a task on the loop and waits for its result. */
-    private <T> T runOnLoop(Callable<T> task) throws InterruptedException {
-        if (Thread.currentThread() == loopThread) {
-            try {
-                return task.call();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        Future<T> result;
-        try {
-            result = loop.submit(() -> {
-                loopThread = Thread.currentThread();
-                return task.call();
-            });
-        } catch (RejectedExecutionException e) {
-            throw new RoomClosedException("the room is closed", closeReason().orElse(
-                    new CloseReason(CloseReason.Cause.CLIENT_LEFT, "closed")));
-        }
-        try {
-            return result.get(LOOP_CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtimeException) {
-                throw runtimeException;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("the room's event loop did not answer within " + LOOP_CALL_TIMEOUT.toSeconds() + " s");
-        }
-    }
-
-    private <T> T callOnLoopOrNull(Callable<T> task) throws InterruptedException {
-        try {
-            return runOnLoop(task);
-        } catch (RoomClosedException e) {
-            return null;
-        }
-    }
-
-    private Connection requireConnected() {
-        Connection c = current;
+    private RoomConnection requireConnected() {
+        RoomConnection c = current;
         if (state == State.CLOSED || c == null) {
             throw new RoomClosedException("the room is closed", closeReason().orElse(
                     new CloseReason(CloseReason.Cause.CLIENT_LEFT, "closed")));
@@ -1709,77 +1648,22 @@ final class LiveKitRoom implements Room {
 
     // ------------------------------------------------------------------------------------------
 
-    /** One join attempt: its socket, peer connections and negotiation state. Loop-owned. */
-    private final class Connection {
-        final CompletableFuture<Void> joined = new CompletableFuture<>();
-        final CompletableFuture<Void> mediaConnected = new CompletableFuture<>();
-        final Map<String, String> midToTrackId = new HashMap<>();
-        final Map<String, CompletableFuture<TrackInfo>> pendingTracks = new HashMap<>();
-        final Map<LocalAudioTrack, AudioSender> senders = new LinkedHashMap<>();
-        final Map<String, AudioTrack> parkedTracks = new LinkedHashMap<>();
-        final List<RTCDataChannel> dataChannels = new ArrayList<>();
-        final Map<RTCDataChannel, SignalTarget> channelTargets = new LinkedHashMap<>();
-        final Map<Integer, CompletableFuture<Void>> pendingRequests = new HashMap<>();
-        RTCDataChannel reliableOut;
-        SessionDescription lastSubscriberOffer;
-        SessionDescription lastSubscriberAnswer;
-        boolean resumeAllowed = true;
-        boolean iceRestart;
-        /** Between a lost connection and the end of resuming it: losses go to the resume, not to a new reconnect. */
-        boolean resuming;
-        ResumeAttempt resumeAttempt;
-        final List<CompletableFuture<Void>> nextOfferWaiters = new ArrayList<>();
-        List<CompletableFuture<Void>> inFlightWaiters = List.of();
-        volatile SignalConnection signal;
-        volatile PeerTransport publisher;
-        volatile PeerTransport subscriber;
-        RtcRuntime.ReceivingShard shard;
-        volatile boolean tornDown;
-        boolean established;
-        boolean subscriberPrimary = true;
-        int offerId;
-        boolean offerInFlight;
-        boolean renegotiate;
-        Duration pingInterval = Duration.ofSeconds(5);
-        Duration pingTimeout = Duration.ofSeconds(15);
-        volatile long lastMessageNanos = System.nanoTime();
-        long rttMillis;
-        ScheduledFuture<?> pingTask;
-
-        void failJoin(RoomJoinException failure) {
-            joined.completeExceptionally(failure);
-            mediaConnected.completeExceptionally(failure);
-        }
-
-        void requireUsable() {
-            if (tornDown || this != current) {
-                throw new RoomClosedException("the connection closed", closeReason().orElse(
-                        new CloseReason(CloseReason.Cause.CONNECTION_LOST, "connection replaced")));
-            }
-        }
-
-        String stateOf(SignalTarget target) {
-            PeerTransport transport = target == SignalTarget.PUBLISHER ? publisher : subscriber;
-            return transport == null ? "not created" : transport.state().name();
-        }
-    }
-
     /**
      * Connects one signal socket to its connection: a resume gives a connection a new socket, and
      * whatever the old one still delivers is ignored.
      */
     private final class SignalBinding implements SignalConnection.Handler {
-        final Connection c;
+        final RoomConnection c;
         final SignalConnection signal;
 
-        SignalBinding(Connection c) {
+        SignalBinding(RoomConnection c) {
             this.c = c;
             this.signal = new SignalConnection(this);
         }
 
         @Override
         public void onMessage(SignalResponse message) {
-            executeOnLoop(() -> {
+            loop.execute(() -> {
                 if (c.signal == signal) {
                     onSignal(c, message);
                 }
@@ -1788,22 +1672,12 @@ final class LiveKitRoom implements Room {
 
         @Override
         public void onLost(String cause) {
-            executeOnLoop(() -> {
+            loop.execute(() -> {
                 if (c.signal == signal) {
                     connectionLost(c, cause, LivekitModels.ReconnectReason.RR_SIGNAL_DISCONNECTED, true);
                 }
             });
         }
-    }
-
-    /** One attempt to resume a connection; loop-owned except for its futures. */
-    private static final class ResumeAttempt {
-        /** The server's first answer: its ReconnectResponse (null when it answered with something else). */
-        final CompletableFuture<ReconnectResponse> firstMessage = new CompletableFuture<>();
-        /** Completed with a reason when the attempt failed (socket lost, server refused). */
-        final CompletableFuture<String> failed = new CompletableFuture<>();
-        SignalConnection signal;
-        CompletableFuture<Void> mediaConnected;
     }
 
     /** Releases a data channel that arrived after its connection was torn down. */
@@ -1820,10 +1694,10 @@ final class LiveKitRoom implements Room {
      * thread: copy what is needed, hand the rest to the loop, never block, never throw.
      */
     private final class TransportObserver implements PeerConnectionObserver {
-        private final Connection c;
+        private final RoomConnection c;
         private final SignalTarget target;
 
-        TransportObserver(Connection c, SignalTarget target) {
+        TransportObserver(RoomConnection c, SignalTarget target) {
             this.c = c;
             this.target = target;
         }
@@ -1848,7 +1722,7 @@ final class LiveKitRoom implements Room {
                 if (transport != null) {
                     transport.stateChanged(newState);
                 }
-                executeOnLoop(() -> onTransportState(c, target, newState));
+                loop.execute(() -> onTransportState(c, target, newState));
             } catch (Throwable t) {
                 log.debug("Room {}: connection state callback failed: {}", label, t.toString());
             }
@@ -1860,7 +1734,7 @@ final class LiveKitRoom implements Room {
                 MediaStreamTrack track = transceiver.getReceiver().getTrack();
                 String mid = transceiver.getMid();
                 if (track instanceof AudioTrack audio && target == SignalTarget.SUBSCRIBER) {
-                    executeOnLoop(() -> onRemoteTrack(c, mid, audio));
+                    loop.execute(() -> onRemoteTrack(c, mid, audio));
                 }
             } catch (Throwable t) {
                 log.warn("Room {}: could not take a remote track: {}", label, t.toString());
@@ -1870,7 +1744,7 @@ final class LiveKitRoom implements Room {
         @Override
         public void onDataChannel(RTCDataChannel channel) {
             try {
-                boolean queued = executeOnLoop(() -> {
+                boolean queued = loop.execute(() -> {
                     if (c.tornDown) {
                         releaseOrphan(channel);
                         return;
