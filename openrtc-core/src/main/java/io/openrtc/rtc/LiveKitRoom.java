@@ -93,26 +93,24 @@ final class LiveKitRoom implements Room {
     private static final AtomicInteger IDS = new AtomicInteger();
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(15);
 
-    private enum State { JOINING, CONNECTED, RECONNECTING, CLOSED }
+    enum State { JOINING, CONNECTED, RECONNECTING, CLOSED }
 
-    private final RtcRuntime runtime;
-    private final NativeCounters counters;
-    private final RoomOptions options;
-    private final URI serverUrl;
-    private final String label;
-    private final RoomLoop loop;
-    private final RoomEventHub events;
-    private final ParticipantDirectory participants = new ParticipantDirectory();
+    final RtcRuntime runtime;
+    final NativeCounters counters;
+    final RoomOptions options;
+    final URI serverUrl;
+    final String label;
+    final RoomLoop loop;
+    final RoomEventHub events;
+    final RemoteParticipants remote = new RemoteParticipants(this);
     private final CompletableFuture<CloseReason> closeFuture = new CompletableFuture<>();
     private final CopyOnWriteArrayList<LocalAudioTrack> localTracks = new CopyOnWriteArrayList<>();
-    private final ReentrantLock tracksLock = new ReentrantLock();
-    private final Condition tracksChanged = tracksLock.newCondition();
-    private final AudioPacer pacer;
-    private final ScheduledExecutorService timers;
+    final AudioPacer pacer;
+    final ScheduledExecutorService timers;
     private final ReentrantLock stateLock = new ReentrantLock();
     private final Condition stateChanged = stateLock.newCondition();
 
-    private final RoomData data;
+    final RoomData data;
 
     // This participant: what the server last said, and what was set through this room (applied again after a rejoin).
     private volatile Participant localParticipant;
@@ -124,18 +122,16 @@ final class LiveKitRoom implements Room {
     private String appliedName = "";
 
     // Owned by the loop; volatile where other threads read them.
-    private volatile State state = State.JOINING;
+    volatile State state = State.JOINING;
     /** Set just before the state becomes CLOSED, for errors raised while closing. */
     private volatile CloseReason closingReason;
-    private volatile String token;
+    volatile String token;
     volatile RoomConnection current;
-    private volatile String roomName = "";
-    private volatile String roomSid = "";
-    private volatile String localIdentity = "";
-    private volatile String localSid = "";
-    private volatile List<RemoteAudioTrack> audioTrackList = List.of();
-    private final Map<String, RemoteAudioTrack> remoteTracks = new LinkedHashMap<>();
-    private boolean reconnecting;
+    volatile String roomName = "";
+    volatile String roomSid = "";
+    volatile String localIdentity = "";
+    volatile String localSid = "";
+    boolean reconnecting;
 
     private LiveKitRoom(RtcRuntime runtime, URI serverUrl, String token, RoomOptions options) {
         this.runtime = runtime;
@@ -150,7 +146,7 @@ final class LiveKitRoom implements Room {
         this.pacer = runtime.pacer();
         this.timers = runtime.timers();
         this.localParticipant = new Participant("", "", "", ParticipantKind.UNKNOWN, "", Map.of(), List.of());
-        this.data = new RoomData(label, options, timers, identity -> participants.snapshot().containsKey(identity),
+        this.data = new RoomData(label, options, timers, identity -> remote.snapshot().containsKey(identity),
                 this::requireOpen);
     }
 
@@ -202,39 +198,23 @@ final class LiveKitRoom implements Room {
 
     @Override
     public Collection<Participant> remoteParticipants() {
-        return participants.snapshot().values();
+        return remote.snapshot().values();
     }
 
     @Override
     public Optional<Participant> remoteParticipant(String identity) {
-        return Optional.ofNullable(participants.snapshot().get(identity));
+        return Optional.ofNullable(remote.snapshot().get(identity));
     }
 
     @Override
     public List<RemoteAudioTrack> audioTracks() {
-        return audioTrackList;
+        return remote.audioTracks();
     }
 
     @Override
     public Optional<RemoteAudioTrack> awaitAudioTrack(Predicate<? super RemoteAudioTrack> filter, Duration timeout)
             throws InterruptedException {
-        long nanos = timeout.toNanos();
-        tracksLock.lockInterruptibly();
-        try {
-            while (true) {
-                for (RemoteAudioTrack track : audioTrackList) {
-                    if (filter.test(track)) {
-                        return Optional.of(track);
-                    }
-                }
-                if (state == State.CLOSED || nanos <= 0) {
-                    return Optional.empty();
-                }
-                nanos = tracksChanged.awaitNanos(nanos);
-            }
-        } finally {
-            tracksLock.unlock();
-        }
+        return remote.awaitAudioTrack(filter, timeout);
     }
 
     @Override
@@ -1021,7 +1001,7 @@ final class LiveKitRoom implements Room {
             case OFFER -> onSubscriberOffer(c, message.getOffer());
             case ANSWER -> onPublisherAnswer(c, message.getAnswer());
             case TRICKLE -> onTrickle(c, message.getTrickle());
-            case UPDATE -> onParticipantUpdate(c, message.getUpdate().getParticipantsList());
+            case UPDATE -> remote.onParticipantUpdate(c, message.getUpdate().getParticipantsList());
             case TRACK_PUBLISHED -> {
                 CompletableFuture<TrackInfo> reply = c.pendingTracks.remove(message.getTrackPublished().getCid());
                 if (reply != null) {
@@ -1073,7 +1053,7 @@ final class LiveKitRoom implements Room {
             c.subscriberPrimary = join.getSubscriberPrimary();
             c.pingInterval = Duration.ofSeconds(join.getPingInterval() > 0 ? join.getPingInterval() : 5);
             c.pingTimeout = Duration.ofSeconds(join.getPingTimeout() > 0 ? join.getPingTimeout() : 15);
-            participants.reset(join.getOtherParticipantsList());
+            remote.reset(join.getOtherParticipantsList());
 
             RTCConfiguration configuration = rtcConfiguration(join);
             c.shard = runtime.acquireReceivingShard();
@@ -1259,90 +1239,16 @@ final class LiveKitRoom implements Room {
         return new CloseReason(cause, detail);
     }
 
-    private void onParticipantUpdate(RoomConnection c, List<ParticipantInfo> infos) {
-        List<ParticipantInfo> others = new ArrayList<>(infos.size());
-        for (ParticipantInfo info : infos) {
-            boolean self = info.getSid().equals(localSid)
-                    || (!info.getIdentity().isEmpty() && info.getIdentity().equals(localIdentity));
-            if (!self) {
-                others.add(info);
-            } else if (info.getSid().equals(localSid) && info.getVersion() >= localVersion
-                    && info.getState() != ParticipantInfo.State.DISCONNECTED) {
-                Participant before = localParticipant;
-                localParticipant = ParticipantDirectory.toParticipant(info);
-                localVersion = info.getVersion();
-                List<RoomEvent> changes = new ArrayList<>();
-                ParticipantDirectory.diffDetails(before, localParticipant, changes);
-                changes.forEach(events::emit);
-            }
-        }
-        for (RoomEvent event : participants.apply(others)) {
-            if (event instanceof RoomEvent.TrackUnpublished unpublished) {
-                endRemoteTrack(unpublished.track().sid());
-            }
-            if (event instanceof RoomEvent.ParticipantLeft left) {
-                data.receiver().participantLeft(left.participant());
-            }
-            events.emit(event);
-        }
-        // Tracks whose owner was unknown when they arrived.
-        for (var parked : new ArrayList<>(c.parkedTracks.entrySet())) {
-            participants.ownerOf(parked.getKey()).ifPresent(owner -> {
-                c.parkedTracks.remove(parked.getKey());
-                subscribed(c, parked.getKey(), owner, parked.getValue());
-            });
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------
-    // Remote tracks (loop)
-
-    private void onRemoteTrack(RoomConnection c, String mid, AudioTrack track) {
-        if (c.tornDown) {
-            return;
-        }
-        String trackSid = c.midToTrackId.get(mid);
-        if (trackSid == null) {
-            log.warn("Room {}: a remote audio track arrived on mid {} with no track id in the offer; ignored", label, mid);
-            return;
-        }
-        Optional<Participant> owner = participants.ownerOf(trackSid);
-        if (owner.isEmpty()) {
-            c.parkedTracks.put(trackSid, track);
-            return;
-        }
-        subscribed(c, trackSid, owner.get(), track);
-    }
-
-    private void subscribed(RoomConnection c, String trackSid, Participant owner, AudioTrack track) {
-        endRemoteTrack(trackSid);
-        TrackPublication publication = owner.track(trackSid).orElseThrow();
-        PeerTransport subscriber = c.subscriber;
-        RemoteAudioTrack remote = new RemoteAudioTrack(trackSid, owner.identity(), publication, track,
-                options.receiveBufferFrames(), counters, () -> subscriber == null
-                        ? java.util.concurrent.CompletableFuture.completedFuture(Optional.empty())
-                        : subscriber.stats(Duration.ofSeconds(1)));
-        remoteTracks.put(trackSid, remote);
-        publishTrackList();
-        events.emit(new RoomEvent.TrackSubscribed(owner, remote));
-    }
-
-    private void endRemoteTrack(String trackSid) {
-        RemoteAudioTrack remote = remoteTracks.remove(trackSid);
-        if (remote != null) {
-            remote.end();
-            publishTrackList();
-            events.emit(new RoomEvent.TrackUnsubscribed(remote.participantIdentity(), remote));
-        }
-    }
-
-    private void publishTrackList() {
-        tracksLock.lock();
-        try {
-            audioTrackList = List.copyOf(remoteTracks.values());
-            tracksChanged.signalAll();
-        } finally {
-            tracksLock.unlock();
+    /** Loop: the server's description of this participant. */
+    void selfUpdated(ParticipantInfo info) {
+        if (info.getSid().equals(localSid) && info.getVersion() >= localVersion
+                && info.getState() != ParticipantInfo.State.DISCONNECTED) {
+            Participant before = localParticipant;
+            localParticipant = ParticipantDirectory.toParticipant(info);
+            localVersion = info.getVersion();
+            List<RoomEvent> changes = new ArrayList<>();
+            ParticipantDirectory.diffDetails(before, localParticipant, changes);
+            changes.forEach(events::emit);
         }
     }
 
@@ -1534,7 +1440,7 @@ final class LiveKitRoom implements Room {
         } else {
             log.warn("Room '{}' closed: {}", roomName, reason);
         }
-        publishTrackList();
+        remote.publishTrackList();
         events.emit(new RoomEvent.Closed(reason));
         closeFuture.complete(reason);
         loop.shutdown();
@@ -1595,9 +1501,7 @@ final class LiveKitRoom implements Room {
                 c.signal.abort();
             }
         }
-        for (String trackSid : new ArrayList<>(remoteTracks.keySet())) {
-            endRemoteTrack(trackSid);
-        }
+        remote.endAll();
         c.parkedTracks.clear();
         for (RTCDataChannel channel : c.dataChannels) {
             try {
@@ -1734,7 +1638,7 @@ final class LiveKitRoom implements Room {
                 MediaStreamTrack track = transceiver.getReceiver().getTrack();
                 String mid = transceiver.getMid();
                 if (track instanceof AudioTrack audio && target == SignalTarget.SUBSCRIBER) {
-                    loop.execute(() -> onRemoteTrack(c, mid, audio));
+                    loop.execute(() -> remote.onRemoteTrack(c, mid, audio));
                 }
             } catch (Throwable t) {
                 log.warn("Room {}: could not take a remote track: {}", label, t.toString());
