@@ -103,8 +103,8 @@ final class LiveKitRoom implements Room {
     final RoomLoop loop;
     final RoomEventHub events;
     final RemoteParticipants remote = new RemoteParticipants(this);
+    final LocalParticipant local = new LocalParticipant(this);
     private final CompletableFuture<CloseReason> closeFuture = new CompletableFuture<>();
-    private final CopyOnWriteArrayList<LocalAudioTrack> localTracks = new CopyOnWriteArrayList<>();
     final AudioPacer pacer;
     final ScheduledExecutorService timers;
     private final ReentrantLock stateLock = new ReentrantLock();
@@ -112,14 +112,6 @@ final class LiveKitRoom implements Room {
 
     final RoomData data;
 
-    // This participant: what the server last said, and what was set through this room (applied again after a rejoin).
-    private volatile Participant localParticipant;
-    private int localVersion;
-    private final AtomicInteger requestIds = new AtomicInteger();
-    private final ReentrantLock localStateLock = new ReentrantLock();
-    private final Map<String, String> appliedAttributes = new LinkedHashMap<>();
-    private String appliedMetadata = "";
-    private String appliedName = "";
 
     // Owned by the loop; volatile where other threads read them.
     volatile State state = State.JOINING;
@@ -145,7 +137,6 @@ final class LiveKitRoom implements Room {
         // Kept here so that teardown works even while the runtime itself is closing.
         this.pacer = runtime.pacer();
         this.timers = runtime.timers();
-        this.localParticipant = new Participant("", "", "", ParticipantKind.UNKNOWN, "", Map.of(), List.of());
         this.data = new RoomData(label, options, timers, identity -> remote.snapshot().containsKey(identity),
                 this::requireOpen);
     }
@@ -219,17 +210,12 @@ final class LiveKitRoom implements Room {
 
     @Override
     public LocalAudioTrack publishAudio(String name) throws RoomException, InterruptedException {
-        Objects.requireNonNull(name, "name");
-        RoomConnection c = requireConnected();
-        LocalAudioTrack track = new LocalAudioTrack(this, name, options.publishBufferFrames());
-        publishOn(c, track);
-        localTracks.add(track);
-        return track;
+        return local.publishAudio(name);
     }
 
     @Override
     public List<LocalAudioTrack> localAudioTracks() {
-        return List.copyOf(localTracks);
+        return local.tracks();
     }
 
     // ---- data, streams, RPC: RoomData ----
@@ -310,117 +296,36 @@ final class LiveKitRoom implements Room {
 
     @Override
     public Participant localParticipant() {
-        return localParticipant;
+        return local.snapshot();
     }
 
     @Override
     public void setAttributes(Map<String, String> attributes) throws RoomException, InterruptedException {
-        Objects.requireNonNull(attributes, "attributes");
-        for (Map.Entry<String, String> entry : attributes.entrySet()) {
-            if (entry.getKey() == null || entry.getKey().isEmpty()) {
-                throw new IllegalArgumentException("attribute keys must not be empty");
-            }
-            Objects.requireNonNull(entry.getValue(), "the value of attribute '" + entry.getKey() + "' (use \"\" to remove it)");
-        }
-        if (attributes.isEmpty()) {
-            return;
-        }
-        updateLocalParticipant(LivekitRtc.UpdateParticipantMetadata.newBuilder().putAllAttributes(attributes), "attributes");
-        localStateLock.lock();
-        try {
-            attributes.forEach((key, value) -> {
-                if (value.isEmpty()) {
-                    appliedAttributes.remove(key);
-                } else {
-                    appliedAttributes.put(key, value);
-                }
-            });
-        } finally {
-            localStateLock.unlock();
-        }
+        local.setAttributes(attributes);
     }
 
     @Override
     public void setMetadata(String metadata) throws RoomException, InterruptedException {
-        Objects.requireNonNull(metadata, "metadata");
-        if (metadata.isEmpty()) {
-            throw new IllegalArgumentException("metadata must not be empty: LiveKit takes an empty metadata as "
-                    + "\"unchanged\", so a participant cannot clear its own");
-        }
-        updateLocalParticipant(LivekitRtc.UpdateParticipantMetadata.newBuilder().setMetadata(metadata), "metadata");
-        localStateLock.lock();
-        try {
-            appliedMetadata = metadata;
-        } finally {
-            localStateLock.unlock();
-        }
+        local.setMetadata(metadata);
     }
 
     @Override
     public void setName(String name) throws RoomException, InterruptedException {
-        Objects.requireNonNull(name, "name");
-        if (name.isEmpty()) {
-            throw new IllegalArgumentException("name must not be empty: LiveKit takes an empty name as \"unchanged\"");
-        }
-        updateLocalParticipant(LivekitRtc.UpdateParticipantMetadata.newBuilder().setName(name), "name");
-        localStateLock.lock();
-        try {
-            appliedName = name;
-        } finally {
-            localStateLock.unlock();
-        }
+        local.setName(name);
     }
 
-    /**
-     * Sends an {@code UpdateParticipantMetadata} with a request id and waits for the server's
-     * {@code request_response} to it. Waits while the room reconnects; a request lost with a
-     * replaced connection is sent again on the new one.
-     */
-    private void updateLocalParticipant(LivekitRtc.UpdateParticipantMetadata.Builder update, String what)
-            throws RoomException, InterruptedException {
-        long deadline = System.nanoTime() + options.requestTimeout().toNanos();
-        while (true) {
-            Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
-            awaitConnected(left, "updating this participant's " + what);
-            int requestId = requestIds.incrementAndGet();
-            CompletableFuture<Void> reply = loop.run(() -> {
-                RoomConnection c = current;
-                if (state != State.CONNECTED || c == null || c.tornDown) {
-                    return null;
-                }
-                CompletableFuture<Void> answer = new CompletableFuture<>();
-                c.pendingRequests.put(requestId, answer);
-                c.signal.send(SignalRequest.newBuilder().setUpdateMetadata(update.clone().setRequestId(requestId)).build());
-                return answer;
-            });
-            if (reply == null) {
-                continue; // the connection went away between the two steps: wait for it again
-            }
-            try {
-                reply.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                return;
-            } catch (TimeoutException e) {
-                throw new RoomException("the server did not confirm the update of this participant's " + what + " within "
-                        + options.requestTimeout().toMillis() + " ms");
-            } catch (ExecutionException e) {
-                if (e.getCause() == CONNECTION_REPLACED && System.nanoTime() < deadline) {
-                    continue;
-                }
-                if (e.getCause() instanceof RoomException refused) {
-                    throw new RoomException("updating this participant's " + what + " failed: " + refused.getMessage(), refused);
-                }
-                throw new RoomException("updating this participant's " + what + " failed: " + e.getCause(), e.getCause());
-            }
-        }
+    /** For {@link LocalAudioTrack#unpublish()}. */
+    void unpublish(LocalAudioTrack track) throws InterruptedException {
+        local.unpublish(track);
     }
 
-    /** Marks requests whose connection was replaced before the server answered (they are sent again). */
-    private static final RuntimeException CONNECTION_REPLACED = new RuntimeException("connection replaced", null, false, false) {
-        private static final long serialVersionUID = 1L;
-    };
+    /** For {@link LocalAudioTrack}'s mute and unmute. */
+    void sendMute(LocalAudioTrack track, boolean muted) {
+        local.sendMute(track, muted);
+    }
 
     /** Waits until the room is connected (not reconnecting). */
-    private void awaitConnected(Duration timeout, String forWhat) throws RoomException, InterruptedException {
+    void awaitConnected(Duration timeout, String forWhat) throws RoomException, InterruptedException {
         long nanos = timeout.toNanos();
         stateLock.lockInterruptibly();
         try {
@@ -607,16 +512,8 @@ final class LiveKitRoom implements Room {
                 }
             }
             RoomConnection c = rejoinWithinWindow(started);
-            for (LocalAudioTrack track : localTracks) {
-                try {
-                    publishOn(c, track);
-                } catch (RoomException e) {
-                    log.warn("Room {}: could not publish '{}' again after rejoining: {}", label, track.name(), e.getMessage());
-                    localTracks.remove(track);
-                    track.ended(new CloseReason(CloseReason.Cause.CONNECTION_LOST, "not published again after rejoin"));
-                }
-            }
-            reapplyLocalState(c);
+            local.republish(c);
+            local.reapplyLocalState(c);
             loop.execute(() -> {
                 if (state == State.RECONNECTING && current == c) {
                     reconnecting = false;
@@ -802,39 +699,6 @@ final class LiveKitRoom implements Room {
         c.signal.send(SignalRequest.newBuilder().setSyncState(sync).build());
     }
 
-    /** After a rejoin: applies again the attributes, metadata and name set through this room. */
-    private void reapplyLocalState(RoomConnection c) throws InterruptedException {
-        LivekitRtc.UpdateParticipantMetadata.Builder update = LivekitRtc.UpdateParticipantMetadata.newBuilder();
-        localStateLock.lock();
-        try {
-            if (appliedAttributes.isEmpty() && appliedMetadata.isEmpty() && appliedName.isEmpty()) {
-                return;
-            }
-            update.putAllAttributes(appliedAttributes).setMetadata(appliedMetadata).setName(appliedName);
-        } finally {
-            localStateLock.unlock();
-        }
-        int requestId = requestIds.incrementAndGet();
-        CompletableFuture<Void> reply = loop.callOrNull(() -> {
-            if (c.tornDown || c != current) {
-                return null;
-            }
-            CompletableFuture<Void> answer = new CompletableFuture<>();
-            c.pendingRequests.put(requestId, answer);
-            c.signal.send(SignalRequest.newBuilder().setUpdateMetadata(update.setRequestId(requestId)).build());
-            return answer;
-        });
-        if (reply == null) {
-            return;
-        }
-        try {
-            reply.get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            log.warn("Room {}: could not apply this participant's attributes, metadata and name again after the rejoin: {}",
-                    label, e instanceof ExecutionException ? e.getCause().getMessage() : "no answer in time");
-        }
-    }
-
     /**
      * The one rejoin: a full join, where only an unreachable server (it may be restarting) is
      * retried, with backoff, until {@link RoomOptions#reconnectWindow()} has passed.
@@ -859,124 +723,6 @@ final class LiveKitRoom implements Room {
 
     // ------------------------------------------------------------------------------------------
     // Publishing (caller's thread)
-
-    private void publishOn(RoomConnection c, LocalAudioTrack track) throws RoomException, InterruptedException {
-        String cid = UUID.randomUUID().toString();
-        AudioSender sender = AudioSender.create(runtime.sendingFactory(), track, cid, counters, options.silenceOnUnderrun());
-        String step = "add_track";
-        try {
-            CompletableFuture<TrackInfo> published = loop.run(() -> {
-                c.requireUsable();
-                CompletableFuture<TrackInfo> reply = new CompletableFuture<>();
-                c.pendingTracks.put(cid, reply);
-                c.signal.send(SignalRequest.newBuilder().setAddTrack(AddTrackRequest.newBuilder()
-                        .setCid(cid)
-                        .setName(track.name())
-                        .setType(LivekitModels.TrackType.AUDIO)
-                        .setSource(LivekitModels.TrackSource.MICROPHONE)
-                        .setMuted(track.isMuted())).build());
-                return reply;
-            });
-            TrackInfo info = awaitReply(published, "the server did not answer within "
-                    + options.requestTimeout().toMillis() + " ms");
-            step = "negotiation";
-            CompletableFuture<Void> negotiated = loop.run(() -> {
-                c.requireUsable();
-                RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
-                init.direction = RTCRtpTransceiverDirection.SEND_ONLY;
-                init.streamIds = List.of(localSid.isEmpty() ? "openrtc" : localSid);
-                RTCRtpTransceiver transceiver = c.publisher.pc().addTransceiver(sender.nativeTrack(), init);
-                sender.attached(transceiver.getSender());
-                c.senders.put(track, sender);
-                return negotiatePublisher(c);
-            });
-            awaitReply(negotiated, "the publisher was not renegotiated within " + options.requestTimeout().toMillis() + " ms");
-            track.published(info.getSid());
-            pacer.add(sender);
-            log.debug("Room {}: published audio '{}' as {}", label, track.name(), info.getSid());
-        } catch (RoomException | InterruptedException | RuntimeException e) {
-            boolean queued = loop.execute(() -> {
-                c.pendingTracks.remove(cid);
-                if (c.senders.remove(track) == sender) {
-                    removeSender(c, sender);
-                }
-                sender.dispose();
-            });
-            if (!queued) {
-                sender.dispose(); // the room finished; its teardown already took the track off
-            }
-            if (e instanceof RoomClosedException || e instanceof InterruptedException) {
-                throw e;
-            }
-            throw new RoomException("publishing audio track '" + track.name() + "' failed at step " + step + ": "
-                    + e.getMessage(), e);
-        }
-    }
-
-    private <T> T awaitReply(CompletableFuture<T> reply, String timeoutMessage) throws RoomException, InterruptedException {
-        try {
-            return reply.get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new RoomException(timeoutMessage);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RoomClosedException closed) {
-                throw closed;
-            }
-            throw new RoomException(e.getCause().getMessage(), e.getCause());
-        }
-    }
-
-    void unpublish(LocalAudioTrack track) throws InterruptedException {
-        if (!localTracks.remove(track)) {
-            return;
-        }
-        track.ended(new CloseReason(CloseReason.Cause.CLIENT_LEFT, "track unpublished"));
-        CompletableFuture<Void> renegotiated = loop.callOrNull(() -> {
-            RoomConnection c = current;
-            if (c == null) {
-                return null;
-            }
-            AudioSender sender = c.senders.remove(track);
-            if (sender == null) {
-                return null;
-            }
-            CompletableFuture<Void> done = removeSender(c, sender);
-            sender.dispose();
-            return done;
-        });
-        if (renegotiated != null) {
-            try {
-                renegotiated.get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                log.debug("Room {}: renegotiation after unpublishing '{}' did not complete: {}", label, track.name(), e.toString());
-            }
-        }
-    }
-
-    void sendMute(LocalAudioTrack track, boolean muted) {
-        loop.execute(() -> {
-            RoomConnection c = current;
-            if (c != null && !c.tornDown && !track.sid().isEmpty()) {
-                c.signal.send(SignalRequest.newBuilder().setMute(LivekitRtc.MuteTrackRequest.newBuilder()
-                        .setSid(track.sid()).setMuted(muted)).build());
-            }
-        });
-    }
-
-    /** Loop: stops pushing a sender and takes its track off the publisher; returns the renegotiation. */
-    private CompletableFuture<Void> removeSender(RoomConnection c, AudioSender sender) {
-        pacer.remove(sender);
-        sender.stopPushing();
-        if (sender.rtpSender() == null || c.publisher == null || c.publisher.isClosed()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        try {
-            c.publisher.pc().removeTrack(sender.rtpSender());
-        } catch (RuntimeException e) {
-            log.debug("Room {}: removing a track from the publisher failed: {}", label, e.toString());
-        }
-        return c.tornDown ? CompletableFuture.completedFuture(null) : negotiatePublisher(c);
-    }
 
     // ------------------------------------------------------------------------------------------
     // Signal messages (loop)
@@ -1010,15 +756,7 @@ final class LiveKitRoom implements Room {
             }
             case REQUEST_RESPONSE -> onRequestResponse(c, message.getRequestResponse());
             case LEAVE -> onLeave(c, message.getLeave());
-            case MUTE -> {
-                for (LocalAudioTrack track : localTracks) {
-                    if (track.sid().equals(message.getMute().getSid())) {
-                        log.info("Room {}: the server {} track '{}'", label,
-                                message.getMute().getMuted() ? "muted" : "unmuted", track.name());
-                        track.mutedByServer(message.getMute().getMuted());
-                    }
-                }
-            }
+            case MUTE -> local.onMute(message.getMute());
             case REFRESH_TOKEN -> token = message.getRefreshToken();
             case ROOM_UPDATE -> {
                 if (!message.getRoomUpdate().getRoom().getSid().isEmpty()) {
@@ -1047,8 +785,7 @@ final class LiveKitRoom implements Room {
             roomSid = join.getRoom().getSid();
             localIdentity = join.getParticipant().getIdentity();
             localSid = join.getParticipant().getSid();
-            localParticipant = ParticipantDirectory.toParticipant(join.getParticipant());
-            localVersion = join.getParticipant().getVersion();
+            local.joined(join.getParticipant());
             c.resumeAllowed = join.getClientConfiguration().getResumeConnection() != LivekitModels.ClientConfigSetting.DISABLED;
             c.subscriberPrimary = join.getSubscriberPrimary();
             c.pingInterval = Duration.ofSeconds(join.getPingInterval() > 0 ? join.getPingInterval() : 5);
@@ -1116,7 +853,7 @@ final class LiveKitRoom implements Room {
     }
 
     /** Loop: returns a future completed when an offer made after this call has been answered. */
-    private CompletableFuture<Void> negotiatePublisher(RoomConnection c) {
+    CompletableFuture<Void> negotiatePublisher(RoomConnection c) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         c.nextOfferWaiters.add(done);
         if (c.offerInFlight) {
@@ -1237,19 +974,6 @@ final class LiveKitRoom implements Room {
             default -> CloseReason.Cause.SERVER_LEAVE;
         };
         return new CloseReason(cause, detail);
-    }
-
-    /** Loop: the server's description of this participant. */
-    void selfUpdated(ParticipantInfo info) {
-        if (info.getSid().equals(localSid) && info.getVersion() >= localVersion
-                && info.getState() != ParticipantInfo.State.DISCONNECTED) {
-            Participant before = localParticipant;
-            localParticipant = ParticipantDirectory.toParticipant(info);
-            localVersion = info.getVersion();
-            List<RoomEvent> changes = new ArrayList<>();
-            ParticipantDirectory.diffDetails(before, localParticipant, changes);
-            changes.forEach(events::emit);
-        }
     }
 
     // ------------------------------------------------------------------------------------------
@@ -1429,10 +1153,7 @@ final class LiveKitRoom implements Room {
         if (c != null) {
             teardown(c, sendLeave);
         }
-        for (LocalAudioTrack track : localTracks) {
-            track.ended(reason);
-        }
-        localTracks.clear();
+        local.ended(reason);
         data.close(reason);
         runtime.unregister(this);
         if (reason.isNormal() || reason.cause() == CloseReason.Cause.RUNTIME_CLOSED) {
@@ -1465,7 +1186,7 @@ final class LiveKitRoom implements Room {
         c.pendingTracks.clear();
         c.nextOfferWaiters.forEach(f -> f.completeExceptionally(closed));
         c.inFlightWaiters.forEach(f -> f.completeExceptionally(closed));
-        c.pendingRequests.values().forEach(f -> f.completeExceptionally(CONNECTION_REPLACED));
+        c.pendingRequests.values().forEach(f -> f.completeExceptionally(RoomConnection.CONNECTION_REPLACED));
         c.pendingRequests.clear();
         ResumeAttempt attempt = c.resumeAttempt;
         if (attempt != null) {
@@ -1538,7 +1259,7 @@ final class LiveKitRoom implements Room {
         }
     }
 
-    private RoomConnection requireConnected() {
+    RoomConnection requireConnected() {
         RoomConnection c = current;
         if (state == State.CLOSED || c == null) {
             throw new RoomClosedException("the room is closed", closeReason().orElse(

@@ -81,7 +81,7 @@ final class RemoteParticipants {
             if (!self) {
                 others.add(info);
             } else {
-                room.selfUpdated(info);
+                room.local.updatedByServer(info);
             }
         }
         for (RoomEvent event : directory.apply(others)) {

@@ -57,6 +57,11 @@ final class RoomConnection {
     long rttMillis;
     ScheduledFuture<?> pingTask;
 
+    /** Fails requests whose connection was replaced before the server answered (they are sent again). */
+    static final RuntimeException CONNECTION_REPLACED = new RuntimeException("connection replaced", null, false, false) {
+        private static final long serialVersionUID = 1L;
+    };
+
     RoomConnection(LiveKitRoom room) {
         this.room = room;
     }
