@@ -104,6 +104,7 @@ final class LiveKitRoom implements Room {
     final RoomEventHub events;
     final RemoteParticipants remote = new RemoteParticipants(this);
     final LocalParticipant local = new LocalParticipant(this);
+    final Negotiation negotiation = new Negotiation(this);
     private final CompletableFuture<CloseReason> closeFuture = new CompletableFuture<>();
     final AudioPacer pacer;
     final ScheduledExecutorService timers;
@@ -599,7 +600,7 @@ final class LiveKitRoom implements Room {
             c.inFlightWaiters = List.of();
             c.offerInFlight = false;
             c.iceRestart = true;
-            return negotiatePublisher(c);
+            return negotiation.negotiatePublisher(c);
         });
         awaitResumeStep(attempt, publisherRestarted, options.requestTimeout(), JoinStep.NEGOTIATION,
                 "the publisher's ICE restart was not answered within " + options.requestTimeout().toMillis() + " ms");
@@ -744,9 +745,9 @@ final class LiveKitRoom implements Room {
         }
         switch (message.getMessageCase()) {
             case JOIN -> onJoin(c, message.getJoin());
-            case OFFER -> onSubscriberOffer(c, message.getOffer());
-            case ANSWER -> onPublisherAnswer(c, message.getAnswer());
-            case TRICKLE -> onTrickle(c, message.getTrickle());
+            case OFFER -> negotiation.onSubscriberOffer(c, message.getOffer());
+            case ANSWER -> negotiation.onPublisherAnswer(c, message.getAnswer());
+            case TRICKLE -> negotiation.onTrickle(c, message.getTrickle());
             case UPDATE -> remote.onParticipantUpdate(c, message.getUpdate().getParticipantsList());
             case TRACK_PUBLISHED -> {
                 CompletableFuture<TrackInfo> reply = c.pendingTracks.remove(message.getTrackPublished().getCid());
@@ -808,7 +809,7 @@ final class LiveKitRoom implements Room {
             RTCDataChannel lossyOut = c.publisher.pc().createDataChannel("_lossy", lossy);
             adoptDataChannel(c, lossyOut, SignalTarget.PUBLISHER);
             data.sender().attach(c.reliableOut, lossyOut);
-            negotiatePublisher(c);
+            negotiation.negotiatePublisher(c);
             c.joined.complete(null);
         } catch (RuntimeException e) {
             c.failJoin(new RoomJoinException(JoinStep.NEGOTIATION, "setting up the peer connections failed: " + e, e));
@@ -830,99 +831,6 @@ final class LiveKitRoom implements Room {
         configuration.bundlePolicy = RTCBundlePolicy.MAX_BUNDLE;
         configuration.rtcpMuxPolicy = RTCRtcpMuxPolicy.REQUIRE;
         return configuration;
-    }
-
-    private void onSubscriberOffer(RoomConnection c, SessionDescription offer) {
-        if (c.subscriber == null) {
-            return;
-        }
-        c.midToTrackId.putAll(offer.getMidToTrackIdMap());
-        try {
-            c.subscriber.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offer.getSdp()));
-            RTCSessionDescription answer = c.subscriber.createAnswer();
-            c.subscriber.setLocalDescription(answer);
-            c.lastSubscriberOffer = offer;
-            c.lastSubscriberAnswer = SessionDescription.newBuilder().setType("answer").setSdp(answer.sdp)
-                    .setId(offer.getId()).build();
-            c.signal.send(SignalRequest.newBuilder().setAnswer(c.lastSubscriberAnswer).build());
-        } catch (NegotiationException e) {
-            negotiationFailed(c, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Loop: returns a future completed when an offer made after this call has been answered. */
-    CompletableFuture<Void> negotiatePublisher(RoomConnection c) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        c.nextOfferWaiters.add(done);
-        if (c.offerInFlight) {
-            c.renegotiate = true;
-        } else {
-            sendPublisherOffer(c);
-        }
-        return done;
-    }
-
-    private void sendPublisherOffer(RoomConnection c) {
-        c.inFlightWaiters = new ArrayList<>(c.nextOfferWaiters);
-        c.nextOfferWaiters.clear();
-        try {
-            RTCSessionDescription offer = c.publisher.createOffer(c.iceRestart);
-            c.iceRestart = false;
-            c.publisher.setLocalDescription(offer);
-            c.offerId++;
-            c.offerInFlight = true;
-            c.signal.send(SignalRequest.newBuilder().setOffer(SessionDescription.newBuilder()
-                    .setType("offer").setSdp(offer.sdp).setId(c.offerId)).build());
-        } catch (NegotiationException e) {
-            c.inFlightWaiters.forEach(w -> w.completeExceptionally(new RoomException(e.getMessage())));
-            negotiationFailed(c, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void onPublisherAnswer(RoomConnection c, SessionDescription answer) {
-        if (c.publisher == null || (answer.getId() != 0 && answer.getId() != c.offerId)) {
-            log.debug("Room {}: ignored a stale publisher answer {} (offer {})", label, answer.getId(), c.offerId);
-            return;
-        }
-        try {
-            c.publisher.setRemoteDescription(new RTCSessionDescription(RTCSdpType.ANSWER, answer.getSdp()));
-            c.offerInFlight = false;
-            c.inFlightWaiters.forEach(w -> w.complete(null));
-            c.inFlightWaiters = List.of();
-            if (c.renegotiate) {
-                c.renegotiate = false;
-                sendPublisherOffer(c);
-            }
-        } catch (NegotiationException e) {
-            c.inFlightWaiters.forEach(w -> w.completeExceptionally(new RoomException(e.getMessage())));
-            negotiationFailed(c, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void negotiationFailed(RoomConnection c, String message) {
-        if (!c.established) {
-            c.failJoin(new RoomJoinException(JoinStep.NEGOTIATION, message));
-        } else {
-            connectionLost(c, "negotiation failed: " + message, LivekitModels.ReconnectReason.RR_UNKNOWN, false);
-        }
-    }
-
-    private void onTrickle(RoomConnection c, LivekitRtc.TrickleRequest trickle) {
-        PeerTransport transport = trickle.getTarget() == SignalTarget.PUBLISHER ? c.publisher : c.subscriber;
-        if (transport == null) {
-            return;
-        }
-        try {
-            transport.addRemoteCandidate(IceCandidates.fromJson(trickle.getCandidateInit()));
-        } catch (java.io.IOException e) {
-            log.debug("Room {}: ignored a malformed remote candidate: {}", label, e.getMessage());
-        }
     }
 
     private void onRequestResponse(RoomConnection c, LivekitRtc.RequestResponse response) {
@@ -1085,7 +993,7 @@ final class LiveKitRoom implements Room {
      * {@code resumable} and the server allows, else rejoin; close when reconnecting is off or
      * already failed.
      */
-    private void connectionLost(RoomConnection c, String cause, LivekitModels.ReconnectReason reason, boolean resumable) {
+    void connectionLost(RoomConnection c, String cause, LivekitModels.ReconnectReason reason, boolean resumable) {
         if (c.tornDown || c != current || state == State.CLOSED) {
             return;
         }

@@ -267,7 +267,7 @@ final class LocalParticipant {
                 RTCRtpTransceiver transceiver = c.publisher.pc().addTransceiver(sender.nativeTrack(), init);
                 sender.attached(transceiver.getSender());
                 c.senders.put(track, sender);
-                return room.negotiatePublisher(c);
+                return room.negotiation.negotiatePublisher(c);
             });
             awaitReply(negotiated, "the publisher was not renegotiated within " + room.options.requestTimeout().toMillis() + " ms");
             track.published(info.getSid());
@@ -354,7 +354,7 @@ final class LocalParticipant {
         } catch (RuntimeException e) {
             log.debug("Room {}: removing a track from the publisher failed: {}", room.label, e.toString());
         }
-        return c.tornDown ? CompletableFuture.completedFuture(null) : room.negotiatePublisher(c);
+        return c.tornDown ? CompletableFuture.completedFuture(null) : room.negotiation.negotiatePublisher(c);
     }
 
     /** Loop: the server's description of this participant. */
