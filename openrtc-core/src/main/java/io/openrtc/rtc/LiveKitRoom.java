@@ -105,6 +105,7 @@ final class LiveKitRoom implements Room {
     final RemoteParticipants remote = new RemoteParticipants(this);
     final LocalParticipant local = new LocalParticipant(this);
     final Negotiation negotiation = new Negotiation(this);
+    final ConnectionTeardown teardown = new ConnectionTeardown(this);
     private final CompletableFuture<CloseReason> closeFuture = new CompletableFuture<>();
     final AudioPacer pacer;
     final ScheduledExecutorService timers;
@@ -363,6 +364,18 @@ final class LiveKitRoom implements Room {
         }
     }
 
+    RoomConnection requireConnected() {
+        RoomConnection c = current;
+        if (state == State.CLOSED || c == null) {
+            throw new RoomClosedException("the room is closed", closeReason().orElse(
+                    new CloseReason(CloseReason.Cause.CLIENT_LEFT, "closed")));
+        }
+        if (state == State.RECONNECTING) {
+            throw new IllegalStateException("the room is rejoining after a lost connection; try again when it has");
+        }
+        return c;
+    }
+
     private CloseReason whyClosed() {
         CloseReason reason = closingReason;
         return reason != null ? reason : closeReason().orElse(new CloseReason(CloseReason.Cause.CLIENT_LEFT, "closed"));
@@ -468,7 +481,7 @@ final class LiveKitRoom implements Room {
             });
             return c;
         } catch (RoomJoinException | InterruptedException | RuntimeException e) {
-            loop.execute(() -> teardown(c, false));
+            loop.execute(() -> teardown.release(c, false));
             throw e;
         }
     }
@@ -1032,7 +1045,7 @@ final class LiveKitRoom implements Room {
 
     /** Loop: a full rejoin follows: release the connection and reset what cannot survive it. */
     private void teardownForRejoin(RoomConnection c) {
-        teardown(c, false);
+        teardown.release(c, false);
         data.rejoining();
     }
 
@@ -1059,7 +1072,7 @@ final class LiveKitRoom implements Room {
         RoomConnection c = current;
         current = null;
         if (c != null) {
-            teardown(c, sendLeave);
+            teardown.release(c, sendLeave);
         }
         local.ended(reason);
         data.close(reason);
@@ -1073,110 +1086,6 @@ final class LiveKitRoom implements Room {
         events.emit(new RoomEvent.Closed(reason));
         closeFuture.complete(reason);
         loop.shutdown();
-    }
-
-    /**
-     * Loop: releases one connection in the safe order: stop pushing audio; leave and close the
-     * socket; detach remote sinks; close both peer connections (synchronous: CLOSED on return);
-     * release data channels and local tracks and sources. Factories stay with the runtime.
-     */
-    private void teardown(RoomConnection c, boolean sendLeave) {
-        if (c.tornDown) {
-            return;
-        }
-        c.tornDown = true;
-        RoomJoinException aborted = new RoomJoinException(JoinStep.SIGNAL_CONNECT, "the join was aborted: the room closed");
-        c.joined.completeExceptionally(aborted);
-        c.mediaConnected.completeExceptionally(aborted);
-        RoomClosedException closed = new RoomClosedException("the connection closed",
-                new CloseReason(CloseReason.Cause.CONNECTION_LOST, "connection closed"));
-        c.pendingTracks.values().forEach(f -> f.completeExceptionally(closed));
-        c.pendingTracks.clear();
-        c.nextOfferWaiters.forEach(f -> f.completeExceptionally(closed));
-        c.inFlightWaiters.forEach(f -> f.completeExceptionally(closed));
-        c.pendingRequests.values().forEach(f -> f.completeExceptionally(RoomConnection.CONNECTION_REPLACED));
-        c.pendingRequests.clear();
-        ResumeAttempt attempt = c.resumeAttempt;
-        if (attempt != null) {
-            attempt.failed.complete("the connection was released");
-            c.resumeAttempt = null;
-        }
-        if (c.reliableOut != null) {
-            data.sender().detach(c.reliableOut);
-        }
-        if (c.pingTask != null) {
-            c.pingTask.cancel(false);
-        }
-        for (AudioSender sender : c.senders.values()) {
-            pacer.remove(sender);
-            sender.stopPushing();
-            // webrtc-java never releases a closed peer connection, so a sender that still holds
-            // the track would keep it (and its source) alive: take the track off first.
-            if (sender.rtpSender() != null && c.publisher != null) {
-                try {
-                    c.publisher.pc().removeTrack(sender.rtpSender());
-                } catch (RuntimeException e) {
-                    log.debug("Room {}: removing a track before closing failed: {}", label, e.toString());
-                }
-            }
-        }
-        if (c.signal != null) {
-            if (sendLeave) {
-                c.signal.send(SignalRequest.newBuilder().setLeave(LeaveRequest.newBuilder()
-                        .setReason(DisconnectReason.CLIENT_INITIATED)
-                        .setAction(LeaveRequest.Action.DISCONNECT)).build());
-                c.signal.close(options.leaveTimeout());
-            } else {
-                c.signal.abort();
-            }
-        }
-        remote.endAll();
-        c.parkedTracks.clear();
-        for (RTCDataChannel channel : c.dataChannels) {
-            try {
-                channel.unregisterObserver();
-            } catch (Throwable t) {
-                log.debug("Room {}: unregistering a data channel observer failed: {}", label, t.toString());
-            }
-        }
-        if (c.subscriber != null) {
-            c.subscriber.close();
-        }
-        if (c.publisher != null) {
-            c.publisher.close();
-        }
-        for (RTCDataChannel channel : c.dataChannels) {
-            try {
-                channel.dispose();
-            } catch (Throwable t) {
-                log.debug("Room {}: a data channel was not released: {}", label, t.toString());
-                counters.releaseFailures.incrementAndGet();
-            } finally {
-                counters.dataChannels.decrementAndGet();
-            }
-        }
-        c.dataChannels.clear();
-        c.channelTargets.clear();
-        for (AudioSender sender : c.senders.values()) {
-            sender.dispose();
-        }
-        c.senders.clear();
-        if (c.shard != null) {
-            c.shard.release();
-            c.shard = null;
-        }
-    }
-
-    RoomConnection requireConnected() {
-        RoomConnection c = current;
-        if (state == State.CLOSED || c == null) {
-            throw new RoomClosedException("the room is closed", closeReason().orElse(
-                    new CloseReason(CloseReason.Cause.CLIENT_LEFT, "closed")));
-        }
-        if (state == State.RECONNECTING) {
-            throw new IllegalStateException("the room is rejoining after a lost connection; try again when it has");
-        }
-        return c;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -1210,15 +1119,6 @@ final class LiveKitRoom implements Room {
                     connectionLost(c, cause, LivekitModels.ReconnectReason.RR_SIGNAL_DISCONNECTED, true);
                 }
             });
-        }
-    }
-
-    /** Releases a data channel that arrived after its connection was torn down. */
-    private void releaseOrphan(RTCDataChannel channel) {
-        try {
-            channel.dispose();
-        } catch (Throwable t) {
-            log.debug("Room {}: a late data channel was not released: {}", label, t.toString());
         }
     }
 
@@ -1279,13 +1179,13 @@ final class LiveKitRoom implements Room {
             try {
                 boolean queued = loop.execute(() -> {
                     if (c.tornDown) {
-                        releaseOrphan(channel);
+                        teardown.releaseOrphan(channel);
                         return;
                     }
                     adoptDataChannel(c, channel, target);
                 });
                 if (!queued) {
-                    releaseOrphan(channel);
+                    teardown.releaseOrphan(channel);
                 }
             } catch (Throwable t) {
                 log.debug("Room {}: data channel callback failed: {}", label, t.toString());
