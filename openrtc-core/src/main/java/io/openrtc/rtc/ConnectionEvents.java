@@ -192,9 +192,9 @@ final class ConnectionEvents {
             return;
         }
         switch (leave.getAction()) {
-            case RESUME -> room.connectionLost(c, "the server asked to resume (" + detail + ")",
+            case RESUME -> room.engine.connectionLost(c, "the server asked to resume (" + detail + ")",
                     LivekitModels.ReconnectReason.RR_UNKNOWN, true);
-            case RECONNECT -> room.connectionLost(c, "the server asked to reconnect (" + detail + ")",
+            case RECONNECT -> room.engine.connectionLost(c, "the server asked to reconnect (" + detail + ")",
                     LivekitModels.ReconnectReason.RR_UNKNOWN, false);
             default -> room.finish(closeReasonOf(leave.getReason(), detail), false);
         }
@@ -285,7 +285,7 @@ final class ConnectionEvents {
         public void onLost(String cause) {
             room.loop.execute(() -> {
                 if (c.signal == signal) {
-                    room.connectionLost(c, cause, LivekitModels.ReconnectReason.RR_SIGNAL_DISCONNECTED, true);
+                    room.engine.connectionLost(c, cause, LivekitModels.ReconnectReason.RR_SIGNAL_DISCONNECTED, true);
                 }
             });
         }
@@ -324,7 +324,7 @@ final class ConnectionEvents {
                 if (transport != null) {
                     transport.stateChanged(newState);
                 }
-                room.loop.execute(() -> room.onTransportState(c, target, newState));
+                room.loop.execute(() -> room.engine.onTransportState(c, target, newState));
             } catch (Throwable t) {
                 log.debug("Room {}: connection state callback failed: {}", room.label, t.toString());
             }

@@ -1,48 +1,16 @@
 package io.openrtc.rtc;
 
-import dev.onvoid.webrtc.PeerConnectionObserver;
-import dev.onvoid.webrtc.RTCBundlePolicy;
-import dev.onvoid.webrtc.RTCConfiguration;
-import dev.onvoid.webrtc.RTCDataChannel;
-import dev.onvoid.webrtc.RTCDataChannelBuffer;
-import dev.onvoid.webrtc.RTCDataChannelInit;
-import dev.onvoid.webrtc.RTCDataChannelObserver;
-import dev.onvoid.webrtc.RTCIceCandidate;
-import dev.onvoid.webrtc.RTCIceServer;
-import dev.onvoid.webrtc.RTCIceTransportPolicy;
-import dev.onvoid.webrtc.RTCPeerConnectionState;
-import dev.onvoid.webrtc.RTCRtcpMuxPolicy;
-import dev.onvoid.webrtc.RTCRtpTransceiver;
-import dev.onvoid.webrtc.RTCRtpTransceiverDirection;
-import dev.onvoid.webrtc.RTCRtpTransceiverInit;
-import dev.onvoid.webrtc.RTCSdpType;
-import dev.onvoid.webrtc.RTCSessionDescription;
-import dev.onvoid.webrtc.media.MediaStreamTrack;
-import dev.onvoid.webrtc.media.audio.AudioTrack;
-import com.google.protobuf.InvalidProtocolBufferException;
-import io.openrtc.rtc.PeerTransport.NegotiationException;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,31 +19,32 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import livekit.LivekitModels;
-import livekit.LivekitModels.DataPacket;
-import livekit.LivekitModels.DisconnectReason;
-import livekit.LivekitModels.ParticipantInfo;
-import livekit.LivekitModels.TrackInfo;
-import livekit.LivekitRtc;
-import livekit.LivekitRtc.AddTrackRequest;
-import livekit.LivekitRtc.JoinResponse;
-import livekit.LivekitRtc.LeaveRequest;
-import livekit.LivekitRtc.ReconnectResponse;
-import livekit.LivekitRtc.SessionDescription;
-import livekit.LivekitRtc.SignalRequest;
-import livekit.LivekitRtc.SignalResponse;
-import livekit.LivekitRtc.SignalTarget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The {@link Room} implementation: LiveKit's signal protocol v0 over a JDK websocket, with a
- * publisher and a subscriber peer connection from the {@link RtcRuntime}'s factories.
+ * publisher and a subscriber peer connection from the {@link RtcRuntime}'s factories. This class
+ * holds the room's state and lifecycle (joining, connected, reconnecting, closed) and the public
+ * API; the concerns are cut as LiveKit's client SDKs cut them, each in a class of its own that
+ * works on this room's state:
+ * <ul>
+ * <li>{@link RoomEngine}: join, ping, resume and rejoin (client-sdk-js's {@code RTCEngine});
+ * <li>{@link ConnectionEvents}: what a connection's socket and peer connections deliver;
+ * <li>{@link Negotiation}: offer and answer on both peer connections ({@code PCTransport});
+ * <li>{@link LocalParticipant}, {@link RemoteParticipants}: this participant's tracks and
+ *     details, the others and their tracks;
+ * <li>{@link ConnectionTeardown}: releasing a connection's native objects in a safe order;
+ * <li>{@link RoomData}: data packets, streams and RPC.
+ * </ul>
  *
- * <p><b>Threads.</b> All mutable state is owned by one event loop per room (a single virtual
- * thread). Websocket messages and webrtc callbacks only copy what they need and hand a task to
- * the loop, so the factory's shared signalling thread never waits on us. Loop tasks may block on
- * webrtc's offer/answer callbacks (which complete without the loop) but never on a server reply:
- * those arrive as later loop tasks and complete futures that callers outside the loop wait on.
+ * <p><b>Threads.</b> All mutable state is owned by one event loop per room ({@link RoomLoop}, a
+ * single virtual thread). Websocket messages and webrtc callbacks only copy what they need and
+ * hand a task to the loop, so the factory's shared signalling thread never waits on us. Loop
+ * tasks may block on webrtc's offer/answer callbacks (which complete without the loop) but never
+ * on a server reply: those arrive as later loop tasks and complete futures that callers outside
+ * the loop wait on. The fields below are package-private for those classes; the loop owns them,
+ * and they are volatile where other threads read them.
  *
  * <p><b>Connections.</b> A {@link RoomConnection} is one join attempt: signal socket, two peer
  * connections, negotiation state and the native senders of published tracks. A resume keeps it
@@ -102,19 +71,19 @@ final class LiveKitRoom implements Room {
     final String label;
     final RoomLoop loop;
     final RoomEventHub events;
+    final AudioPacer pacer;
+    final ScheduledExecutorService timers;
+    final RoomData data;
+    private final CompletableFuture<CloseReason> closeFuture = new CompletableFuture<>();
+    private final ReentrantLock stateLock = new ReentrantLock();
+    private final Condition stateChanged = stateLock.newCondition();
+
     final RemoteParticipants remote = new RemoteParticipants(this);
     final LocalParticipant local = new LocalParticipant(this);
     final Negotiation negotiation = new Negotiation(this);
     final ConnectionTeardown teardown = new ConnectionTeardown(this);
     final ConnectionEvents connectionEvents = new ConnectionEvents(this);
-    private final CompletableFuture<CloseReason> closeFuture = new CompletableFuture<>();
-    final AudioPacer pacer;
-    final ScheduledExecutorService timers;
-    private final ReentrantLock stateLock = new ReentrantLock();
-    private final Condition stateChanged = stateLock.newCondition();
-
-    final RoomData data;
-
+    final RoomEngine engine = new RoomEngine(this);
 
     // Owned by the loop; volatile where other threads read them.
     volatile State state = State.JOINING;
@@ -151,7 +120,7 @@ final class LiveKitRoom implements Room {
         runtime.register(room);
         long started = System.nanoTime();
         try {
-            room.attemptJoin();
+            room.engine.attemptJoin();
         } catch (RoomJoinException | InterruptedException | RuntimeException e) {
             room.closeFor(new CloseReason(CloseReason.Cause.CLIENT_LEFT, "join failed"));
             throw e;
@@ -349,7 +318,7 @@ final class LiveKitRoom implements Room {
         }
     }
 
-    private void setState(State newState) {
+    void setState(State newState) {
         stateLock.lock();
         try {
             state = newState;
@@ -448,414 +417,21 @@ final class LiveKitRoom implements Room {
         }
     }
 
-    // ------------------------------------------------------------------------------------------
-    // Joining (runs on the caller's thread, or the reconnect thread; never on the loop)
-
-    private RoomConnection attemptJoin() throws RoomJoinException, InterruptedException {
-        RoomConnection c = new RoomConnection(this);
-        Boolean registered = loop.run(() -> {
-            if (state == State.CLOSED) {
-                return false;
-            }
-            current = c;
-            return true;
-        });
-        if (!Boolean.TRUE.equals(registered)) {
-            throw new RoomJoinException(JoinStep.SIGNAL_CONNECT, "the room was closed");
-        }
-        try {
-            // Assigned before opening: the JoinResponse may be handled before open() returns.
-            c.signal = connectionEvents.newSignal(c);
-            c.signal.open(runtime.httpClient(), serverUrl, token, options.autoSubscribe(), options.joinTimeout());
-            if (c.tornDown) { // closed while the socket was opening
-                c.signal.abort();
-            }
-            await(c.joined, options.joinTimeout(), JoinStep.JOIN_RESPONSE,
-                    "no JoinResponse within " + options.joinTimeout().toMillis() + " ms");
-            await(c.mediaConnected, options.connectTimeout(), JoinStep.MEDIA_CONNECT,
-                    "ICE/DTLS did not connect within " + options.connectTimeout().toMillis() + " ms (publisher "
-                            + c.stateOf(SignalTarget.PUBLISHER) + ", subscriber " + c.stateOf(SignalTarget.SUBSCRIBER) + ")");
-            loop.run(() -> {
-                c.established = true;
-                startPinging(c);
-                return null;
-            });
-            return c;
-        } catch (RoomJoinException | InterruptedException | RuntimeException e) {
-            loop.execute(() -> teardown.release(c, false));
-            throw e;
-        }
-    }
-
-    private static void await(CompletableFuture<?> step, Duration timeout, JoinStep joinStep, String timeoutMessage)
-            throws RoomJoinException, InterruptedException {
-        try {
-            step.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new RoomJoinException(joinStep, timeoutMessage);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RoomJoinException failure) {
-                throw new RoomJoinException(failure.step(), failure.detail(), failure);
-            }
-            throw new RoomJoinException(joinStep, SignalConnection.rootMessage(e.getCause()), e.getCause());
-        }
-    }
-
-    /**
-     * Runs on a thread of its own after a lost connection: resumes {@code resumable} if given (and
-     * the server lets it), else (or when that fails) rejoins; closes the room when neither works
-     * within {@link RoomOptions#reconnectWindow()}.
-     */
-    private void reconnect(String cause, RoomConnection resumable, LivekitModels.ReconnectReason reason) {
-        long started = System.nanoTime();
-        try {
-            if (resumable != null) {
-                String whyNot = resumeWithinWindow(resumable, reason, started + options.reconnectWindow().toNanos());
-                if (whyNot == null) {
-                    return;
-                }
-                log.info("Room '{}': could not resume the connection ({}); rejoining", roomName, whyNot);
-                Boolean proceed = loop.callOrNull(() -> {
-                    if (state == State.CLOSED) {
-                        return false;
-                    }
-                    teardownForRejoin(resumable);
-                    return true;
-                });
-                if (!Boolean.TRUE.equals(proceed)) {
-                    return;
-                }
-            }
-            RoomConnection c = rejoinWithinWindow(started);
-            local.republish(c);
-            local.reapplyLocalState(c);
-            loop.execute(() -> {
-                if (state == State.RECONNECTING && current == c) {
-                    reconnecting = false;
-                    setState(State.CONNECTED);
-                    log.info("Room '{}' rejoined as '{}' in {} ms", roomName, localIdentity,
-                            (System.nanoTime() - started) / 1_000_000);
-                    events.emit(new RoomEvent.Reconnected(ReconnectMode.REJOINED));
-                }
-            });
-        } catch (RoomJoinException | RuntimeException e) {
-            log.warn("Room '{}': rejoin after '{}' failed: {}", roomName, cause, e.getMessage());
-            loop.execute(() -> finish(new CloseReason(CloseReason.Cause.CONNECTION_LOST,
-                    cause + "; the rejoin failed: " + e.getMessage()), false));
-        } catch (InterruptedException e) {
-            loop.execute(() -> finish(new CloseReason(CloseReason.Cause.CONNECTION_LOST, cause + "; rejoin interrupted"), false));
-        }
-    }
-
-    /**
-     * Resume attempts until one works (null) or one fails for a reason other than an unreachable
-     * server, or the window has passed (the reason, then the caller rejoins).
-     */
-    private String resumeWithinWindow(RoomConnection c, LivekitModels.ReconnectReason reason, long deadline)
-            throws InterruptedException {
-        long backoffMillis = 250;
-        while (true) {
-            long attemptStarted = System.nanoTime();
-            try {
-                resumeOnce(c, reason, attemptStarted);
-                return null;
-            } catch (RoomJoinException e) {
-                loop.callOrNull(() -> {
-                    abandonResumeAttempt(c);
-                    return null;
-                });
-                if (state == State.CLOSED) {
-                    return "the room closed";
-                }
-                boolean unreachable = e.step() == JoinStep.SIGNAL_CONNECT;
-                if (!unreachable || System.nanoTime() + backoffMillis * 1_000_000 > deadline) {
-                    return e.step() + ": " + e.detail();
-                }
-                log.debug("Room {}: server unreachable while resuming ({}); retrying in {} ms", label, e.detail(), backoffMillis);
-                Thread.sleep(backoffMillis);
-                backoffMillis = Math.min(backoffMillis * 2, 2_000);
-            }
-        }
-    }
-
-    /**
-     * One resume: a new signal socket with {@code reconnect=1} and our sid; the server answers
-     * with a ReconnectResponse (or refuses with a leave), we tell it our state (SyncState),
-     * restart ICE on the publisher (the server restarts the subscriber with a new offer) and wait
-     * until both peer connections are connected again.
-     */
-    private void resumeOnce(RoomConnection c, LivekitModels.ReconnectReason reason, long started)
-            throws RoomJoinException, InterruptedException {
-        ResumeAttempt attempt = loop.callOrNull(() -> {
-            if (state != State.RECONNECTING || c.tornDown || c != current) {
-                return null;
-            }
-            ResumeAttempt a = new ResumeAttempt();
-            c.resumeAttempt = a;
-            c.signal = connectionEvents.newSignal(c);
-            a.signal = c.signal;
-            return a;
-        });
-        if (attempt == null) {
-            throw new RoomJoinException(JoinStep.SIGNAL_CONNECT, "the room closed");
-        }
-        Map<String, String> resumeQuery = Map.of("reconnect", "1", "sid", localSid,
-                "reconnect_reason", Integer.toString(reason.getNumber()));
-        attempt.signal.open(runtime.httpClient(), serverUrl, token, options.autoSubscribe(), options.joinTimeout(), resumeQuery);
-        ReconnectResponse response = awaitResumeStep(attempt, attempt.firstMessage, options.joinTimeout(),
-                JoinStep.JOIN_RESPONSE, "no answer to the resume within " + options.joinTimeout().toMillis() + " ms");
-        CompletableFuture<Void> publisherRestarted = loop.run(() -> {
-            c.requireUsable();
-            sendSyncState(c);
-            c.lastMessageNanos = System.nanoTime();
-            startPinging(c);
-            // An offer in flight when the socket dropped was never answered: this one replaces it.
-            c.nextOfferWaiters.addAll(c.inFlightWaiters);
-            c.inFlightWaiters = List.of();
-            c.offerInFlight = false;
-            c.iceRestart = true;
-            return negotiation.negotiatePublisher(c);
-        });
-        awaitResumeStep(attempt, publisherRestarted, options.requestTimeout(), JoinStep.NEGOTIATION,
-                "the publisher's ICE restart was not answered within " + options.requestTimeout().toMillis() + " ms");
-        CompletableFuture<Void> mediaBack = loop.run(() -> {
-            if (bothTransportsUp(c)) {
-                return CompletableFuture.completedFuture(null);
-            }
-            attempt.mediaConnected = new CompletableFuture<>();
-            return attempt.mediaConnected;
-        });
-        awaitResumeStep(attempt, mediaBack, options.connectTimeout(), JoinStep.MEDIA_CONNECT,
-                "ICE did not reconnect within " + options.connectTimeout().toMillis() + " ms (publisher "
-                        + c.stateOf(SignalTarget.PUBLISHER) + ", subscriber " + c.stateOf(SignalTarget.SUBSCRIBER) + ")");
-        Boolean resumed = loop.run(() -> {
-            if (state != State.RECONNECTING || c != current || c.tornDown || c.resumeAttempt != attempt) {
-                return false;
-            }
-            c.resumeAttempt = null;
-            c.resuming = false;
-            reconnecting = false;
-            setState(State.CONNECTED);
-            log.info("Room '{}' resumed as '{}' ({}) in {} ms", roomName, localIdentity, localSid,
-                    (System.nanoTime() - started) / 1_000_000);
-            events.emit(new RoomEvent.Reconnected(ReconnectMode.RESUMED));
-            return true;
-        });
-        if (!Boolean.TRUE.equals(resumed)) {
-            throw new RoomJoinException(JoinStep.JOIN_RESPONSE, "the room closed while resuming");
-        }
-        if (response != null && response.getLastMessageSeq() > 0) {
-            data.sender().resendAfter(Integer.toUnsignedLong(response.getLastMessageSeq()));
-        }
-    }
-
-    /** Waits for one resume step, or for the attempt to fail (signal lost, server refused). */
-    private <T> T awaitResumeStep(ResumeAttempt attempt, CompletableFuture<T> step, Duration timeout, JoinStep joinStep,
-            String timeoutMessage) throws RoomJoinException, InterruptedException {
-        try {
-            CompletableFuture.anyOf(step, attempt.failed).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new RoomJoinException(joinStep, timeoutMessage);
-        } catch (ExecutionException e) {
-            throw new RoomJoinException(joinStep, SignalConnection.rootMessage(e.getCause()), e.getCause());
-        }
-        if (attempt.failed.isDone()) {
-            throw new RoomJoinException(joinStep, attempt.failed.getNow("failed"));
-        }
-        return step.getNow(null);
-    }
-
-    /** Loop: stops what a failed resume attempt started (its socket, its ping timer). */
-    private void abandonResumeAttempt(RoomConnection c) {
-        ResumeAttempt attempt = c.resumeAttempt;
-        if (attempt == null) {
-            return;
-        }
-        c.resumeAttempt = null;
-        attempt.failed.complete("abandoned");
-        if (attempt.signal != null) {
-            attempt.signal.abort();
-        }
-        if (c.pingTask != null) {
-            c.pingTask.cancel(false);
-        }
-    }
-
-    /** Loop: tells the server what this side has after a resume (LiveKit's SyncState). */
-    private void sendSyncState(RoomConnection c) {
-        LivekitRtc.SyncState.Builder sync = LivekitRtc.SyncState.newBuilder()
-                // With auto-subscribe the server keeps every subscription: nothing to list.
-                .setSubscription(LivekitRtc.UpdateSubscription.newBuilder().setSubscribe(!options.autoSubscribe()));
-        if (c.lastSubscriberOffer != null) {
-            sync.setOffer(c.lastSubscriberOffer);
-        }
-        if (c.lastSubscriberAnswer != null) {
-            sync.setAnswer(c.lastSubscriberAnswer);
-        }
-        for (Map.Entry<LocalAudioTrack, AudioSender> entry : c.senders.entrySet()) {
-            LocalAudioTrack track = entry.getKey();
-            if (!track.sid().isEmpty()) {
-                sync.addPublishTracks(LivekitRtc.TrackPublishedResponse.newBuilder().setCid(entry.getValue().cid())
-                        .setTrack(TrackInfo.newBuilder().setSid(track.sid()).setName(track.name())
-                                .setType(LivekitModels.TrackType.AUDIO).setSource(LivekitModels.TrackSource.MICROPHONE)
-                                .setMuted(track.isMuted())));
-            }
-        }
-        for (Map.Entry<RTCDataChannel, SignalTarget> entry : c.channelTargets.entrySet()) {
-            try {
-                sync.addDataChannels(LivekitRtc.DataChannelInfo.newBuilder().setLabel(entry.getKey().getLabel())
-                        .setId(Math.max(0, entry.getKey().getId())).setTarget(entry.getValue()));
-            } catch (RuntimeException e) {
-                log.debug("Room {}: a data channel could not be described for the resume: {}", label, e.toString());
-            }
-        }
-        data.receiver().receiveStates().forEach((sid, sequence) -> sync.addDatachannelReceiveStates(
-                LivekitRtc.DataChannelReceiveState.newBuilder().setPublisherSid(sid).setLastSeq(sequence.intValue())));
-        c.signal.send(SignalRequest.newBuilder().setSyncState(sync).build());
-    }
-
-    /**
-     * The one rejoin: a full join, where only an unreachable server (it may be restarting) is
-     * retried, with backoff, until {@link RoomOptions#reconnectWindow()} has passed.
-     */
-    private RoomConnection rejoinWithinWindow(long started) throws RoomJoinException, InterruptedException {
-        long deadline = started + options.reconnectWindow().toNanos();
-        long backoffMillis = 250;
-        while (true) {
-            try {
-                return attemptJoin();
-            } catch (RoomJoinException e) {
-                boolean unreachable = e.step() == JoinStep.SIGNAL_CONNECT && state == State.RECONNECTING;
-                if (!unreachable || System.nanoTime() + backoffMillis * 1_000_000 > deadline) {
-                    throw e;
-                }
-                log.debug("Room {}: server unreachable while rejoining ({}); retrying in {} ms", label, e.detail(), backoffMillis);
-                Thread.sleep(backoffMillis);
-                backoffMillis = Math.min(backoffMillis * 2, 2_000);
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------
-    // Publishing (caller's thread)
-
-    // ------------------------------------------------------------------------------------------
-    // RoomConnection health (loop)
-
-    private void startPinging(RoomConnection c) {
-        long interval = c.pingInterval.toMillis();
-        c.pingTask = runtime.timers().scheduleAtFixedRate(() -> loop.execute(() -> pingTick(c)), interval, interval,
-                TimeUnit.MILLISECONDS);
-    }
-
-    private void pingTick(RoomConnection c) {
-        if (c.tornDown || c != current) {
-            return;
-        }
-        long silentMillis = (System.nanoTime() - c.lastMessageNanos) / 1_000_000;
-        if (silentMillis > c.pingTimeout.toMillis()) {
-            connectionLost(c, "no message from the server for " + silentMillis + " ms",
-                    LivekitModels.ReconnectReason.RR_SIGNAL_DISCONNECTED, true);
-            return;
-        }
-        c.signal.send(SignalRequest.newBuilder().setPingReq(LivekitRtc.Ping.newBuilder()
-                .setTimestamp(System.currentTimeMillis()).setRtt(c.rttMillis)).build());
-    }
-
-    void onTransportState(RoomConnection c, SignalTarget target, RTCPeerConnectionState newState) {
-        if (c.tornDown) {
-            return;
-        }
-        log.debug("Room {}: {} connection {}", label, PeerTransport.name(target), newState);
-        if (newState == RTCPeerConnectionState.FAILED) {
-            if (!c.established) {
-                c.failJoin(new RoomJoinException(JoinStep.MEDIA_CONNECT, "the " + PeerTransport.name(target)
-                        + " connection failed (ICE/DTLS)"));
-            } else {
-                connectionLost(c, "the " + PeerTransport.name(target) + " connection failed",
-                        target == SignalTarget.PUBLISHER ? LivekitModels.ReconnectReason.RR_PUBLISHER_FAILED
-                                : LivekitModels.ReconnectReason.RR_SUBSCRIBER_FAILED, true);
-            }
-            return;
-        }
-        if (bothTransportsUp(c)) {
-            c.mediaConnected.complete(null);
-            ResumeAttempt resume = c.resumeAttempt;
-            if (resume != null && resume.mediaConnected != null) {
-                resume.mediaConnected.complete(null);
-            }
-        }
-    }
-
-    private static boolean bothTransportsUp(RoomConnection c) {
-        boolean publisherUp = c.publisher != null && c.publisher.state() == RTCPeerConnectionState.CONNECTED;
-        boolean subscriberUp = c.subscriber != null && (c.subscriber.state() == RTCPeerConnectionState.CONNECTED
-                || !c.subscriberPrimary);
-        return publisherUp && subscriberUp;
-    }
-
-    /**
-     * Loop: the connection is gone (or the server asked to reconnect). Resume it when
-     * {@code resumable} and the server allows, else rejoin; close when reconnecting is off or
-     * already failed.
-     */
-    void connectionLost(RoomConnection c, String cause, LivekitModels.ReconnectReason reason, boolean resumable) {
-        if (c.tornDown || c != current || state == State.CLOSED) {
-            return;
-        }
-        if (!c.established) {
-            c.failJoin(new RoomJoinException(JoinStep.JOIN_RESPONSE, cause));
-            return;
-        }
-        if (c.resuming) {
-            ResumeAttempt attempt = c.resumeAttempt;
-            if (attempt != null) {
-                attempt.failed.complete(cause); // the resume thread moves on (retry or rejoin)
-            }
-            return;
-        }
-        if (!options.reconnect() || reconnecting) {
-            finish(new CloseReason(CloseReason.Cause.CONNECTION_LOST, cause), false);
-            return;
-        }
-        boolean resume = resumable && options.resume() && c.resumeAllowed && !localSid.isEmpty();
-        log.warn("Room '{}': {}; {}", roomName, cause, resume ? "resuming" : "rejoining");
-        reconnecting = true;
-        setState(State.RECONNECTING);
-        events.emit(new RoomEvent.Reconnecting(cause));
-        if (resume) {
-            c.resuming = true;
-            if (c.pingTask != null) {
-                c.pingTask.cancel(false);
-            }
-            c.signal.abort();
-        } else {
-            teardownForRejoin(c);
-        }
-        RoomConnection toResume = resume ? c : null;
-        Thread.ofVirtual().name("room-" + label + "-reconnect").start(() -> reconnect(cause, toResume, reason));
-    }
-
-    /** Loop: a full rejoin follows: release the connection and reset what cannot survive it. */
-    private void teardownForRejoin(RoomConnection c) {
-        teardown.release(c, false);
-        data.rejoining();
-    }
-
     /** Test hook: drops the signal socket as if the network had, without telling the server. */
     void simulateSignalLoss() {
         loop.execute(() -> {
             RoomConnection c = current;
             if (c != null && c.signal != null) {
                 c.signal.abort();
-                connectionLost(c, "simulated signal loss", LivekitModels.ReconnectReason.RR_SIGNAL_DISCONNECTED, true);
+                engine.connectionLost(c, "simulated signal loss", LivekitModels.ReconnectReason.RR_SIGNAL_DISCONNECTED, true);
             }
         });
     }
 
-    // ------------------------------------------------------------------------------------------
-    // Closing (loop)
-
+    /**
+     * Loop: closes the room for good: releases the connection, ends local tracks, data and
+     * remote tracks, then emits {@code Closed} (always the last event) and stops the loop.
+     */
     void finish(CloseReason reason, boolean sendLeave) {
         if (state == State.CLOSED) {
             return;
@@ -880,6 +456,4 @@ final class LiveKitRoom implements Room {
         closeFuture.complete(reason);
         loop.shutdown();
     }
-
-    // ------------------------------------------------------------------------------------------
 }

@@ -111,7 +111,7 @@ final class Negotiation {
         if (!c.established) {
             c.failJoin(new RoomJoinException(JoinStep.NEGOTIATION, message));
         } else {
-            room.connectionLost(c, "negotiation failed: " + message, LivekitModels.ReconnectReason.RR_UNKNOWN, false);
+            room.engine.connectionLost(c, "negotiation failed: " + message, LivekitModels.ReconnectReason.RR_UNKNOWN, false);
         }
     }
 
