@@ -210,8 +210,7 @@ final class ConnectionEvents {
         return new CloseReason(cause, detail);
     }
 
-    // ------------------------------------------------------------------------------------------
-    // Data channels (loop). Packets are decoded here and routed by the DataReceiver.
+    // ---- data channels (loop): packets are decoded here and routed by the DataReceiver ----
 
     private void adoptDataChannel(RoomConnection c, RTCDataChannel channel, SignalTarget side) {
         room.counters.dataChannels.incrementAndGet();

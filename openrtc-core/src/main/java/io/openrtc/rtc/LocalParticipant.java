@@ -241,7 +241,8 @@ final class LocalParticipant {
 
     private void publishOn(RoomConnection c, LocalAudioTrack track) throws RoomException, InterruptedException {
         String cid = UUID.randomUUID().toString();
-        AudioSender sender = AudioSender.create(room.runtime.sendingFactory(), track, cid, room.counters, room.options.silenceOnUnderrun());
+        AudioSender sender = AudioSender.create(room.runtime.sendingFactory(), track, cid, room.counters,
+                room.options.silenceOnUnderrun());
         String step = "add_track";
         try {
             CompletableFuture<TrackInfo> published = room.loop.run(() -> {
@@ -327,7 +328,8 @@ final class LocalParticipant {
             try {
                 renegotiated.get(room.options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {
-                log.debug("Room {}: renegotiation after unpublishing '{}' did not complete: {}", room.label, track.name(), e.toString());
+                log.debug("Room {}: renegotiation after unpublishing '{}' did not complete: {}", room.label, track.name(),
+                        e.toString());
             }
         }
     }

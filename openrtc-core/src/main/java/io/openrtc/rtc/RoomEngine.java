@@ -51,7 +51,8 @@ final class RoomEngine {
         try {
             // Assigned before opening: the JoinResponse may be handled before open() returns.
             c.signal = room.connectionEvents.newSignal(c);
-            c.signal.open(room.runtime.httpClient(), room.serverUrl, room.token, room.options.autoSubscribe(), room.options.joinTimeout());
+            c.signal.open(room.runtime.httpClient(), room.serverUrl, room.token, room.options.autoSubscribe(),
+                    room.options.joinTimeout());
             if (c.tornDown) { // closed while the socket was opening
                 c.signal.abort();
             }
@@ -128,7 +129,8 @@ final class RoomEngine {
             room.loop.execute(() -> room.finish(new CloseReason(CloseReason.Cause.CONNECTION_LOST,
                     cause + "; the rejoin failed: " + e.getMessage()), false));
         } catch (InterruptedException e) {
-            room.loop.execute(() -> room.finish(new CloseReason(CloseReason.Cause.CONNECTION_LOST, cause + "; rejoin interrupted"), false));
+            room.loop.execute(() -> room.finish(new CloseReason(CloseReason.Cause.CONNECTION_LOST,
+                    cause + "; rejoin interrupted"), false));
         }
     }
 
@@ -156,7 +158,8 @@ final class RoomEngine {
                 if (!unreachable || System.nanoTime() + backoffMillis * 1_000_000 > deadline) {
                     return e.step() + ": " + e.detail();
                 }
-                log.debug("Room {}: server unreachable while resuming ({}); retrying in {} ms", room.label, e.detail(), backoffMillis);
+                log.debug("Room {}: server unreachable while resuming ({}); retrying in {} ms", room.label, e.detail(),
+                        backoffMillis);
                 Thread.sleep(backoffMillis);
                 backoffMillis = Math.min(backoffMillis * 2, 2_000);
             }
@@ -186,7 +189,8 @@ final class RoomEngine {
         }
         Map<String, String> resumeQuery = Map.of("reconnect", "1", "sid", room.localSid,
                 "reconnect_reason", Integer.toString(reason.getNumber()));
-        attempt.signal.open(room.runtime.httpClient(), room.serverUrl, room.token, room.options.autoSubscribe(), room.options.joinTimeout(), resumeQuery);
+        attempt.signal.open(room.runtime.httpClient(), room.serverUrl, room.token, room.options.autoSubscribe(),
+                room.options.joinTimeout(), resumeQuery);
         ReconnectResponse response = awaitResumeStep(attempt, attempt.firstMessage, room.options.joinTimeout(),
                 JoinStep.JOIN_RESPONSE, "no answer to the resume within " + room.options.joinTimeout().toMillis() + " ms");
         CompletableFuture<Void> publisherRestarted = room.loop.run(() -> {
@@ -314,7 +318,8 @@ final class RoomEngine {
                 if (!unreachable || System.nanoTime() + backoffMillis * 1_000_000 > deadline) {
                     throw e;
                 }
-                log.debug("Room {}: server unreachable while rejoining ({}); retrying in {} ms", room.label, e.detail(), backoffMillis);
+                log.debug("Room {}: server unreachable while rejoining ({}); retrying in {} ms", room.label, e.detail(),
+                        backoffMillis);
                 Thread.sleep(backoffMillis);
                 backoffMillis = Math.min(backoffMillis * 2, 2_000);
             }
