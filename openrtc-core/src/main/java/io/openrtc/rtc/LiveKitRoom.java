@@ -1,48 +1,16 @@
 package io.openrtc.rtc;
 
-import dev.onvoid.webrtc.PeerConnectionObserver;
-import dev.onvoid.webrtc.RTCBundlePolicy;
-import dev.onvoid.webrtc.RTCConfiguration;
-import dev.onvoid.webrtc.RTCDataChannel;
-import dev.onvoid.webrtc.RTCDataChannelBuffer;
-import dev.onvoid.webrtc.RTCDataChannelInit;
-import dev.onvoid.webrtc.RTCDataChannelObserver;
-import dev.onvoid.webrtc.RTCIceCandidate;
-import dev.onvoid.webrtc.RTCIceServer;
-import dev.onvoid.webrtc.RTCIceTransportPolicy;
-import dev.onvoid.webrtc.RTCPeerConnectionState;
-import dev.onvoid.webrtc.RTCRtcpMuxPolicy;
-import dev.onvoid.webrtc.RTCRtpTransceiver;
-import dev.onvoid.webrtc.RTCRtpTransceiverDirection;
-import dev.onvoid.webrtc.RTCRtpTransceiverInit;
-import dev.onvoid.webrtc.RTCSdpType;
-import dev.onvoid.webrtc.RTCSessionDescription;
-import dev.onvoid.webrtc.media.MediaStreamTrack;
-import dev.onvoid.webrtc.media.audio.AudioTrack;
-import com.google.protobuf.InvalidProtocolBufferException;
-import io.openrtc.rtc.PeerTransport.NegotiationException;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,33 +19,34 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import livekit.LivekitModels;
-import livekit.LivekitModels.DataPacket;
-import livekit.LivekitModels.DisconnectReason;
-import livekit.LivekitModels.ParticipantInfo;
-import livekit.LivekitModels.TrackInfo;
-import livekit.LivekitRtc;
-import livekit.LivekitRtc.AddTrackRequest;
-import livekit.LivekitRtc.JoinResponse;
-import livekit.LivekitRtc.LeaveRequest;
-import livekit.LivekitRtc.ReconnectResponse;
-import livekit.LivekitRtc.SessionDescription;
-import livekit.LivekitRtc.SignalRequest;
-import livekit.LivekitRtc.SignalResponse;
-import livekit.LivekitRtc.SignalTarget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The {@link Room} implementation: LiveKit's signal protocol v0 over a JDK websocket, with a
- * publisher and a subscriber peer connection from the {@link RtcRuntime}'s factories.
+ * publisher and a subscriber peer connection from the {@link RtcRuntime}'s factories. This class
+ * holds the room's state and lifecycle (joining, connected, reconnecting, closed) and the public
+ * API; the concerns are cut as LiveKit's client SDKs cut them, each in a class of its own that
+ * works on this room's state:
+ * <ul>
+ * <li>{@link RoomEngine}: join, ping, resume and rejoin (client-sdk-js's {@code RTCEngine});
+ * <li>{@link ConnectionEvents}: what a connection's socket and peer connections deliver;
+ * <li>{@link Negotiation}: offer and answer on both peer connections ({@code PCTransport});
+ * <li>{@link LocalParticipant}, {@link RemoteParticipants}: this participant's tracks and
+ *     details, the others and their tracks;
+ * <li>{@link ConnectionTeardown}: releasing a connection's native objects in a safe order;
+ * <li>{@link RoomData}: data packets, streams and RPC.
+ * </ul>
  *
- * <p><b>Threads.</b> All mutable state is owned by one event loop per room (a single virtual
- * thread). Websocket messages and webrtc callbacks only copy what they need and hand a task to
- * the loop, so the factory's shared signalling thread never waits on us. Loop tasks may block on
- * webrtc's offer/answer callbacks (which complete without the loop) but never on a server reply:
- * those arrive as later loop tasks and complete futures that callers outside the loop wait on.
+ * <p><b>Threads.</b> All mutable state is owned by one event loop per room ({@link RoomLoop}, a
+ * single virtual thread). Websocket messages and webrtc callbacks only copy what they need and
+ * hand a task to the loop, so the factory's shared signalling thread never waits on us. Loop
+ * tasks may block on webrtc's offer/answer callbacks (which complete without the loop) but never
+ * on a server reply: those arrive as later loop tasks and complete futures that callers outside
+ * the loop wait on. The fields below are package-private for those classes; the loop owns them,
+ * and they are volatile where other threads read them.
  *
- * <p><b>Connections.</b> A {@link Connection} is one join attempt: signal socket, two peer
+ * <p><b>Connections.</b> A {@link RoomConnection} is one join attempt: signal socket, two peer
  * connections, negotiation state and the native senders of published tracks. A resume keeps it
  * and replaces only its signal socket (then restarts ICE on both peer connections); a full
  * rejoin tears it down and builds a new one, and {@link LocalAudioTrack}s survive it and are
@@ -91,53 +60,42 @@ final class LiveKitRoom implements Room {
 
     private static final Logger log = LoggerFactory.getLogger(LiveKitRoom.class);
     private static final AtomicInteger IDS = new AtomicInteger();
-    private static final Duration LOOP_CALL_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(15);
 
-    private enum State { JOINING, CONNECTED, RECONNECTING, CLOSED }
+    enum State { JOINING, CONNECTED, RECONNECTING, CLOSED }
 
-    private final RtcRuntime runtime;
-    private final NativeCounters counters;
-    private final RoomOptions options;
-    private final URI serverUrl;
-    private final String label;
-    private final ExecutorService loop;
-    private final RoomEventHub events;
-    private final ParticipantDirectory participants = new ParticipantDirectory();
+    final RtcRuntime runtime;
+    final NativeCounters counters;
+    final RoomOptions options;
+    final URI serverUrl;
+    final String label;
+    final RoomLoop loop;
+    final RoomEventHub events;
+    final AudioPacer pacer;
+    final ScheduledExecutorService timers;
+    final RoomData data;
     private final CompletableFuture<CloseReason> closeFuture = new CompletableFuture<>();
-    private final CopyOnWriteArrayList<LocalAudioTrack> localTracks = new CopyOnWriteArrayList<>();
-    private final ReentrantLock tracksLock = new ReentrantLock();
-    private final Condition tracksChanged = tracksLock.newCondition();
-    private final AudioPacer pacer;
-    private final ScheduledExecutorService timers;
     private final ReentrantLock stateLock = new ReentrantLock();
     private final Condition stateChanged = stateLock.newCondition();
 
-    private final RoomData data;
-
-    // This participant: what the server last said, and what was set through this room (applied again after a rejoin).
-    private volatile Participant localParticipant;
-    private int localVersion;
-    private final AtomicInteger requestIds = new AtomicInteger();
-    private final ReentrantLock localStateLock = new ReentrantLock();
-    private final Map<String, String> appliedAttributes = new LinkedHashMap<>();
-    private String appliedMetadata = "";
-    private String appliedName = "";
+    final RemoteParticipants remote = new RemoteParticipants(this);
+    final LocalParticipant local = new LocalParticipant(this);
+    final Negotiation negotiation = new Negotiation(this);
+    final ConnectionTeardown teardown = new ConnectionTeardown(this);
+    final ConnectionEvents connectionEvents = new ConnectionEvents(this);
+    final RoomEngine engine = new RoomEngine(this);
 
     // Owned by the loop; volatile where other threads read them.
-    private volatile Thread loopThread;
-    private volatile State state = State.JOINING;
+    volatile State state = State.JOINING;
     /** Set just before the state becomes CLOSED, for errors raised while closing. */
     private volatile CloseReason closingReason;
-    private volatile String token;
-    private volatile Connection current;
-    private volatile String roomName = "";
-    private volatile String roomSid = "";
-    private volatile String localIdentity = "";
-    private volatile String localSid = "";
-    private volatile List<RemoteAudioTrack> audioTrackList = List.of();
-    private final Map<String, RemoteAudioTrack> remoteTracks = new LinkedHashMap<>();
-    private boolean reconnecting;
+    volatile String token;
+    volatile RoomConnection current;
+    volatile String roomName = "";
+    volatile String roomSid = "";
+    volatile String localIdentity = "";
+    volatile String localSid = "";
+    boolean reconnecting;
 
     private LiveKitRoom(RtcRuntime runtime, URI serverUrl, String token, RoomOptions options) {
         this.runtime = runtime;
@@ -146,13 +104,12 @@ final class LiveKitRoom implements Room {
         this.serverUrl = serverUrl;
         this.token = token;
         this.label = Integer.toString(IDS.incrementAndGet());
-        this.loop = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("room-" + label).factory());
+        this.loop = new RoomLoop(label, this::closeReason);
         this.events = new RoomEventHub(label);
         // Kept here so that teardown works even while the runtime itself is closing.
         this.pacer = runtime.pacer();
         this.timers = runtime.timers();
-        this.localParticipant = new Participant("", "", "", ParticipantKind.UNKNOWN, "", Map.of(), List.of());
-        this.data = new RoomData(label, options, timers, identity -> participants.snapshot().containsKey(identity),
+        this.data = new RoomData(label, options, timers, identity -> remote.snapshot().containsKey(identity),
                 this::requireOpen);
     }
 
@@ -163,12 +120,12 @@ final class LiveKitRoom implements Room {
         runtime.register(room);
         long started = System.nanoTime();
         try {
-            room.attemptJoin();
+            room.engine.attemptJoin();
         } catch (RoomJoinException | InterruptedException | RuntimeException e) {
             room.closeFor(new CloseReason(CloseReason.Cause.CLIENT_LEFT, "join failed"));
             throw e;
         }
-        room.runOnLoop(() -> {
+        room.loop.run(() -> {
             if (room.state == State.JOINING) {
                 room.setState(State.CONNECTED);
             }
@@ -204,54 +161,33 @@ final class LiveKitRoom implements Room {
 
     @Override
     public Collection<Participant> remoteParticipants() {
-        return participants.snapshot().values();
+        return remote.snapshot().values();
     }
 
     @Override
     public Optional<Participant> remoteParticipant(String identity) {
-        return Optional.ofNullable(participants.snapshot().get(identity));
+        return Optional.ofNullable(remote.snapshot().get(identity));
     }
 
     @Override
     public List<RemoteAudioTrack> audioTracks() {
-        return audioTrackList;
+        return remote.audioTracks();
     }
 
     @Override
     public Optional<RemoteAudioTrack> awaitAudioTrack(Predicate<? super RemoteAudioTrack> filter, Duration timeout)
             throws InterruptedException {
-        long nanos = timeout.toNanos();
-        tracksLock.lockInterruptibly();
-        try {
-            while (true) {
-                for (RemoteAudioTrack track : audioTrackList) {
-                    if (filter.test(track)) {
-                        return Optional.of(track);
-                    }
-                }
-                if (state == State.CLOSED || nanos <= 0) {
-                    return Optional.empty();
-                }
-                nanos = tracksChanged.awaitNanos(nanos);
-            }
-        } finally {
-            tracksLock.unlock();
-        }
+        return remote.awaitAudioTrack(filter, timeout);
     }
 
     @Override
     public LocalAudioTrack publishAudio(String name) throws RoomException, InterruptedException {
-        Objects.requireNonNull(name, "name");
-        Connection c = requireConnected();
-        LocalAudioTrack track = new LocalAudioTrack(this, name, options.publishBufferFrames());
-        publishOn(c, track);
-        localTracks.add(track);
-        return track;
+        return local.publishAudio(name);
     }
 
     @Override
     public List<LocalAudioTrack> localAudioTracks() {
-        return List.copyOf(localTracks);
+        return local.tracks();
     }
 
     // ---- data, streams, RPC: RoomData ----
@@ -332,117 +268,36 @@ final class LiveKitRoom implements Room {
 
     @Override
     public Participant localParticipant() {
-        return localParticipant;
+        return local.snapshot();
     }
 
     @Override
     public void setAttributes(Map<String, String> attributes) throws RoomException, InterruptedException {
-        Objects.requireNonNull(attributes, "attributes");
-        for (Map.Entry<String, String> entry : attributes.entrySet()) {
-            if (entry.getKey() == null || entry.getKey().isEmpty()) {
-                throw new IllegalArgumentException("attribute keys must not be empty");
-            }
-            Objects.requireNonNull(entry.getValue(), "the value of attribute '" + entry.getKey() + "' (use \"\" to remove it)");
-        }
-        if (attributes.isEmpty()) {
-            return;
-        }
-        updateLocalParticipant(LivekitRtc.UpdateParticipantMetadata.newBuilder().putAllAttributes(attributes), "attributes");
-        localStateLock.lock();
-        try {
-            attributes.forEach((key, value) -> {
-                if (value.isEmpty()) {
-                    appliedAttributes.remove(key);
-                } else {
-                    appliedAttributes.put(key, value);
-                }
-            });
-        } finally {
-            localStateLock.unlock();
-        }
+        local.setAttributes(attributes);
     }
 
     @Override
     public void setMetadata(String metadata) throws RoomException, InterruptedException {
-        Objects.requireNonNull(metadata, "metadata");
-        if (metadata.isEmpty()) {
-            throw new IllegalArgumentException("metadata must not be empty: LiveKit takes an empty metadata as "
-                    + "\"unchanged\", so a participant cannot clear its own");
-        }
-        updateLocalParticipant(LivekitRtc.UpdateParticipantMetadata.newBuilder().setMetadata(metadata), "metadata");
-        localStateLock.lock();
-        try {
-            appliedMetadata = metadata;
-        } finally {
-            localStateLock.unlock();
-        }
+        local.setMetadata(metadata);
     }
 
     @Override
     public void setName(String name) throws RoomException, InterruptedException {
-        Objects.requireNonNull(name, "name");
-        if (name.isEmpty()) {
-            throw new IllegalArgumentException("name must not be empty: LiveKit takes an empty name as \"unchanged\"");
-        }
-        updateLocalParticipant(LivekitRtc.UpdateParticipantMetadata.newBuilder().setName(name), "name");
-        localStateLock.lock();
-        try {
-            appliedName = name;
-        } finally {
-            localStateLock.unlock();
-        }
+        local.setName(name);
     }
 
-    /**
-     * Sends an {@code UpdateParticipantMetadata} with a request id and waits for the server's
-     * {@code request_response} to it. Waits while the room reconnects; a request lost with a
-     * replaced connection is sent again on the new one.
-     */
-    private void updateLocalParticipant(LivekitRtc.UpdateParticipantMetadata.Builder update, String what)
-            throws RoomException, InterruptedException {
-        long deadline = System.nanoTime() + options.requestTimeout().toNanos();
-        while (true) {
-            Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
-            awaitConnected(left, "updating this participant's " + what);
-            int requestId = requestIds.incrementAndGet();
-            CompletableFuture<Void> reply = runOnLoop(() -> {
-                Connection c = current;
-                if (state != State.CONNECTED || c == null || c.tornDown) {
-                    return null;
-                }
-                CompletableFuture<Void> answer = new CompletableFuture<>();
-                c.pendingRequests.put(requestId, answer);
-                c.signal.send(SignalRequest.newBuilder().setUpdateMetadata(update.clone().setRequestId(requestId)).build());
-                return answer;
-            });
-            if (reply == null) {
-                continue; // the connection went away between the two steps: wait for it again
-            }
-            try {
-                reply.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                return;
-            } catch (TimeoutException e) {
-                throw new RoomException("the server did not confirm the update of this participant's " + what + " within "
-                        + options.requestTimeout().toMillis() + " ms");
-            } catch (ExecutionException e) {
-                if (e.getCause() == CONNECTION_REPLACED && System.nanoTime() < deadline) {
-                    continue;
-                }
-                if (e.getCause() instanceof RoomException refused) {
-                    throw new RoomException("updating this participant's " + what + " failed: " + refused.getMessage(), refused);
-                }
-                throw new RoomException("updating this participant's " + what + " failed: " + e.getCause(), e.getCause());
-            }
-        }
+    /** For {@link LocalAudioTrack#unpublish()}. */
+    void unpublish(LocalAudioTrack track) throws InterruptedException {
+        local.unpublish(track);
     }
 
-    /** Marks requests whose connection was replaced before the server answered (they are sent again). */
-    private static final RuntimeException CONNECTION_REPLACED = new RuntimeException("connection replaced", null, false, false) {
-        private static final long serialVersionUID = 1L;
-    };
+    /** For {@link LocalAudioTrack}'s mute and unmute. */
+    void sendMute(LocalAudioTrack track, boolean muted) {
+        local.sendMute(track, muted);
+    }
 
     /** Waits until the room is connected (not reconnecting). */
-    private void awaitConnected(Duration timeout, String forWhat) throws RoomException, InterruptedException {
+    void awaitConnected(Duration timeout, String forWhat) throws RoomException, InterruptedException {
         long nanos = timeout.toNanos();
         stateLock.lockInterruptibly();
         try {
@@ -463,7 +318,7 @@ final class LiveKitRoom implements Room {
         }
     }
 
-    private void setState(State newState) {
+    void setState(State newState) {
         stateLock.lock();
         try {
             state = newState;
@@ -477,6 +332,18 @@ final class LiveKitRoom implements Room {
         if (state == State.CLOSED) {
             throw new RoomClosedException("the room is closed", whyClosed());
         }
+    }
+
+    RoomConnection requireConnected() {
+        RoomConnection c = current;
+        if (state == State.CLOSED || c == null) {
+            throw new RoomClosedException("the room is closed", closeReason().orElse(
+                    new CloseReason(CloseReason.Cause.CLIENT_LEFT, "closed")));
+        }
+        if (state == State.RECONNECTING) {
+            throw new IllegalStateException("the room is rejoining after a lost connection; try again when it has");
+        }
+        return c;
     }
 
     private CloseReason whyClosed() {
@@ -534,7 +401,7 @@ final class LiveKitRoom implements Room {
     CompletableFuture<CloseReason> closeAsync(CloseReason reason) {
         boolean sendLeave = reason.cause() == CloseReason.Cause.CLIENT_LEFT
                 || reason.cause() == CloseReason.Cause.RUNTIME_CLOSED;
-        executeOnLoop(() -> finish(reason, sendLeave)); // false: already finished, the loop is gone
+        loop.execute(() -> finish(reason, sendLeave)); // false: already finished, the loop is gone
         return closeFuture;
     }
 
@@ -550,985 +417,33 @@ final class LiveKitRoom implements Room {
         }
     }
 
-    // ------------------------------------------------------------------------------------------
-    // Joining (runs on the caller's thread, or the reconnect thread; never on the loop)
-
-    private Connection attemptJoin() throws RoomJoinException, InterruptedException {
-        Connection c = new Connection();
-        Boolean registered = runOnLoop(() -> {
-            if (state == State.CLOSED) {
-                return false;
-            }
-            current = c;
-            return true;
-        });
-        if (!Boolean.TRUE.equals(registered)) {
-            throw new RoomJoinException(JoinStep.SIGNAL_CONNECT, "the room was closed");
-        }
-        try {
-            // Assigned before opening: the JoinResponse may be handled before open() returns.
-            c.signal = new SignalBinding(c).signal;
-            c.signal.open(runtime.httpClient(), serverUrl, token, options.autoSubscribe(), options.joinTimeout());
-            if (c.tornDown) { // closed while the socket was opening
-                c.signal.abort();
-            }
-            await(c.joined, options.joinTimeout(), JoinStep.JOIN_RESPONSE,
-                    "no JoinResponse within " + options.joinTimeout().toMillis() + " ms");
-            await(c.mediaConnected, options.connectTimeout(), JoinStep.MEDIA_CONNECT,
-                    "ICE/DTLS did not connect within " + options.connectTimeout().toMillis() + " ms (publisher "
-                            + c.stateOf(SignalTarget.PUBLISHER) + ", subscriber " + c.stateOf(SignalTarget.SUBSCRIBER) + ")");
-            runOnLoop(() -> {
-                c.established = true;
-                startPinging(c);
-                return null;
-            });
-            return c;
-        } catch (RoomJoinException | InterruptedException | RuntimeException e) {
-            executeOnLoop(() -> teardown(c, false));
-            throw e;
-        }
-    }
-
-    private static void await(CompletableFuture<?> step, Duration timeout, JoinStep joinStep, String timeoutMessage)
-            throws RoomJoinException, InterruptedException {
-        try {
-            step.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new RoomJoinException(joinStep, timeoutMessage);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RoomJoinException failure) {
-                throw new RoomJoinException(failure.step(), failure.detail(), failure);
-            }
-            throw new RoomJoinException(joinStep, SignalConnection.rootMessage(e.getCause()), e.getCause());
-        }
-    }
-
-    /**
-     * Runs on a thread of its own after a lost connection: resumes {@code resumable} if given (and
-     * the server lets it), else (or when that fails) rejoins; closes the room when neither works
-     * within {@link RoomOptions#reconnectWindow()}.
-     */
-    private void reconnect(String cause, Connection resumable, LivekitModels.ReconnectReason reason) {
-        long started = System.nanoTime();
-        try {
-            if (resumable != null) {
-                String whyNot = resumeWithinWindow(resumable, reason, started + options.reconnectWindow().toNanos());
-                if (whyNot == null) {
-                    return;
-                }
-                log.info("Room '{}': could not resume the connection ({}); rejoining", roomName, whyNot);
-                Boolean proceed = callOnLoopOrNull(() -> {
-                    if (state == State.CLOSED) {
-                        return false;
-                    }
-                    teardownForRejoin(resumable);
-                    return true;
-                });
-                if (!Boolean.TRUE.equals(proceed)) {
-                    return;
-                }
-            }
-            Connection c = rejoinWithinWindow(started);
-            for (LocalAudioTrack track : localTracks) {
-                try {
-                    publishOn(c, track);
-                } catch (RoomException e) {
-                    log.warn("Room {}: could not publish '{}' again after rejoining: {}", label, track.name(), e.getMessage());
-                    localTracks.remove(track);
-                    track.ended(new CloseReason(CloseReason.Cause.CONNECTION_LOST, "not published again after rejoin"));
-                }
-            }
-            reapplyLocalState(c);
-            executeOnLoop(() -> {
-                if (state == State.RECONNECTING && current == c) {
-                    reconnecting = false;
-                    setState(State.CONNECTED);
-                    log.info("Room '{}' rejoined as '{}' in {} ms", roomName, localIdentity,
-                            (System.nanoTime() - started) / 1_000_000);
-                    events.emit(new RoomEvent.Reconnected(ReconnectMode.REJOINED));
-                }
-            });
-        } catch (RoomJoinException | RuntimeException e) {
-            log.warn("Room '{}': rejoin after '{}' failed: {}", roomName, cause, e.getMessage());
-            executeOnLoop(() -> finish(new CloseReason(CloseReason.Cause.CONNECTION_LOST,
-                    cause + "; the rejoin failed: " + e.getMessage()), false));
-        } catch (InterruptedException e) {
-            executeOnLoop(() -> finish(new CloseReason(CloseReason.Cause.CONNECTION_LOST, cause + "; rejoin interrupted"), false));
-        }
-    }
-
-    /**
-     * Resume attempts until one works (null) or one fails for a reason other than an unreachable
-     * server, or the window has passed (the reason, then the caller rejoins).
-     */
-    private String resumeWithinWindow(Connection c, LivekitModels.ReconnectReason reason, long deadline)
-            throws InterruptedException {
-        long backoffMillis = 250;
-        while (true) {
-            long attemptStarted = System.nanoTime();
-            try {
-                resumeOnce(c, reason, attemptStarted);
-                return null;
-            } catch (RoomJoinException e) {
-                callOnLoopOrNull(() -> {
-                    abandonResumeAttempt(c);
-                    return null;
-                });
-                if (state == State.CLOSED) {
-                    return "the room closed";
-                }
-                boolean unreachable = e.step() == JoinStep.SIGNAL_CONNECT;
-                if (!unreachable || System.nanoTime() + backoffMillis * 1_000_000 > deadline) {
-                    return e.step() + ": " + e.detail();
-                }
-                log.debug("Room {}: server unreachable while resuming ({}); retrying in {} ms", label, e.detail(), backoffMillis);
-                Thread.sleep(backoffMillis);
-                backoffMillis = Math.min(backoffMillis * 2, 2_000);
-            }
-        }
-    }
-
-    /**
-     * One resume: a new signal socket with {@code reconnect=1} and our sid; the server answers
-     * with a ReconnectResponse (or refuses with a leave), we tell it our state (SyncState),
-     * restart ICE on the publisher (the server restarts the subscriber with a new offer) and wait
-     * until both peer connections are connected again.
-     */
-    private void resumeOnce(Connection c, LivekitModels.ReconnectReason reason, long started)
-            throws RoomJoinException, InterruptedException {
-        ResumeAttempt attempt = callOnLoopOrNull(() -> {
-            if (state != State.RECONNECTING || c.tornDown || c != current) {
-                return null;
-            }
-            ResumeAttempt a = new ResumeAttempt();
-            c.resumeAttempt = a;
-            c.signal = new SignalBinding(c).signal;
-            a.signal = c.signal;
-            return a;
-        });
-        if (attempt == null) {
-            throw new RoomJoinException(JoinStep.SIGNAL_CONNECT, "the room closed");
-        }
-        Map<String, String> resumeQuery = Map.of("reconnect", "1", "sid", localSid,
-                "reconnect_reason", Integer.toString(reason.getNumber()));
-        attempt.signal.open(runtime.httpClient(), serverUrl, token, options.autoSubscribe(), options.joinTimeout(), resumeQuery);
-        ReconnectResponse response = awaitResumeStep(attempt, attempt.firstMessage, options.joinTimeout(),
-                JoinStep.JOIN_RESPONSE, "no answer to the resume within " + options.joinTimeout().toMillis() + " ms");
-        CompletableFuture<Void> publisherRestarted = runOnLoop(() -> {
-            c.requireUsable();
-            sendSyncState(c);
-            c.lastMessageNanos = System.nanoTime();
-            startPinging(c);
-            // An offer in flight when the socket dropped was never answered: this one replaces it.
-            c.nextOfferWaiters.addAll(c.inFlightWaiters);
-            c.inFlightWaiters = List.of();
-            c.offerInFlight = false;
-            c.iceRestart = true;
-            return negotiatePublisher(c);
-        });
-        awaitResumeStep(attempt, publisherRestarted, options.requestTimeout(), JoinStep.NEGOTIATION,
-                "the publisher's ICE restart was not answered within " + options.requestTimeout().toMillis() + " ms");
-        CompletableFuture<Void> mediaBack = runOnLoop(() -> {
-            if (bothTransportsUp(c)) {
-                return CompletableFuture.completedFuture(null);
-            }
-            attempt.mediaConnected = new CompletableFuture<>();
-            return attempt.mediaConnected;
-        });
-        awaitResumeStep(attempt, mediaBack, options.connectTimeout(), JoinStep.MEDIA_CONNECT,
-                "ICE did not reconnect within " + options.connectTimeout().toMillis() + " ms (publisher "
-                        + c.stateOf(SignalTarget.PUBLISHER) + ", subscriber " + c.stateOf(SignalTarget.SUBSCRIBER) + ")");
-        Boolean resumed = runOnLoop(() -> {
-            if (state != State.RECONNECTING || c != current || c.tornDown || c.resumeAttempt != attempt) {
-                return false;
-            }
-            c.resumeAttempt = null;
-            c.resuming = false;
-            reconnecting = false;
-            setState(State.CONNECTED);
-            log.info("Room '{}' resumed as '{}' ({}) in {} ms", roomName, localIdentity, localSid,
-                    (System.nanoTime() - started) / 1_000_000);
-            events.emit(new RoomEvent.Reconnected(ReconnectMode.RESUMED));
-            return true;
-        });
-        if (!Boolean.TRUE.equals(resumed)) {
-            throw new RoomJoinException(JoinStep.JOIN_RESPONSE, "the room closed while resuming");
-        }
-        if (response != null && response.getLastMessageSeq() > 0) {
-            data.sender().resendAfter(Integer.toUnsignedLong(response.getLastMessageSeq()));
-        }
-    }
-
-    /** Waits for one resume step, or for the attempt to fail (signal lost, server refused). */
-    private <T> T awaitResumeStep(ResumeAttempt attempt, CompletableFuture<T> step, Duration timeout, JoinStep joinStep,
-            String timeoutMessage) throws RoomJoinException, InterruptedException {
-        try {
-            CompletableFuture.anyOf(step, attempt.failed).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new RoomJoinException(joinStep, timeoutMessage);
-        } catch (ExecutionException e) {
-            throw new RoomJoinException(joinStep, SignalConnection.rootMessage(e.getCause()), e.getCause());
-        }
-        if (attempt.failed.isDone()) {
-            throw new RoomJoinException(joinStep, attempt.failed.getNow("failed"));
-        }
-        return step.getNow(null);
-    }
-
-    /** Loop: stops what a failed resume attempt started (its socket, its ping timer). */
-    private void abandonResumeAttempt(Connection c) {
-        ResumeAttempt attempt = c.resumeAttempt;
-        if (attempt == null) {
-            return;
-        }
-        c.resumeAttempt = null;
-        attempt.failed.complete("abandoned");
-        if (attempt.signal != null) {
-            attempt.signal.abort();
-        }
-        if (c.pingTask != null) {
-            c.pingTask.cancel(false);
-        }
-    }
-
-    /** Loop: tells the server what this side has after a resume (LiveKit's SyncState). */
-    private void sendSyncState(Connection c) {
-        LivekitRtc.SyncState.Builder sync = LivekitRtc.SyncState.newBuilder()
-                // With auto-subscribe the server keeps every subscription: nothing to list.
-                .setSubscription(LivekitRtc.UpdateSubscription.newBuilder().setSubscribe(!options.autoSubscribe()));
-        if (c.lastSubscriberOffer != null) {
-            sync.setOffer(c.lastSubscriberOffer);
-        }
-        if (c.lastSubscriberAnswer != null) {
-            sync.setAnswer(c.lastSubscriberAnswer);
-        }
-        for (Map.Entry<LocalAudioTrack, AudioSender> entry : c.senders.entrySet()) {
-            LocalAudioTrack track = entry.getKey();
-            if (!track.sid().isEmpty()) {
-                sync.addPublishTracks(LivekitRtc.TrackPublishedResponse.newBuilder().setCid(entry.getValue().cid())
-                        .setTrack(TrackInfo.newBuilder().setSid(track.sid()).setName(track.name())
-                                .setType(LivekitModels.TrackType.AUDIO).setSource(LivekitModels.TrackSource.MICROPHONE)
-                                .setMuted(track.isMuted())));
-            }
-        }
-        for (Map.Entry<RTCDataChannel, SignalTarget> entry : c.channelTargets.entrySet()) {
-            try {
-                sync.addDataChannels(LivekitRtc.DataChannelInfo.newBuilder().setLabel(entry.getKey().getLabel())
-                        .setId(Math.max(0, entry.getKey().getId())).setTarget(entry.getValue()));
-            } catch (RuntimeException e) {
-                log.debug("Room {}: a data channel could not be described for the resume: {}", label, e.toString());
-            }
-        }
-        data.receiver().receiveStates().forEach((sid, sequence) -> sync.addDatachannelReceiveStates(
-                LivekitRtc.DataChannelReceiveState.newBuilder().setPublisherSid(sid).setLastSeq(sequence.intValue())));
-        c.signal.send(SignalRequest.newBuilder().setSyncState(sync).build());
-    }
-
-    /** After a rejoin: applies again the attributes, metadata and name set through this room. */
-    private void reapplyLocalState(Connection c) throws InterruptedException {
-        LivekitRtc.UpdateParticipantMetadata.Builder update = LivekitRtc.UpdateParticipantMetadata.newBuilder();
-        localStateLock.lock();
-        try {
-            if (appliedAttributes.isEmpty() && appliedMetadata.isEmpty() && appliedName.isEmpty()) {
-                return;
-            }
-            update.putAllAttributes(appliedAttributes).setMetadata(appliedMetadata).setName(appliedName);
-        } finally {
-            localStateLock.unlock();
-        }
-        int requestId = requestIds.incrementAndGet();
-        CompletableFuture<Void> reply = callOnLoopOrNull(() -> {
-            if (c.tornDown || c != current) {
-                return null;
-            }
-            CompletableFuture<Void> answer = new CompletableFuture<>();
-            c.pendingRequests.put(requestId, answer);
-            c.signal.send(SignalRequest.newBuilder().setUpdateMetadata(update.setRequestId(requestId)).build());
-            return answer;
-        });
-        if (reply == null) {
-            return;
-        }
-        try {
-            reply.get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            log.warn("Room {}: could not apply this participant's attributes, metadata and name again after the rejoin: {}",
-                    label, e instanceof ExecutionException ? e.getCause().getMessage() : "no answer in time");
-        }
-    }
-
-    /**
-     * The one rejoin: a full join, where only an unreachable server (it may be restarting) is
-     * retried, with backoff, until {@link RoomOptions#reconnectWindow()} has passed.
-     */
-    private Connection rejoinWithinWindow(long started) throws RoomJoinException, InterruptedException {
-        long deadline = started + options.reconnectWindow().toNanos();
-        long backoffMillis = 250;
-        while (true) {
-            try {
-                return attemptJoin();
-            } catch (RoomJoinException e) {
-                boolean unreachable = e.step() == JoinStep.SIGNAL_CONNECT && state == State.RECONNECTING;
-                if (!unreachable || System.nanoTime() + backoffMillis * 1_000_000 > deadline) {
-                    throw e;
-                }
-                log.debug("Room {}: server unreachable while rejoining ({}); retrying in {} ms", label, e.detail(), backoffMillis);
-                Thread.sleep(backoffMillis);
-                backoffMillis = Math.min(backoffMillis * 2, 2_000);
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------
-    // Publishing (caller's thread)
-
-    private void publishOn(Connection c, LocalAudioTrack track) throws RoomException, InterruptedException {
-        String cid = UUID.randomUUID().toString();
-        AudioSender sender = AudioSender.create(runtime.sendingFactory(), track, cid, counters, options.silenceOnUnderrun());
-        String step = "add_track";
-        try {
-            CompletableFuture<TrackInfo> published = runOnLoop(() -> {
-                c.requireUsable();
-                CompletableFuture<TrackInfo> reply = new CompletableFuture<>();
-                c.pendingTracks.put(cid, reply);
-                c.signal.send(SignalRequest.newBuilder().setAddTrack(AddTrackRequest.newBuilder()
-                        .setCid(cid)
-                        .setName(track.name())
-                        .setType(LivekitModels.TrackType.AUDIO)
-                        .setSource(LivekitModels.TrackSource.MICROPHONE)
-                        .setMuted(track.isMuted())).build());
-                return reply;
-            });
-            TrackInfo info = awaitReply(published, "the server did not answer within "
-                    + options.requestTimeout().toMillis() + " ms");
-            step = "negotiation";
-            CompletableFuture<Void> negotiated = runOnLoop(() -> {
-                c.requireUsable();
-                RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
-                init.direction = RTCRtpTransceiverDirection.SEND_ONLY;
-                init.streamIds = List.of(localSid.isEmpty() ? "openrtc" : localSid);
-                RTCRtpTransceiver transceiver = c.publisher.pc().addTransceiver(sender.nativeTrack(), init);
-                sender.attached(transceiver.getSender());
-                c.senders.put(track, sender);
-                return negotiatePublisher(c);
-            });
-            awaitReply(negotiated, "the publisher was not renegotiated within " + options.requestTimeout().toMillis() + " ms");
-            track.published(info.getSid());
-            pacer.add(sender);
-            log.debug("Room {}: published audio '{}' as {}", label, track.name(), info.getSid());
-        } catch (RoomException | InterruptedException | RuntimeException e) {
-            boolean queued = executeOnLoop(() -> {
-                c.pendingTracks.remove(cid);
-                if (c.senders.remove(track) == sender) {
-                    removeSender(c, sender);
-                }
-                sender.dispose();
-            });
-            if (!queued) {
-                sender.dispose(); // the room finished; its teardown already took the track off
-            }
-            if (e instanceof RoomClosedException || e instanceof InterruptedException) {
-                throw e;
-            }
-            throw new RoomException("publishing audio track '" + track.name() + "' failed at step " + step + ": "
-                    + e.getMessage(), e);
-        }
-    }
-
-    private <T> T awaitReply(CompletableFuture<T> reply, String timeoutMessage) throws RoomException, InterruptedException {
-        try {
-            return reply.get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new RoomException(timeoutMessage);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RoomClosedException closed) {
-                throw closed;
-            }
-            throw new RoomException(e.getCause().getMessage(), e.getCause());
-        }
-    }
-
-    void unpublish(LocalAudioTrack track) throws InterruptedException {
-        if (!localTracks.remove(track)) {
-            return;
-        }
-        track.ended(new CloseReason(CloseReason.Cause.CLIENT_LEFT, "track unpublished"));
-        CompletableFuture<Void> renegotiated = callOnLoopOrNull(() -> {
-            Connection c = current;
-            if (c == null) {
-                return null;
-            }
-            AudioSender sender = c.senders.remove(track);
-            if (sender == null) {
-                return null;
-            }
-            CompletableFuture<Void> done = removeSender(c, sender);
-            sender.dispose();
-            return done;
-        });
-        if (renegotiated != null) {
-            try {
-                renegotiated.get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                log.debug("Room {}: renegotiation after unpublishing '{}' did not complete: {}", label, track.name(), e.toString());
-            }
-        }
-    }
-
-    void sendMute(LocalAudioTrack track, boolean muted) {
-        executeOnLoop(() -> {
-            Connection c = current;
-            if (c != null && !c.tornDown && !track.sid().isEmpty()) {
-                c.signal.send(SignalRequest.newBuilder().setMute(LivekitRtc.MuteTrackRequest.newBuilder()
-                        .setSid(track.sid()).setMuted(muted)).build());
-            }
-        });
-    }
-
-    /** Loop: stops pushing a sender and takes its track off the publisher; returns the renegotiation. */
-    private CompletableFuture<Void> removeSender(Connection c, AudioSender sender) {
-        pacer.remove(sender);
-        sender.stopPushing();
-        if (sender.rtpSender() == null || c.publisher == null || c.publisher.isClosed()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        try {
-            c.publisher.pc().removeTrack(sender.rtpSender());
-        } catch (RuntimeException e) {
-            log.debug("Room {}: removing a track from the publisher failed: {}", label, e.toString());
-        }
-        return c.tornDown ? CompletableFuture.completedFuture(null) : negotiatePublisher(c);
-    }
-
-    // ------------------------------------------------------------------------------------------
-    // Signal messages (loop)
-
-    private void onSignal(Connection c, SignalResponse message) {
-        if (c.tornDown) {
-            return;
-        }
-        c.lastMessageNanos = System.nanoTime();
-        ResumeAttempt resume = c.resumeAttempt;
-        if (resume != null && !resume.firstMessage.isDone()) {
-            // The first answer to a resume is a ReconnectResponse, a leave (refused), or (older
-            // servers) any other message, which also means the server took us back.
-            switch (message.getMessageCase()) {
-                case RECONNECT -> resume.firstMessage.complete(message.getReconnect());
-                case LEAVE -> { }
-                default -> resume.firstMessage.complete(null);
-            }
-        }
-        switch (message.getMessageCase()) {
-            case JOIN -> onJoin(c, message.getJoin());
-            case OFFER -> onSubscriberOffer(c, message.getOffer());
-            case ANSWER -> onPublisherAnswer(c, message.getAnswer());
-            case TRICKLE -> onTrickle(c, message.getTrickle());
-            case UPDATE -> onParticipantUpdate(c, message.getUpdate().getParticipantsList());
-            case TRACK_PUBLISHED -> {
-                CompletableFuture<TrackInfo> reply = c.pendingTracks.remove(message.getTrackPublished().getCid());
-                if (reply != null) {
-                    reply.complete(message.getTrackPublished().getTrack());
-                }
-            }
-            case REQUEST_RESPONSE -> onRequestResponse(c, message.getRequestResponse());
-            case LEAVE -> onLeave(c, message.getLeave());
-            case MUTE -> {
-                for (LocalAudioTrack track : localTracks) {
-                    if (track.sid().equals(message.getMute().getSid())) {
-                        log.info("Room {}: the server {} track '{}'", label,
-                                message.getMute().getMuted() ? "muted" : "unmuted", track.name());
-                        track.mutedByServer(message.getMute().getMuted());
-                    }
-                }
-            }
-            case REFRESH_TOKEN -> token = message.getRefreshToken();
-            case ROOM_UPDATE -> {
-                if (!message.getRoomUpdate().getRoom().getSid().isEmpty()) {
-                    roomSid = message.getRoomUpdate().getRoom().getSid();
-                }
-            }
-            case TRACK_UNPUBLISHED -> log.warn("Room {}: the server unpublished our track {}", label,
-                    message.getTrackUnpublished().getTrackSid());
-            case SUBSCRIPTION_RESPONSE -> log.warn("Room {}: subscribing to {} failed: {}", label,
-                    message.getSubscriptionResponse().getTrackSid(), message.getSubscriptionResponse().getErr());
-            case PONG_RESP -> c.rttMillis = System.currentTimeMillis() - message.getPongResp().getLastPingTimestamp();
-            case RECONNECT -> log.debug("Room {}: the server took the resume back (last reliable sequence {})", label,
-                    message.getReconnect().getLastMessageSeq());
-            default -> {
-                // speakers, connection quality, stream state and newer messages: not needed here
-            }
-        }
-    }
-
-    private void onJoin(Connection c, JoinResponse join) {
-        if (c.publisher != null) {
-            return; // a second JoinResponse on the same socket is not expected; ignore it
-        }
-        try {
-            roomName = join.getRoom().getName();
-            roomSid = join.getRoom().getSid();
-            localIdentity = join.getParticipant().getIdentity();
-            localSid = join.getParticipant().getSid();
-            localParticipant = ParticipantDirectory.toParticipant(join.getParticipant());
-            localVersion = join.getParticipant().getVersion();
-            c.resumeAllowed = join.getClientConfiguration().getResumeConnection() != LivekitModels.ClientConfigSetting.DISABLED;
-            c.subscriberPrimary = join.getSubscriberPrimary();
-            c.pingInterval = Duration.ofSeconds(join.getPingInterval() > 0 ? join.getPingInterval() : 5);
-            c.pingTimeout = Duration.ofSeconds(join.getPingTimeout() > 0 ? join.getPingTimeout() : 15);
-            participants.reset(join.getOtherParticipantsList());
-
-            RTCConfiguration configuration = rtcConfiguration(join);
-            c.shard = runtime.acquireReceivingShard();
-            c.subscriber = PeerTransport.create(SignalTarget.SUBSCRIBER, c.shard.factory, configuration,
-                    new TransportObserver(c, SignalTarget.SUBSCRIBER), counters);
-            c.publisher = PeerTransport.create(SignalTarget.PUBLISHER, runtime.sendingFactory(), configuration,
-                    new TransportObserver(c, SignalTarget.PUBLISHER), counters);
-            // The data channels exist before the first offer so that it negotiates SCTP.
-            RTCDataChannelInit reliable = new RTCDataChannelInit();
-            RTCDataChannelInit lossy = new RTCDataChannelInit();
-            lossy.ordered = false;
-            lossy.maxRetransmits = 0;
-            c.reliableOut = c.publisher.pc().createDataChannel("_reliable", reliable);
-            adoptDataChannel(c, c.reliableOut, SignalTarget.PUBLISHER);
-            RTCDataChannel lossyOut = c.publisher.pc().createDataChannel("_lossy", lossy);
-            adoptDataChannel(c, lossyOut, SignalTarget.PUBLISHER);
-            data.sender().attach(c.reliableOut, lossyOut);
-            negotiatePublisher(c);
-            c.joined.complete(null);
-        } catch (RuntimeException e) {
-            c.failJoin(new RoomJoinException(JoinStep.NEGOTIATION, "setting up the peer connections failed: " + e, e));
-        }
-    }
-
-    private static RTCConfiguration rtcConfiguration(JoinResponse join) {
-        RTCConfiguration configuration = new RTCConfiguration();
-        for (LivekitRtc.ICEServer server : join.getIceServersList()) {
-            RTCIceServer ice = new RTCIceServer();
-            ice.urls = new ArrayList<>(server.getUrlsList());
-            ice.username = server.getUsername();
-            ice.password = server.getCredential();
-            configuration.iceServers.add(ice);
-        }
-        if (join.getClientConfiguration().getForceRelay() == LivekitModels.ClientConfigSetting.ENABLED) {
-            configuration.iceTransportPolicy = RTCIceTransportPolicy.RELAY;
-        }
-        configuration.bundlePolicy = RTCBundlePolicy.MAX_BUNDLE;
-        configuration.rtcpMuxPolicy = RTCRtcpMuxPolicy.REQUIRE;
-        return configuration;
-    }
-
-    private void onSubscriberOffer(Connection c, SessionDescription offer) {
-        if (c.subscriber == null) {
-            return;
-        }
-        c.midToTrackId.putAll(offer.getMidToTrackIdMap());
-        try {
-            c.subscriber.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offer.getSdp()));
-            RTCSessionDescription answer = c.subscriber.createAnswer();
-            c.subscriber.setLocalDescription(answer);
-            c.lastSubscriberOffer = offer;
-            c.lastSubscriberAnswer = SessionDescription.newBuilder().setType("answer").setSdp(answer.sdp)
-                    .setId(offer.getId()).build();
-            c.signal.send(SignalRequest.newBuilder().setAnswer(c.lastSubscriberAnswer).build());
-        } catch (NegotiationException e) {
-            negotiationFailed(c, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Loop: returns a future completed when an offer made after this call has been answered. */
-    private CompletableFuture<Void> negotiatePublisher(Connection c) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        c.nextOfferWaiters.add(done);
-        if (c.offerInFlight) {
-            c.renegotiate = true;
-        } else {
-            sendPublisherOffer(c);
-        }
-        return done;
-    }
-
-    private void sendPublisherOffer(Connection c) {
-        c.inFlightWaiters = new ArrayList<>(c.nextOfferWaiters);
-        c.nextOfferWaiters.clear();
-        try {
-            RTCSessionDescription offer = c.publisher.createOffer(c.iceRestart);
-            c.iceRestart = false;
-            c.publisher.setLocalDescription(offer);
-            c.offerId++;
-            c.offerInFlight = true;
-            c.signal.send(SignalRequest.newBuilder().setOffer(SessionDescription.newBuilder()
-                    .setType("offer").setSdp(offer.sdp).setId(c.offerId)).build());
-        } catch (NegotiationException e) {
-            c.inFlightWaiters.forEach(w -> w.completeExceptionally(new RoomException(e.getMessage())));
-            negotiationFailed(c, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void onPublisherAnswer(Connection c, SessionDescription answer) {
-        if (c.publisher == null || (answer.getId() != 0 && answer.getId() != c.offerId)) {
-            log.debug("Room {}: ignored a stale publisher answer {} (offer {})", label, answer.getId(), c.offerId);
-            return;
-        }
-        try {
-            c.publisher.setRemoteDescription(new RTCSessionDescription(RTCSdpType.ANSWER, answer.getSdp()));
-            c.offerInFlight = false;
-            c.inFlightWaiters.forEach(w -> w.complete(null));
-            c.inFlightWaiters = List.of();
-            if (c.renegotiate) {
-                c.renegotiate = false;
-                sendPublisherOffer(c);
-            }
-        } catch (NegotiationException e) {
-            c.inFlightWaiters.forEach(w -> w.completeExceptionally(new RoomException(e.getMessage())));
-            negotiationFailed(c, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void negotiationFailed(Connection c, String message) {
-        if (!c.established) {
-            c.failJoin(new RoomJoinException(JoinStep.NEGOTIATION, message));
-        } else {
-            connectionLost(c, "negotiation failed: " + message, LivekitModels.ReconnectReason.RR_UNKNOWN, false);
-        }
-    }
-
-    private void onTrickle(Connection c, LivekitRtc.TrickleRequest trickle) {
-        PeerTransport transport = trickle.getTarget() == SignalTarget.PUBLISHER ? c.publisher : c.subscriber;
-        if (transport == null) {
-            return;
-        }
-        try {
-            transport.addRemoteCandidate(IceCandidates.fromJson(trickle.getCandidateInit()));
-        } catch (java.io.IOException e) {
-            log.debug("Room {}: ignored a malformed remote candidate: {}", label, e.getMessage());
-        }
-    }
-
-    private void onRequestResponse(Connection c, LivekitRtc.RequestResponse response) {
-        CompletableFuture<Void> request = response.getRequestId() == 0 ? null : c.pendingRequests.remove(response.getRequestId());
-        if (request != null) {
-            if (response.getReason() == LivekitRtc.RequestResponse.Reason.OK) {
-                request.complete(null);
-            } else {
-                request.completeExceptionally(new RoomException("the server refused it: " + response.getReason()
-                        + (response.getMessage().isEmpty() ? "" : " (" + response.getMessage() + ")")));
-            }
-            return;
-        }
-        if (response.getReason() == LivekitRtc.RequestResponse.Reason.OK) {
-            return;
-        }
-        if (response.hasAddTrack()) {
-            CompletableFuture<TrackInfo> reply = c.pendingTracks.remove(response.getAddTrack().getCid());
-            if (reply != null) {
-                reply.completeExceptionally(new RoomException("the server refused the track: " + response.getReason()
-                        + (response.getMessage().isEmpty() ? "" : " (" + response.getMessage() + ")")));
-                return;
-            }
-        }
-        log.warn("Room {}: the server refused a request: {} {}", label, response.getReason(), response.getMessage());
-    }
-
-    private void onLeave(Connection c, LeaveRequest leave) {
-        String detail = "server leave, reason " + leave.getReason() + ", action " + leave.getAction();
-        if (!c.established) {
-            c.failJoin(new RoomJoinException(JoinStep.JOIN_RESPONSE, "the server refused the participant ("
-                    + detail + ")"));
-            return;
-        }
-        switch (leave.getAction()) {
-            case RESUME -> connectionLost(c, "the server asked to resume (" + detail + ")",
-                    LivekitModels.ReconnectReason.RR_UNKNOWN, true);
-            case RECONNECT -> connectionLost(c, "the server asked to reconnect (" + detail + ")",
-                    LivekitModels.ReconnectReason.RR_UNKNOWN, false);
-            default -> finish(closeReasonOf(leave.getReason(), detail), false);
-        }
-    }
-
-    private static CloseReason closeReasonOf(DisconnectReason reason, String detail) {
-        CloseReason.Cause cause = switch (reason) {
-            case ROOM_DELETED, ROOM_CLOSED -> CloseReason.Cause.ROOM_DELETED;
-            case PARTICIPANT_REMOVED -> CloseReason.Cause.PARTICIPANT_REMOVED;
-            case DUPLICATE_IDENTITY -> CloseReason.Cause.DUPLICATE_IDENTITY;
-            default -> CloseReason.Cause.SERVER_LEAVE;
-        };
-        return new CloseReason(cause, detail);
-    }
-
-    private void onParticipantUpdate(Connection c, List<ParticipantInfo> infos) {
-        List<ParticipantInfo> others = new ArrayList<>(infos.size());
-        for (ParticipantInfo info : infos) {
-            boolean self = info.getSid().equals(localSid)
-                    || (!info.getIdentity().isEmpty() && info.getIdentity().equals(localIdentity));
-            if (!self) {
-                others.add(info);
-            } else if (info.getSid().equals(localSid) && info.getVersion() >= localVersion
-                    && info.getState() != ParticipantInfo.State.DISCONNECTED) {
-                Participant before = localParticipant;
-                localParticipant = ParticipantDirectory.toParticipant(info);
-                localVersion = info.getVersion();
-                List<RoomEvent> changes = new ArrayList<>();
-                ParticipantDirectory.diffDetails(before, localParticipant, changes);
-                changes.forEach(events::emit);
-            }
-        }
-        for (RoomEvent event : participants.apply(others)) {
-            if (event instanceof RoomEvent.TrackUnpublished unpublished) {
-                endRemoteTrack(unpublished.track().sid());
-            }
-            if (event instanceof RoomEvent.ParticipantLeft left) {
-                data.receiver().participantLeft(left.participant());
-            }
-            events.emit(event);
-        }
-        // Tracks whose owner was unknown when they arrived.
-        for (var parked : new ArrayList<>(c.parkedTracks.entrySet())) {
-            participants.ownerOf(parked.getKey()).ifPresent(owner -> {
-                c.parkedTracks.remove(parked.getKey());
-                subscribed(c, parked.getKey(), owner, parked.getValue());
-            });
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------
-    // Remote tracks (loop)
-
-    private void onRemoteTrack(Connection c, String mid, AudioTrack track) {
-        if (c.tornDown) {
-            return;
-        }
-        String trackSid = c.midToTrackId.get(mid);
-        if (trackSid == null) {
-            log.warn("Room {}: a remote audio track arrived on mid {} with no track id in the offer; ignored", label, mid);
-            return;
-        }
-        Optional<Participant> owner = participants.ownerOf(trackSid);
-        if (owner.isEmpty()) {
-            c.parkedTracks.put(trackSid, track);
-            return;
-        }
-        subscribed(c, trackSid, owner.get(), track);
-    }
-
-    private void subscribed(Connection c, String trackSid, Participant owner, AudioTrack track) {
-        endRemoteTrack(trackSid);
-        TrackPublication publication = owner.track(trackSid).orElseThrow();
-        PeerTransport subscriber = c.subscriber;
-        RemoteAudioTrack remote = new RemoteAudioTrack(trackSid, owner.identity(), publication, track,
-                options.receiveBufferFrames(), counters, () -> subscriber == null
-                        ? java.util.concurrent.CompletableFuture.completedFuture(Optional.empty())
-                        : subscriber.stats(Duration.ofSeconds(1)));
-        remoteTracks.put(trackSid, remote);
-        publishTrackList();
-        events.emit(new RoomEvent.TrackSubscribed(owner, remote));
-    }
-
-    private void endRemoteTrack(String trackSid) {
-        RemoteAudioTrack remote = remoteTracks.remove(trackSid);
-        if (remote != null) {
-            remote.end();
-            publishTrackList();
-            events.emit(new RoomEvent.TrackUnsubscribed(remote.participantIdentity(), remote));
-        }
-    }
-
-    private void publishTrackList() {
-        tracksLock.lock();
-        try {
-            audioTrackList = List.copyOf(remoteTracks.values());
-            tracksChanged.signalAll();
-        } finally {
-            tracksLock.unlock();
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------
-    // Data channels (loop). Packets are decoded here and routed by the DataReceiver.
-
-    private void adoptDataChannel(Connection c, RTCDataChannel channel, SignalTarget side) {
-        counters.dataChannels.incrementAndGet();
-        c.dataChannels.add(channel);
-        c.channelTargets.put(channel, side);
-        String channelLabel = channel.getLabel();
-        channel.registerObserver(new RTCDataChannelObserver() {
-            // Both run on webrtc's signalling thread: the sender only takes a short lock of its own.
-            @Override
-            public void onBufferedAmountChange(long previousAmount) {
-                data.sender().channelStateChanged();
-            }
-
-            @Override
-            public void onStateChange() {
-                data.sender().channelStateChanged();
-            }
-
-            @Override
-            public void onMessage(RTCDataChannelBuffer buffer) {
-                try {
-                    // The buffer is only valid during this callback: copy it before handing off.
-                    byte[] bytes = new byte[buffer.data.remaining()];
-                    buffer.data.get(bytes);
-                    boolean reliable = "_reliable".equals(channelLabel);
-                    executeOnLoop(() -> onDataMessage(c, bytes, reliable));
-                } catch (Throwable t) {
-                    log.debug("Room {}: dropped a data message on {}: {}", label, channelLabel, t.toString());
-                }
-            }
-        });
-        log.debug("Room {}: data channel {} on the {}", label, channelLabel, PeerTransport.name(side));
-    }
-
-    private void onDataMessage(Connection c, byte[] bytes, boolean reliable) {
-        if (c.tornDown) {
-            return;
-        }
-        try {
-            data.receiver().onDataPacket(LivekitModels.DataPacket.parseFrom(bytes), reliable);
-        } catch (InvalidProtocolBufferException e) {
-            data.receiver().onUndecodable(bytes.length, e.getMessage());
-        } catch (RuntimeException e) {
-            log.warn("Room {}: handling a data packet failed: {}", label, e.toString(), e);
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------
-    // Connection health (loop)
-
-    private void startPinging(Connection c) {
-        long interval = c.pingInterval.toMillis();
-        c.pingTask = runtime.timers().scheduleAtFixedRate(() -> executeOnLoop(() -> pingTick(c)), interval, interval,
-                TimeUnit.MILLISECONDS);
-    }
-
-    private void pingTick(Connection c) {
-        if (c.tornDown || c != current) {
-            return;
-        }
-        long silentMillis = (System.nanoTime() - c.lastMessageNanos) / 1_000_000;
-        if (silentMillis > c.pingTimeout.toMillis()) {
-            connectionLost(c, "no message from the server for " + silentMillis + " ms",
-                    LivekitModels.ReconnectReason.RR_SIGNAL_DISCONNECTED, true);
-            return;
-        }
-        c.signal.send(SignalRequest.newBuilder().setPingReq(LivekitRtc.Ping.newBuilder()
-                .setTimestamp(System.currentTimeMillis()).setRtt(c.rttMillis)).build());
-    }
-
-    private void onTransportState(Connection c, SignalTarget target, RTCPeerConnectionState newState) {
-        if (c.tornDown) {
-            return;
-        }
-        log.debug("Room {}: {} connection {}", label, PeerTransport.name(target), newState);
-        if (newState == RTCPeerConnectionState.FAILED) {
-            if (!c.established) {
-                c.failJoin(new RoomJoinException(JoinStep.MEDIA_CONNECT, "the " + PeerTransport.name(target)
-                        + " connection failed (ICE/DTLS)"));
-            } else {
-                connectionLost(c, "the " + PeerTransport.name(target) + " connection failed",
-                        target == SignalTarget.PUBLISHER ? LivekitModels.ReconnectReason.RR_PUBLISHER_FAILED
-                                : LivekitModels.ReconnectReason.RR_SUBSCRIBER_FAILED, true);
-            }
-            return;
-        }
-        if (bothTransportsUp(c)) {
-            c.mediaConnected.complete(null);
-            ResumeAttempt resume = c.resumeAttempt;
-            if (resume != null && resume.mediaConnected != null) {
-                resume.mediaConnected.complete(null);
-            }
-        }
-    }
-
-    private static boolean bothTransportsUp(Connection c) {
-        boolean publisherUp = c.publisher != null && c.publisher.state() == RTCPeerConnectionState.CONNECTED;
-        boolean subscriberUp = c.subscriber != null && (c.subscriber.state() == RTCPeerConnectionState.CONNECTED
-                || !c.subscriberPrimary);
-        return publisherUp && subscriberUp;
-    }
-
-    /**
-     * Loop: the connection is gone (or the server asked to reconnect). Resume it when
-     * {@code resumable} and the server allows, else rejoin; close when reconnecting is off or
-     * already failed.
-     */
-    private void connectionLost(Connection c, String cause, LivekitModels.ReconnectReason reason, boolean resumable) {
-        if (c.tornDown || c != current || state == State.CLOSED) {
-            return;
-        }
-        if (!c.established) {
-            c.failJoin(new RoomJoinException(JoinStep.JOIN_RESPONSE, cause));
-            return;
-        }
-        if (c.resuming) {
-            ResumeAttempt attempt = c.resumeAttempt;
-            if (attempt != null) {
-                attempt.failed.complete(cause); // the resume thread moves on (retry or rejoin)
-            }
-            return;
-        }
-        if (!options.reconnect() || reconnecting) {
-            finish(new CloseReason(CloseReason.Cause.CONNECTION_LOST, cause), false);
-            return;
-        }
-        boolean resume = resumable && options.resume() && c.resumeAllowed && !localSid.isEmpty();
-        log.warn("Room '{}': {}; {}", roomName, cause, resume ? "resuming" : "rejoining");
-        reconnecting = true;
-        setState(State.RECONNECTING);
-        events.emit(new RoomEvent.Reconnecting(cause));
-        if (resume) {
-            c.resuming = true;
-            if (c.pingTask != null) {
-                c.pingTask.cancel(false);
-            }
-            c.signal.abort();
-        } else {
-            teardownForRejoin(c);
-        }
-        Connection toResume = resume ? c : null;
-        Thread.ofVirtual().name("room-" + label + "-reconnect").start(() -> reconnect(cause, toResume, reason));
-    }
-
-    /** Loop: a full rejoin follows: release the connection and reset what cannot survive it. */
-    private void teardownForRejoin(Connection c) {
-        teardown(c, false);
-        data.rejoining();
-    }
-
     /** Test hook: drops the signal socket as if the network had, without telling the server. */
     void simulateSignalLoss() {
-        executeOnLoop(() -> {
-            Connection c = current;
+        loop.execute(() -> {
+            RoomConnection c = current;
             if (c != null && c.signal != null) {
                 c.signal.abort();
-                connectionLost(c, "simulated signal loss", LivekitModels.ReconnectReason.RR_SIGNAL_DISCONNECTED, true);
+                engine.connectionLost(c, "simulated signal loss", LivekitModels.ReconnectReason.RR_SIGNAL_DISCONNECTED, true);
             }
         });
     }
 
-    // ------------------------------------------------------------------------------------------
-    // Closing (loop)
-
-    private void finish(CloseReason reason, boolean sendLeave) {
+    /**
+     * Loop: closes the room for good: releases the connection, ends local tracks, data and
+     * remote tracks, then emits {@code Closed} (always the last event) and stops the loop.
+     */
+    void finish(CloseReason reason, boolean sendLeave) {
         if (state == State.CLOSED) {
             return;
         }
         closingReason = reason;
         setState(State.CLOSED);
-        Connection c = current;
+        RoomConnection c = current;
         current = null;
         if (c != null) {
-            teardown(c, sendLeave);
+            teardown.release(c, sendLeave);
         }
-        for (LocalAudioTrack track : localTracks) {
-            track.ended(reason);
-        }
-        localTracks.clear();
+        local.ended(reason);
         data.close(reason);
         runtime.unregister(this);
         if (reason.isNormal() || reason.cause() == CloseReason.Cause.RUNTIME_CLOSED) {
@@ -1536,353 +451,9 @@ final class LiveKitRoom implements Room {
         } else {
             log.warn("Room '{}' closed: {}", roomName, reason);
         }
-        publishTrackList();
+        remote.publishTrackList();
         events.emit(new RoomEvent.Closed(reason));
         closeFuture.complete(reason);
         loop.shutdown();
-    }
-
-    /**
-     * Loop: releases one connection in the safe order: stop pushing audio; leave and close the
-     * socket; detach remote sinks; close both peer connections (synchronous: CLOSED on return);
-     * release data channels and local tracks and sources. Factories stay with the runtime.
-     */
-    private void teardown(Connection c, boolean sendLeave) {
-        if (c.tornDown) {
-            return;
-        }
-        c.tornDown = true;
-        RoomJoinException aborted = new RoomJoinException(JoinStep.SIGNAL_CONNECT, "the join was aborted: the room closed");
-        c.joined.completeExceptionally(aborted);
-        c.mediaConnected.completeExceptionally(aborted);
-        RoomClosedException closed = new RoomClosedException("the connection closed",
-                new CloseReason(CloseReason.Cause.CONNECTION_LOST, "connection closed"));
-        c.pendingTracks.values().forEach(f -> f.completeExceptionally(closed));
-        c.pendingTracks.clear();
-        c.nextOfferWaiters.forEach(f -> f.completeExceptionally(closed));
-        c.inFlightWaiters.forEach(f -> f.completeExceptionally(closed));
-        c.pendingRequests.values().forEach(f -> f.completeExceptionally(CONNECTION_REPLACED));
-        c.pendingRequests.clear();
-        ResumeAttempt attempt = c.resumeAttempt;
-        if (attempt != null) {
-            attempt.failed.complete("the connection was released");
-            c.resumeAttempt = null;
-        }
-        if (c.reliableOut != null) {
-            data.sender().detach(c.reliableOut);
-        }
-        if (c.pingTask != null) {
-            c.pingTask.cancel(false);
-        }
-        for (AudioSender sender : c.senders.values()) {
-            pacer.remove(sender);
-            sender.stopPushing();
-            // webrtc-java never releases a closed peer connection, so a sender that still holds
-            // the track would keep it (and its source) alive: take the track off first.
-            if (sender.rtpSender() != null && c.publisher != null) {
-                try {
-                    c.publisher.pc().removeTrack(sender.rtpSender());
-                } catch (RuntimeException e) {
-                    log.debug("Room {}: removing a track before closing failed: {}", label, e.toString());
-                }
-            }
-        }
-        if (c.signal != null) {
-            if (sendLeave) {
-                c.signal.send(SignalRequest.newBuilder().setLeave(LeaveRequest.newBuilder()
-                        .setReason(DisconnectReason.CLIENT_INITIATED)
-                        .setAction(LeaveRequest.Action.DISCONNECT)).build());
-                c.signal.close(options.leaveTimeout());
-            } else {
-                c.signal.abort();
-            }
-        }
-        for (String trackSid : new ArrayList<>(remoteTracks.keySet())) {
-            endRemoteTrack(trackSid);
-        }
-        c.parkedTracks.clear();
-        for (RTCDataChannel channel : c.dataChannels) {
-            try {
-                channel.unregisterObserver();
-            } catch (Throwable t) {
-                log.debug("Room {}: unregistering a data channel observer failed: {}", label, t.toString());
-            }
-        }
-        if (c.subscriber != null) {
-            c.subscriber.close();
-        }
-        if (c.publisher != null) {
-            c.publisher.close();
-        }
-        for (RTCDataChannel channel : c.dataChannels) {
-            try {
-                channel.dispose();
-            } catch (Throwable t) {
-                log.debug("Room {}: a data channel was not released: {}", label, t.toString());
-                counters.releaseFailures.incrementAndGet();
-            } finally {
-                counters.dataChannels.decrementAndGet();
-            }
-        }
-        c.dataChannels.clear();
-        c.channelTargets.clear();
-        for (AudioSender sender : c.senders.values()) {
-            sender.dispose();
-        }
-        c.senders.clear();
-        if (c.shard != null) {
-            c.shard.release();
-            c.shard = null;
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------
-    // The loop
-
-    /** Queues a task on the loop; false when the room has finished. */
-    private boolean executeOnLoop(Runnable task) {
-        try {
-            loop.execute(() -> {
-                loopThread = Thread.currentThread();
-                try {
-                    task.run();
-                } catch (Throwable t) {
-                    log.error("Room {}: an event-loop task failed", label, t);
-                }
-            });
-            return true;
-        } catch (RejectedExecutionException e) {
-            return false;
-        }
-    }
-
-    /** Runs a task on the loop and waits for its result. */
-    private <T> T runOnLoop(Callable<T> task) throws InterruptedException {
-        if (Thread.currentThread() == loopThread) {
-            try {
-                return task.call();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        Future<T> result;
-        try {
-            result = loop.submit(() -> {
-                loopThread = Thread.currentThread();
-                return task.call();
-            });
-        } catch (RejectedExecutionException e) {
-            throw new RoomClosedException("the room is closed", closeReason().orElse(
-                    new CloseReason(CloseReason.Cause.CLIENT_LEFT, "closed")));
-        }
-        try {
-            return result.get(LOOP_CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtimeException) {
-                throw runtimeException;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("the room's event loop did not answer within " + LOOP_CALL_TIMEOUT.toSeconds() + " s");
-        }
-    }
-
-    private <T> T callOnLoopOrNull(Callable<T> task) throws InterruptedException {
-        try {
-            return runOnLoop(task);
-        } catch (RoomClosedException e) {
-            return null;
-        }
-    }
-
-    private Connection requireConnected() {
-        Connection c = current;
-        if (state == State.CLOSED || c == null) {
-            throw new RoomClosedException("the room is closed", closeReason().orElse(
-                    new CloseReason(CloseReason.Cause.CLIENT_LEFT, "closed")));
-        }
-        if (state == State.RECONNECTING) {
-            throw new IllegalStateException("the room is rejoining after a lost connection; try again when it has");
-        }
-        return c;
-    }
-
-    // ------------------------------------------------------------------------------------------
-
-    /** One join attempt: its socket, peer connections and negotiation state. Loop-owned. */
-    private final class Connection {
-        final CompletableFuture<Void> joined = new CompletableFuture<>();
-        final CompletableFuture<Void> mediaConnected = new CompletableFuture<>();
-        final Map<String, String> midToTrackId = new HashMap<>();
-        final Map<String, CompletableFuture<TrackInfo>> pendingTracks = new HashMap<>();
-        final Map<LocalAudioTrack, AudioSender> senders = new LinkedHashMap<>();
-        final Map<String, AudioTrack> parkedTracks = new LinkedHashMap<>();
-        final List<RTCDataChannel> dataChannels = new ArrayList<>();
-        final Map<RTCDataChannel, SignalTarget> channelTargets = new LinkedHashMap<>();
-        final Map<Integer, CompletableFuture<Void>> pendingRequests = new HashMap<>();
-        RTCDataChannel reliableOut;
-        SessionDescription lastSubscriberOffer;
-        SessionDescription lastSubscriberAnswer;
-        boolean resumeAllowed = true;
-        boolean iceRestart;
-        /** Between a lost connection and the end of resuming it: losses go to the resume, not to a new reconnect. */
-        boolean resuming;
-        ResumeAttempt resumeAttempt;
-        final List<CompletableFuture<Void>> nextOfferWaiters = new ArrayList<>();
-        List<CompletableFuture<Void>> inFlightWaiters = List.of();
-        volatile SignalConnection signal;
-        volatile PeerTransport publisher;
-        volatile PeerTransport subscriber;
-        RtcRuntime.ReceivingShard shard;
-        volatile boolean tornDown;
-        boolean established;
-        boolean subscriberPrimary = true;
-        int offerId;
-        boolean offerInFlight;
-        boolean renegotiate;
-        Duration pingInterval = Duration.ofSeconds(5);
-        Duration pingTimeout = Duration.ofSeconds(15);
-        volatile long lastMessageNanos = System.nanoTime();
-        long rttMillis;
-        ScheduledFuture<?> pingTask;
-
-        void failJoin(RoomJoinException failure) {
-            joined.completeExceptionally(failure);
-            mediaConnected.completeExceptionally(failure);
-        }
-
-        void requireUsable() {
-            if (tornDown || this != current) {
-                throw new RoomClosedException("the connection closed", closeReason().orElse(
-                        new CloseReason(CloseReason.Cause.CONNECTION_LOST, "connection replaced")));
-            }
-        }
-
-        String stateOf(SignalTarget target) {
-            PeerTransport transport = target == SignalTarget.PUBLISHER ? publisher : subscriber;
-            return transport == null ? "not created" : transport.state().name();
-        }
-    }
-
-    /**
-     * Connects one signal socket to its connection: a resume gives a connection a new socket, and
-     * whatever the old one still delivers is ignored.
-     */
-    private final class SignalBinding implements SignalConnection.Handler {
-        final Connection c;
-        final SignalConnection signal;
-
-        SignalBinding(Connection c) {
-            this.c = c;
-            this.signal = new SignalConnection(this);
-        }
-
-        @Override
-        public void onMessage(SignalResponse message) {
-            executeOnLoop(() -> {
-                if (c.signal == signal) {
-                    onSignal(c, message);
-                }
-            });
-        }
-
-        @Override
-        public void onLost(String cause) {
-            executeOnLoop(() -> {
-                if (c.signal == signal) {
-                    connectionLost(c, cause, LivekitModels.ReconnectReason.RR_SIGNAL_DISCONNECTED, true);
-                }
-            });
-        }
-    }
-
-    /** One attempt to resume a connection; loop-owned except for its futures. */
-    private static final class ResumeAttempt {
-        /** The server's first answer: its ReconnectResponse (null when it answered with something else). */
-        final CompletableFuture<ReconnectResponse> firstMessage = new CompletableFuture<>();
-        /** Completed with a reason when the attempt failed (socket lost, server refused). */
-        final CompletableFuture<String> failed = new CompletableFuture<>();
-        SignalConnection signal;
-        CompletableFuture<Void> mediaConnected;
-    }
-
-    /** Releases a data channel that arrived after its connection was torn down. */
-    private void releaseOrphan(RTCDataChannel channel) {
-        try {
-            channel.dispose();
-        } catch (Throwable t) {
-            log.debug("Room {}: a late data channel was not released: {}", label, t.toString());
-        }
-    }
-
-    /**
-     * webrtc's callbacks for one peer connection. They run on the factory's shared signalling
-     * thread: copy what is needed, hand the rest to the loop, never block, never throw.
-     */
-    private final class TransportObserver implements PeerConnectionObserver {
-        private final Connection c;
-        private final SignalTarget target;
-
-        TransportObserver(Connection c, SignalTarget target) {
-            this.c = c;
-            this.target = target;
-        }
-
-        @Override
-        public void onIceCandidate(RTCIceCandidate candidate) {
-            try {
-                SignalConnection signal = c.signal;
-                if (signal != null && !c.tornDown) {
-                    signal.send(SignalRequest.newBuilder().setTrickle(LivekitRtc.TrickleRequest.newBuilder()
-                            .setCandidateInit(IceCandidates.toJson(candidate)).setTarget(target)).build());
-                }
-            } catch (Throwable t) {
-                log.debug("Room {}: could not send a local candidate: {}", label, t.toString());
-            }
-        }
-
-        @Override
-        public void onConnectionChange(RTCPeerConnectionState newState) {
-            try {
-                PeerTransport transport = target == SignalTarget.PUBLISHER ? c.publisher : c.subscriber;
-                if (transport != null) {
-                    transport.stateChanged(newState);
-                }
-                executeOnLoop(() -> onTransportState(c, target, newState));
-            } catch (Throwable t) {
-                log.debug("Room {}: connection state callback failed: {}", label, t.toString());
-            }
-        }
-
-        @Override
-        public void onTrack(RTCRtpTransceiver transceiver) {
-            try {
-                MediaStreamTrack track = transceiver.getReceiver().getTrack();
-                String mid = transceiver.getMid();
-                if (track instanceof AudioTrack audio && target == SignalTarget.SUBSCRIBER) {
-                    executeOnLoop(() -> onRemoteTrack(c, mid, audio));
-                }
-            } catch (Throwable t) {
-                log.warn("Room {}: could not take a remote track: {}", label, t.toString());
-            }
-        }
-
-        @Override
-        public void onDataChannel(RTCDataChannel channel) {
-            try {
-                boolean queued = executeOnLoop(() -> {
-                    if (c.tornDown) {
-                        releaseOrphan(channel);
-                        return;
-                    }
-                    adoptDataChannel(c, channel, target);
-                });
-                if (!queued) {
-                    releaseOrphan(channel);
-                }
-            } catch (Throwable t) {
-                log.debug("Room {}: data channel callback failed: {}", label, t.toString());
-            }
-        }
     }
 }
