@@ -60,9 +60,9 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Layout</h2>
  * This class is the public facade and owns the lifecycle ({@link #start()}, {@link #drain},
- * {@link #stop()}); the connection to {@code /agent} is a {@link WorkerConnection}, the job
- * state machine a {@link JobTracker}, the drain and stop a {@link WorkerDrain}, all on one
- * {@link WorkerLoop}.
+ * {@link #stop()}); the connection to {@code /agent} is a {@code WorkerConnection}, the job
+ * state machine a {@code JobTracker}, the drain and stop a {@code WorkerDrain}, all on one
+ * {@code WorkerLoop} (see the package documentation).
  */
 public final class Worker implements AutoCloseable {
 
