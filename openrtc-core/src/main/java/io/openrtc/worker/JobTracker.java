@@ -182,7 +182,7 @@ final class JobTracker {
 
     /** @param askedHere the current connection asked about the job (else only the one it was offered on did) */
     private void sendAvailability(TrackedJob job, boolean available, boolean askedHere) {
-        if (!connection.registered() || (!askedHere && job.connection != connection.id())) {
+        if (!connection.canSend() || (!askedHere && job.connection != connection.id())) {
             return;
         }
         AvailabilityResponse.Builder answer = AvailabilityResponse.newBuilder().setJobId(job.jobId).setAvailable(available);
@@ -376,7 +376,7 @@ final class JobTracker {
     }
 
     private void sendJobStatus(String jobId, JobStatus status, String error) {
-        if (!connection.registered()) {
+        if (!connection.canSend()) {
             return;
         }
         connection.send(WorkerMessage.newBuilder().setUpdateJob(UpdateJobStatus.newBuilder()
@@ -392,7 +392,7 @@ final class JobTracker {
     }
 
     void sendStatus() {
-        if (!connection.registered()) {
+        if (!connection.canSend()) {
             return;
         }
         boolean full = drain.active() || isFull();

@@ -97,7 +97,7 @@ final class WorkerConnection {
     }
 
     /** Whether messages can be sent: the current socket is registered. */
-    boolean registered() {
+    boolean canSend() {
         return registered && socket != null;
     }
 
