@@ -152,7 +152,9 @@ final class InvariantMonitor implements AutoCloseable {
                 silenceReported = false;
             }
             if (state == AgentState.SPEAKING) {
-                long silentMs = (now - lastFrameAt) / 1_000_000;
+                // Silent since the last frame or since speaking began, whichever is later: a resumed
+                // answer starts its own 500 ms, not the pause before it.
+                long silentMs = (now - Math.max(lastFrameAt, stateSince)) / 1_000_000;
                 longestSpeakingSilenceMs = Math.max(longestSpeakingSilenceMs, silentMs);
                 if (silentMs > SPEAKING_SILENCE_LIMIT_MS && !silenceReported) {
                     silenceReported = true;
