@@ -379,3 +379,17 @@ def report_header(benchmark: str, script: str, argv: list[str], args: argparse.N
         "machine": machine_facts(),
         "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
     }
+
+
+def await_idle_worker(server, worker: "WorkerProcess", agent_name: str, offset: int, args: argparse.Namespace,
+                      result: dict) -> None:
+    """Waits until the worker registered with the server, lets it settle idle, then until its
+    process tree's CPU is steady; records both times in ``result`` (the media and voice
+    benchmarks take their baseline right after)."""
+    from proctree import wait_until_steady  # proctree imports nothing of ours; kept local to stay optional
+
+    started = time.monotonic()
+    server.wait_for_worker(agent_name, offset, args.register_timeout_s, worker.alive)
+    result["registeredAfterS"] = round(time.monotonic() - started, 1)
+    time.sleep(args.idle_settle_s)
+    result["steadyAfterS"] = wait_until_steady(worker.pid, max_s=args.steady_timeout_s)

@@ -28,8 +28,8 @@ from pathlib import Path
 
 from infra import (BenchmarkError, JsonLinesProcess, LiveKitServer, WorkerProcess, java_processes,
                    java_thread_counts, log, machine_cpu_ticks, node_command, positive_list, report_header, result_dir,
-                   unwind_on_sigterm)
-from proctree import descendants, sample_tree, samples_to_json, summarize, wait_until_steady
+                   unwind_on_sigterm, await_idle_worker)
+from proctree import descendants, sample_tree, samples_to_json, summarize
 from report import (FLOOR_CPU_PERCENT_PER_SESSION, FLOOR_MB_PER_SESSION, media_tables, per_session)
 from runtimes import REFERENCE_RUNTIME, Runtime, prepare_runtimes, runtime_facts
 
@@ -128,11 +128,7 @@ def run_one(server: LiveKitServer, runtime: Runtime, sessions: int, args: argpar
     worker = WorkerProcess(command, env, out / f"{tag}-worker.log")
     driver = None
     try:
-        started = time.monotonic()
-        server.wait_for_worker(agent_name, offset, args.register_timeout_s, worker.alive)
-        result["registeredAfterS"] = round(time.monotonic() - started, 1)
-        time.sleep(args.idle_settle_s)
-        result["steadyAfterS"] = wait_until_steady(worker.pid, max_s=args.steady_timeout_s)
+        await_idle_worker(server, worker, agent_name, offset, args, result)
         log(f"[{tag}] worker registered after {result['registeredAfterS']} s, idle tree steady "
             f"{result['steadyAfterS']} s later; baseline {args.baseline_s:g} s")
         deadline = time.monotonic() + args.baseline_s

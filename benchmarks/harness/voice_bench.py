@@ -41,9 +41,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 from infra import (REPO, BenchmarkError, JsonLinesProcess, LiveKitServer, WorkerProcess, log, machine_cpu_ticks,
-                   node_command, positive_list, report_header, result_dir, unwind_on_sigterm)
+                   node_command, positive_list, report_header, result_dir, unwind_on_sigterm, await_idle_worker)
 from media_density import read_events, read_sessions, sample_trees
-from proctree import summarize, wait_until_steady
+from proctree import summarize
 from report import per_session
 from runtimes import BENCH_JAR, JvmRuntime, PythonPeer, Runtime, _java_home, runtime_facts
 import voice_report as vr
@@ -252,11 +252,7 @@ def run_one(server: LiveKitServer, models: ModelServers, runtime: Runtime, sessi
     worker = WorkerProcess(command, env, out / f"{tag}-worker.log")
     driver = None
     try:
-        started = time.monotonic()
-        server.wait_for_worker(agent_name, offset, args.register_timeout_s, worker.alive)
-        result["registeredAfterS"] = round(time.monotonic() - started, 1)
-        time.sleep(args.idle_settle_s)
-        result["steadyAfterS"] = wait_until_steady(worker.pid, max_s=args.steady_timeout_s)
+        await_idle_worker(server, worker, agent_name, offset, args, result)
         deadline = time.monotonic() + args.baseline_s
         baseline = sample_trees({"agent": worker.pid}, args.interval_s, lambda: time.monotonic() >= deadline)
         log(f"[{tag}] registered after {result['registeredAfterS']} s; baseline taken; starting {sessions} callers")
