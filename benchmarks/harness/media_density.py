@@ -44,10 +44,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--runtime", required=True,
                    help="comma-separated: python-agents, openrtc-python, openrtc-jvm-coroutine, openrtc-jvm-process")
     p.add_argument("--sessions", type=positive_list(int), default=[1, 2, 5], help="comma-separated N values (default 1,2,5)")
-    p.add_argument("--callers", type=callers_list, default=["node"],
-                   help="the callers' driver, comma-separated to run each (runtime, N) once per driver: node "
-                        "(callers/media-callers.mjs, @livekit/rtc-node) or go (callers-go, LiveKit's server-sdk-go "
-                        "on pion; built with go build the first time) (default node)")
+    p.add_argument("--callers", type=callers_list, default=["go"],
+                   help="the callers' driver, comma-separated to run each (runtime, N) once per driver: go "
+                        "(callers-go, LiveKit's server-sdk-go on pion, built with go build the first time; needs Go "
+                        "1.26+, pkg-config, libopus-dev and libsoxr-dev) or node (callers/media-callers.mjs, "
+                        "@livekit/rtc-node; about 3x the CPU per caller) (default go)")
     p.add_argument("--baseline-s", type=float, default=5.0, help="idle sampling window (default 5)")
     p.add_argument("--idle-settle-s", type=float, default=5.0,
                    help="wait after registration, then until the idle tree is steady, before the baseline (default 5)")
