@@ -125,9 +125,10 @@ public final class ToneAgent implements Agent {
         line.put("endMs", window.phase() == MeasureWindow.Phase.CLOSED ? window.endEpochMillis() : null);
         line.put("trackAtStart", heard.trackAtWindowStart());
         line.put("frames", tally.frames());
-        double windowSeconds = window.phase() == MeasureWindow.Phase.CLOSED
-                ? (window.endEpochMillis() - window.startEpochMillis()) / 1e3 : tally.seconds();
-        line.put("perSecond", round(windowSeconds > 0 ? tally.frames() / windowSeconds : 0));
+        // The rate between the window's first and last frame: the edges this JVM saw come up to
+        // a poll (100 ms) after the harness announced them, which over a short window is percents.
+        line.put("perSecond", round(tally.framesPerSecond()));
+        line.put("seconds", round(tally.seconds()));
         line.put("hz", Math.round(tally.pitchHz()));
         line.put("rms", Math.round(tally.rms()));
         line.put("silentFrames", tally.silentFrames());
