@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The benchmark's measuring window as the harness announces it ({@code OPENRTC_BENCH_WINDOW}): a
  * file to which the harness appends {@code start <epoch ms>} when the callers' window starts and
- * {@code end <epoch ms>} when it ends. One daemon thread per JVM (the worker, or a process-isolation
+ * {@code end <epoch ms>} when it ends. One virtual thread per JVM (the worker, or a process-isolation
  * child) looks at the file's size every {@value #POLL_MILLIS} ms and tells the registered sessions,
  * so each agent session can report what it heard over the window only (the callers' figures cover
  * the same window), besides the whole session.
@@ -52,7 +52,8 @@ final class MeasureWindow {
     static MeasureWindow watching(Path file) {
         return WATCHED.computeIfAbsent(file.toAbsolutePath(), path -> {
             MeasureWindow window = new MeasureWindow(path);
-            Thread.ofPlatform().daemon().name("bench-measure-window").start(window::watch);
+            // A virtual thread: no native thread of its own in the measured tree.
+            Thread.ofVirtual().name("bench-measure-window").start(window::watch);
             return window;
         });
     }
