@@ -32,7 +32,7 @@
 //
 //	media-callers-go --sessions 5 --agent-name bench-tone [--room-prefix bench] [--tone-hz 440]
 //	    [--settle-s 3] [--measure-s 20] [--ready-timeout-s 60] [--join-concurrency 4] [--packet-ms 20]
-//	    [--linger-s 2]
+//	    [--linger-s 2] [--connect-timeout-s 15]
 //
 // Events leave as JSON lines on stdout, each with "event" and "tMs" (epoch ms):
 // ready, joined{id,room}, dispatched{id,room,dispatchId}, hearing{id,agent,afterJoinMs},
@@ -225,7 +225,7 @@ type settings struct {
 	sessions, joinConcurrency, packetMs int
 	agentName, roomPrefix               string
 	toneHz, settleS, measureS, readyS   float64
-	lingerS                             float64
+	lingerS, connectTimeoutS            float64
 	url, apiKey, apiSecret              string
 }
 
@@ -331,7 +331,8 @@ func startCaller(s *settings, index int, tone []int16, dispatches *lksdk.AgentDi
 	}
 	callback := lksdk.NewRoomCallback()
 	callback.OnTrackSubscribed = c.onTrack
-	room, err := lksdk.ConnectToRoomWithToken(s.url, token, callback, lksdk.WithAutoSubscribe(true))
+	room, err := lksdk.ConnectToRoomWithToken(s.url, token, callback, lksdk.WithAutoSubscribe(true),
+		lksdk.WithConnectTimeout(time.Duration(s.connectTimeoutS*float64(time.Second))))
 	if err != nil {
 		return nil, err
 	}
@@ -438,11 +439,15 @@ func parseSettings() *settings {
 	flag.Float64Var(&s.measureS, "measure-s", 20, "measuring window")
 	flag.Float64Var(&s.readyS, "ready-timeout-s", 60, "longest wait for every caller to hear its agent")
 	flag.IntVar(&s.joinConcurrency, "join-concurrency", 4, "callers joining at once")
+	flag.Float64Var(&s.connectTimeoutS, "connect-timeout-s", 15, "how long one join may take (the SDK's default is 5 s: too short on a saturated machine)")
 	flag.Float64Var(&s.lingerS, "linger-s", 2, "the rooms stay (tone playing) this long after the window")
 	flag.IntVar(&s.packetMs, "packet-ms", 20, "Opus packet duration sent (10, 20, 40 or 60)")
 	flag.Parse()
 	if s.sessions <= 0 || s.toneHz <= 0 || s.settleS <= 0 || s.measureS <= 0 || s.readyS <= 0 || s.joinConcurrency <= 0 {
 		fail("--sessions, --tone-hz, --settle-s, --measure-s, --ready-timeout-s and --join-concurrency must be positive")
+	}
+	if s.connectTimeoutS <= 0 {
+		fail("--connect-timeout-s must be positive")
 	}
 	if s.lingerS < 0 {
 		fail("--linger-s must not be negative")

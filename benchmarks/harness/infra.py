@@ -300,6 +300,9 @@ def go_callers_binary() -> Path:
     if done.returncode != 0:
         raise BenchmarkError(f"go build of benchmarks/callers-go failed: {done.stderr.strip()[-3000:]}")
     os.replace(str(binary) + ".part", binary)
+    for stale in CACHE.glob("media-callers-go-*"):  # builds of older sources
+        if stale != binary and not stale.name.endswith(".part"):
+            stale.unlink(missing_ok=True)
     return binary
 
 
