@@ -17,6 +17,8 @@
 # openrtc-jvm, and python-agents (LiveKit Agents with its OpenAI and Silero plugins, its own venv,
 # about a minute to install the first time) unless the peers are left out; it starts the speech
 # server (installed by scripts/speech-server.sh install the first time) and the scripted LLM.
+# The media density step runs with both callers drivers (--callers go,node) when the Go one can be
+# built (Go 1.26+, pkg-config, libopus-dev, libsoxr-dev), else with the Node one.
 # OPENRTC_BENCH_SKIP_BUILD=1 reuses benchmarks/openrtc-bench/target (CI just built it).
 # Results and logs: benchmarks/results/ci-smoke-<UTC time>/ (or $OPENRTC_BENCH_SMOKE_OUT).
 set -uo pipefail
@@ -48,6 +50,15 @@ vad_runtimes="openrtc-jvm,openrtc-jvm-ns"
 voice_runtimes="openrtc-jvm"
 [[ "$peers" != none ]] && voice_runtimes="$voice_runtimes,python-agents"
 
+# The media callers: both drivers when the Go one can be built here (Go, pkg-config, libopus
+# and libsoxr), else the Node one alone.
+media_callers=node
+if command -v go >/dev/null && pkg-config --exists opus soxr 2>/dev/null; then
+  media_callers=go,node
+else
+  echo "run-ci-smoke: no Go toolchain or no libopus/libsoxr (pkg-config): media density with the Node callers only" >&2
+fi
+
 failed=()
 step() { # name, command...
   local name="$1"; shift
@@ -59,7 +70,7 @@ step() { # name, command...
 
 step stub-density benchmarks/run-stub-density.sh --sessions 20 --overhead-runs 1 --hold-ms 200 \
   --process-sessions 2 --jvm-args=-Xmx1g --out "$out/stub"
-step media-density benchmarks/run-media-density.sh --runtime "$runtimes" --sessions 1 \
+step media-density benchmarks/run-media-density.sh --runtime "$runtimes" --sessions 1 --callers "$media_callers" \
   --idle-settle-s 1 --baseline-s 1 --settle-s 1 --measure-s 3 --out "$out/media"
 step dispatch-latency benchmarks/run-dispatch-latency.sh --runtime "$runtimes" --rates 5 --count 3 \
   --warmup 1 --idle-settle-s 1 --pause-s 1 --out "$out/dispatch"

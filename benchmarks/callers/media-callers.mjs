@@ -12,11 +12,14 @@
 //   gapMaxMs      largest such gap
 //   toneHz, rms   the received tone's frequency (zero crossings) and level (16-bit units),
 //                 to prove the frames carry the agent's tone and not silence
-// Then every room is deleted (which ends the agents' sessions) and the process exits.
+// Then, after --linger-s more of the same (the tone still playing, so the agents can take their
+// end-of-window figures before their caller goes), every room is deleted (which ends the agents'
+// sessions) and the process exits.
 //
 // Usage: LIVEKIT_URL=ws://... LIVEKIT_API_KEY=... LIVEKIT_API_SECRET=... \
 //   node media-callers.mjs --sessions 5 --agent-name bench-tone [--room-prefix bench]
 //        [--tone-hz 440] [--settle-s 3] [--measure-s 20] [--ready-timeout-s 60] [--join-concurrency 4]
+//        [--linger-s 2]
 // Events leave as JSON lines on stdout, each with "event" and "tMs" (epoch ms):
 //   ready, joined{id,room}, dispatched{id,room,dispatchId}, hearing{id,agent,afterJoinMs},
 //   all-hearing{count,waitedMs}, window-start, window-end, caller{id,room,...stats},
@@ -53,6 +56,7 @@ const { values: opts } = parseArgs({
     'measure-s': { type: 'string', default: '20' },
     'ready-timeout-s': { type: 'string', default: '60' },
     'join-concurrency': { type: 'string', default: '4' },
+    'linger-s': { type: 'string', default: '2' },
   },
 });
 
@@ -70,6 +74,8 @@ const settleMs = positiveNumber('settle-s', opts['settle-s']) * 1000;
 const measureMs = positiveNumber('measure-s', opts['measure-s']) * 1000;
 const readyTimeoutMs = positiveNumber('ready-timeout-s', opts['ready-timeout-s']) * 1000;
 const joinConcurrency = Math.floor(positiveNumber('join-concurrency', opts['join-concurrency']));
+const lingerMs = Number(opts['linger-s']) * 1000;
+if (!Number.isFinite(lingerMs) || lingerMs < 0) throw new Error(`--linger-s must be a number >= 0, not '${opts['linger-s']}'`);
 const agentName = opts['agent-name'];
 const url = requiredEnv('LIVEKIT_URL');
 const apiKey = requiredEnv('LIVEKIT_API_KEY');
@@ -249,6 +255,7 @@ async function main() {
     gapMaxMsWorst: percentile(results.map((r) => r.gapMaxMs ?? null), 1),
   });
 
+  await delay(lingerMs);
   for (const caller of callers) caller.closed = true;
   await Promise.all(
     callers.map(async (caller) => {

@@ -22,6 +22,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 BENCH = REPO / "benchmarks"
 CALLERS = BENCH / "callers"
+CALLERS_GO = BENCH / "callers-go"
+CACHE = Path.home() / ".cache" / "openrtc"
 SERVER_SCRIPT = REPO / "scripts" / "livekit-server.sh"
 
 
@@ -186,8 +188,12 @@ class JsonLinesProcess:
     """A driver whose stdout is JSON lines with an "event" field; other lines (the SDK's own
     logs) go to the log file. Events are queued as they arrive."""
 
-    def __init__(self, command: list[str], env: dict[str, str], log_path: Path, stdin: bool = False) -> None:
+    def __init__(self, command: list[str], env: dict[str, str], log_path: Path, stdin: bool = False,
+                 on_event=None) -> None:
+        """on_event, if given, is called with each event on the reading thread as it arrives
+        (for what must not wait for the orchestrator's loop)."""
         self._log = open(log_path, "w", encoding="utf-8")
+        self._on_event = on_event
         self.process = subprocess.Popen(command, env=env, cwd=CALLERS, text=True,
                                         stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
                                         stdout=subprocess.PIPE, stderr=self._log, start_new_session=True)
@@ -206,6 +212,11 @@ class JsonLinesProcess:
             except ValueError:
                 continue
             if isinstance(event, dict) and "event" in event:
+                if self._on_event is not None:
+                    try:
+                        self._on_event(event)
+                    except Exception as e:  # a hook must not stop the reading
+                        log(f"event hook failed on {event.get('event')}: {e}")
                 self.all_events.append(event)
                 self.events.put(event)
         self.events.put({"event": "_eof"})
@@ -251,6 +262,70 @@ class JsonLinesProcess:
 
 def node_command(script: str, *args: str) -> list[str]:
     return ["node", str(CALLERS / script), *args]
+
+
+# The media callers come in two drivers with one contract (flags, JSON lines, figures):
+# node = callers/media-callers.mjs (@livekit/rtc-node, libwebrtc), go = callers-go (LiveKit's
+# server-sdk-go on pion, libopus through media-sdk).
+MEDIA_CALLERS = ("node", "go")
+
+
+def go_callers_source_hash() -> str:
+    import hashlib
+    digest = hashlib.sha256()
+    for path in sorted(CALLERS_GO.glob("*.go")) + [CALLERS_GO / "go.mod", CALLERS_GO / "go.sum"]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def go_callers_binary() -> Path:
+    """Builds callers-go into ~/.cache/openrtc/media-callers-go-<hash of its sources> the first
+    time (go build, modules from the Go module proxy at the versions go.sum pins; cgo with
+    libopus and libsoxr, which media-sdk links). Returns the binary."""
+    binary = CACHE / f"media-callers-go-{go_callers_source_hash()}"
+    if binary.is_file():
+        return binary
+    if shutil.which("go") is None:
+        raise BenchmarkError("--callers go needs the Go toolchain (1.26+, https://go.dev/dl/) to build benchmarks/callers-go")
+    missing = [lib for lib in ("opus", "soxr")
+               if subprocess.run(["pkg-config", "--exists", lib], capture_output=True).returncode != 0]
+    if missing:
+        raise BenchmarkError(f"--callers go links libopus and libsoxr through cgo; missing: {', '.join(missing)} "
+                             "(Debian/Ubuntu: apt-get install pkg-config libopus-dev libsoxr-dev)")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    log(f"building the Go callers into {binary} (go build; the first time downloads modules and takes minutes)")
+    # nolibopusfile: hraban/opus would otherwise also need libopusfile, which nothing here uses.
+    done = subprocess.run(["go", "build", "-trimpath", "-tags", "nolibopusfile", "-o", str(binary) + ".part", "."],
+                          cwd=CALLERS_GO, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BenchmarkError(f"go build of benchmarks/callers-go failed: {done.stderr.strip()[-3000:]}")
+    os.replace(str(binary) + ".part", binary)
+    for stale in CACHE.glob("media-callers-go-*"):  # builds of older sources
+        if stale != binary and not stale.name.endswith(".part"):
+            stale.unlink(missing_ok=True)
+    return binary
+
+
+def prepare_media_callers(kinds: list[str]) -> dict[str, list[str]]:
+    """The command that starts each media-callers driver (installed or built first)."""
+    commands = {}
+    for kind in kinds:
+        if kind == "node":
+            ensure_node_drivers()
+            commands[kind] = node_command("media-callers.mjs")
+        elif kind == "go":
+            commands[kind] = [str(go_callers_binary())]
+        else:
+            raise BenchmarkError(f"unknown callers '{kind}' (expected one of {', '.join(MEDIA_CALLERS)})")
+    return commands
+
+
+def go_callers_facts() -> dict:
+    """The Go callers' toolchain and pinned SDK versions (from go.mod)."""
+    mod = (CALLERS_GO / "go.mod").read_text()
+    pins = dict(re.findall(r"^\s*(github\.com/(?:livekit/server-sdk-go/v2|livekit/media-sdk|pion/webrtc/v4))\s+(\S+)", mod, re.M))
+    go = subprocess.run(["go", "version"], capture_output=True, text=True).stdout.strip() if shutil.which("go") else None
+    return {"go": go, **pins, "sourceHash": go_callers_source_hash()}
 
 
 # ---------------------------------------------------------------------------------------------

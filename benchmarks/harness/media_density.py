@@ -5,8 +5,8 @@ agent's process tree is sampled idle (baseline) and in steady state (load).
 Run through benchmarks/run-media-density.sh (see --help). For each runtime and each N:
   1. start the runtime's worker under a fresh agent name, wait until the server logs that
      it registered, let it settle (--idle-settle-s), sample it idle (--baseline-s);
-  2. start ONE Node process driving N callers (callers/media-callers.mjs): each joins its
-     room, publishes a 440 Hz tone and dispatches the agent there (CreateDispatch); when
+  2. start ONE process driving N callers (--callers node: callers/media-callers.mjs on
+     LiveKit's Node SDK; go: callers-go on LiveKit's Go SDK, pion): each joins its room, publishes a 440 Hz tone and dispatches the agent there (CreateDispatch); when
      every caller hears its agent, wait --settle-s, then a --measure-s window in which the
      agent tree, the callers and the server are sampled and every caller times the agent's
      frames;
@@ -26,9 +26,9 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from infra import (BenchmarkError, JsonLinesProcess, LiveKitServer, WorkerProcess, java_processes,
-                   java_thread_counts, log, machine_cpu_ticks, node_command, positive_list, report_header, result_dir,
-                   unwind_on_sigterm, await_idle_worker)
+from infra import (MEDIA_CALLERS, BenchmarkError, JsonLinesProcess, LiveKitServer, WorkerProcess, go_callers_facts,
+                   java_processes, java_thread_counts, log, machine_cpu_ticks, positive_list, prepare_media_callers,
+                   report_header, result_dir, unwind_on_sigterm, await_idle_worker)
 from proctree import descendants, sample_tree, samples_to_json, summarize
 from report import (FLOOR_CPU_PERCENT_PER_SESSION, FLOOR_MB_PER_SESSION, media_tables, per_session)
 from runtimes import REFERENCE_RUNTIME, Runtime, prepare_runtimes, runtime_facts
@@ -44,6 +44,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--runtime", required=True,
                    help="comma-separated: python-agents, openrtc-python, openrtc-jvm-coroutine, openrtc-jvm-process")
     p.add_argument("--sessions", type=positive_list(int), default=[1, 2, 5], help="comma-separated N values (default 1,2,5)")
+    p.add_argument("--callers", type=callers_list, default=["go"],
+                   help="the callers' driver, comma-separated to run each (runtime, N) once per driver: go "
+                        "(callers-go, LiveKit's server-sdk-go on pion, built with go build the first time; needs Go "
+                        "1.26+, pkg-config, libopus-dev and libsoxr-dev) or node (callers/media-callers.mjs, "
+                        "@livekit/rtc-node; about 3x the CPU per caller) (default go)")
     p.add_argument("--baseline-s", type=float, default=5.0, help="idle sampling window (default 5)")
     p.add_argument("--idle-settle-s", type=float, default=5.0,
                    help="wait after registration, then until the idle tree is steady, before the baseline (default 5)")
@@ -59,6 +64,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         "(it would only load the machine); 0 runs every N (default 0.5)")
     p.add_argument("--out", type=Path, default=None, help="result directory (default benchmarks/results/<UTC time>-media)")
     return p.parse_args(argv)
+
+
+def callers_list(value: str) -> list[str]:
+    kinds = [v.strip() for v in value.split(",") if v.strip()]
+    if not kinds or any(k not in MEDIA_CALLERS for k in kinds):
+        raise argparse.ArgumentTypeError(f"expected a comma-separated list of {', '.join(MEDIA_CALLERS)}, not {value!r}")
+    return list(dict.fromkeys(kinds))
 
 
 def sample_trees(roots: dict[str, int], interval_s: float, stop) -> dict[str, list]:
@@ -93,6 +105,7 @@ def agent_audio(path: Path) -> dict | None:
     received = sorted(l["receivedPerSecond"] for l in lines)
     sent = [l["sentFrames"] / l["sessionSeconds"] for l in lines if l.get("sessionSeconds")]
     return {
+        **window_audio(lines),
         "sessions": len(lines),
         "receivedPerSecondMean": round(sum(received) / len(received), 1),
         "receivedPerSecondMin": received[0],
@@ -101,6 +114,40 @@ def agent_audio(path: Path) -> dict | None:
         "receivedDropped": sum(l["receivedDropped"] for l in lines),
         "sentPerSecondMean": round(sum(sent) / len(sent), 1) if sent else None,
         "sentUnderruns": sum(l["sentUnderruns"] for l in lines),
+    }
+
+
+def _median(values: list) -> float | None:
+    values = sorted(v for v in values if v is not None)
+    return values[len(values) // 2] if values else None
+
+
+def window_audio(lines: list[dict]) -> dict:
+    """The agents' audio over the measuring window only (the "window" part of each agent-audio
+    line, when the worker was told the window: OPENRTC_BENCH_WINDOW), with WebRTC's receive
+    statistics of the caller's track over the same window: samples concealed (made up for
+    missing or late packets), packets lost, the jitter buffer's delay."""
+    windows = [l["window"] for l in lines if isinstance(l.get("window"), dict)]
+    if not windows:
+        return {"windowSessions": 0}
+    stats = [w for w in windows if w.get("samplesReceived")]
+    samples = sum(w["samplesReceived"] for w in stats)
+    concealed = sum(w["concealedSamples"] for w in stats)
+    return {
+        "windowSessions": len(windows),
+        "windowPerSecondMin": min(w["perSecond"] for w in windows),
+        "windowPerSecondMean": round(sum(w["perSecond"] for w in windows) / len(windows), 1),
+        "windowHzMedian": _median([w["hz"] for w in windows]),
+        "windowHzMin": min(w["hz"] for w in windows),
+        "windowRmsMedian": _median([w["rms"] for w in windows]),
+        "windowRmsMin": min(w["rms"] for w in windows),
+        "windowSilentFrames": sum(w.get("silentFrames", 0) for w in windows),
+        "windowMaxGapMs": max(w.get("maxGapMs", 0) for w in windows),
+        "windowStatsSessions": len(stats),
+        "windowConcealedShare": round(concealed / samples, 4) if samples else None,
+        "windowConcealedShareMax": max((w["concealedShare"] for w in stats), default=None),
+        "windowPacketsLost": sum(w["packetsLost"] for w in stats),
+        "windowJitterBufferDelayMsMedian": _median([w.get("jitterBufferDelayMsAtEnd") for w in stats]),
     }
 
 
@@ -114,14 +161,20 @@ def java_threads(root: int, children_dumped: int = 2) -> dict:
             "dumps": [{"pid": p, "worker": p == root, **(java_thread_counts(p) or {})} for p in dumped]}
 
 
-def run_one(server: LiveKitServer, runtime: Runtime, sessions: int, args: argparse.Namespace, out: Path) -> dict:
-    tag = f"{runtime.name}-n{sessions}"
+def run_one(server: LiveKitServer, runtime: Runtime, sessions: int, args: argparse.Namespace, out: Path,
+            callers: str = "node", callers_command: list[str] | None = None) -> dict:
+    tag = f"{runtime.name}-n{sessions}-{callers}"
     agent_name = f"bench-{tag}-{secrets.token_hex(3)}"
     events_path = out / f"{tag}-sessions.jsonl"
     events_path.unlink(missing_ok=True)
+    # The measuring window, announced to the worker (OpenRTC-JVM's tone agent reports what it
+    # heard in it; the Python peers ignore it): "start <epoch ms>", then "end <epoch ms>".
+    window_path = out / f"{tag}-window.txt"
+    window_path.unlink(missing_ok=True)
     env = runtime.worker_env(server.client_env(), agent_name, "media", events_path, max(50, 2 * sessions),
                              tone_hz=str(AGENT_TONE_HZ))
-    result: dict = {"runtime": runtime.name, "sessions": sessions, "agentName": agent_name}
+    env["OPENRTC_BENCH_WINDOW"] = str(window_path)
+    result: dict = {"runtime": runtime.name, "sessions": sessions, "callersDriver": callers, "agentName": agent_name}
     offset = server.log_offset()
     command = runtime.command()
     log(f"[{tag}] starting worker: {' '.join(command)}")
@@ -138,11 +191,17 @@ def run_one(server: LiveKitServer, runtime: Runtime, sessions: int, args: argpar
             result["javaThreadsBaseline"] = java_threads(worker.pid)
 
         driver = JsonLinesProcess(
-            node_command("media-callers.mjs", "--sessions", str(sessions), "--agent-name", agent_name,
-                         "--room-prefix", f"media-{tag}-{secrets.token_hex(2)}", "--tone-hz", str(CALLER_TONE_HZ),
-                         "--settle-s", str(args.settle_s), "--measure-s", str(args.measure_s),
-                         "--ready-timeout-s", str(args.ready_timeout_s)),
-            {**env, "LIVEKIT_URL": server.url}, out / f"{tag}-callers.log")
+            [*(callers_command or prepare_media_callers([callers])[callers]),
+             "--sessions", str(sessions), "--agent-name", agent_name,
+             "--room-prefix", f"media-{tag}-{secrets.token_hex(2)}", "--tone-hz", str(CALLER_TONE_HZ),
+             "--settle-s", str(args.settle_s), "--measure-s", str(args.measure_s),
+             "--ready-timeout-s", str(args.ready_timeout_s)],
+            {**env, "LIVEKIT_URL": server.url}, out / f"{tag}-callers.log",
+            # Announced to the worker the moment the callers say so, on the reading thread: the
+            # callers keep their rooms for --linger-s after the window, in which the agents take
+            # their end-of-window figures.
+            on_event=lambda e: announce_window(window_path, e["event"][len("window-"):])
+            if e["event"] in ("window-start", "window-end") else None)
         hearing = driver.wait_for("all-hearing", 120 + args.ready_timeout_s + 3 * sessions)
         log(f"[{tag}] {hearing['count']}/{sessions} callers hear their agent after {hearing['sinceStartMs']} ms; settling")
         dump = None
@@ -194,6 +253,8 @@ def run_one(server: LiveKitServer, runtime: Runtime, sessions: int, args: argpar
             "serverBaseline": asdict(summarize("baseline", baseline["server"])),
             "serverLoad": asdict(summarize("load", load["server"])),
             "callersLoad": asdict(summarize("load", load["callers"])),
+            "callersCpuPercentPerCaller": callers_cpu_per_caller(summarize("load", load["callers"]).cpu_core_share,
+                                                                 summary["callersJoined"]),
             "machineCpuShare": round((cpu_end[0] - cpu_start[0]) / max(1, cpu_end[1] - cpu_start[1]), 3),
             "loadAverageAfterWindow": os.getloadavg(),
             "callers": {k: v for k, v in summary.items() if k not in ("event", "tMs")},
@@ -222,9 +283,22 @@ def run_one(server: LiveKitServer, runtime: Runtime, sessions: int, args: argpar
 
 
 
+def announce_window(path: Path, edge: str) -> None:
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(f"{edge} {int(time.time() * 1000)}\n")
+
+
+def callers_cpu_per_caller(cpu_core_share: float | None, callers: int) -> float | None:
+    """The callers' process over the window, in % of one core per caller that joined."""
+    if cpu_core_share is None or callers <= 0:
+        return None
+    return round(100 * cpu_core_share / callers, 2)
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     runtimes = prepare_runtimes(args.runtime, "run-media-density.sh")
+    callers_commands = prepare_media_callers(args.callers)
     out = result_dir(args.out, "media")
     unwind_on_sigterm()
     report: dict = {
@@ -232,26 +306,30 @@ def main(argv: list[str]) -> int:
         "floor": {"mbPerSession": FLOOR_MB_PER_SESSION, "cpuPercentPerSession": FLOOR_CPU_PERCENT_PER_SESSION,
                   "source": "shared/docs/webrtc-java-notes.md (50 audio pairs in one JVM)"},
         "runtimes": runtime_facts(runtimes),
+        "callersDrivers": {kind: (go_callers_facts() if kind == "go" else {"script": "callers/media-callers.mjs"})
+                           for kind in args.callers},
         "runs": [],
     }
     server = LiveKitServer.start(f"bench-media-{os.getpid()}")
     try:
         report["livekitServer"] = server.version()
-        given_up: dict[str, str] = {}
+        given_up: dict[tuple[str, str], str] = {}
         for sessions in args.sessions:
             for runtime in runtimes:
-                if runtime.name in given_up:
-                    log(f"[{runtime.name}-n{sessions}] not run: {given_up[runtime.name]}")
-                    report["runs"].append({"runtime": runtime.name, "sessions": sessions, "skipped": True,
-                                           "error": f"not run: {given_up[runtime.name]}"})
-                    continue
-                run = run_one(server, runtime, sessions, args, out)
-                report["runs"].append(run)
-                (out / "result.json").write_text(json.dumps(report, indent=1))
-                ran = run.get("activeSessions", 0)
-                if run.get("error") or ran < args.give_up_below * sessions:
-                    given_up[runtime.name] = (f"at N={sessions} {ran}/{sessions} sessions ran "
-                                              f"(--give-up-below {args.give_up_below:g})")
+                for callers in args.callers:
+                    key = (runtime.name, callers)
+                    if key in given_up:
+                        log(f"[{runtime.name}-n{sessions}-{callers}] not run: {given_up[key]}")
+                        report["runs"].append({"runtime": runtime.name, "sessions": sessions, "callersDriver": callers,
+                                               "skipped": True, "error": f"not run: {given_up[key]}"})
+                        continue
+                    run = run_one(server, runtime, sessions, args, out, callers, callers_commands[callers])
+                    report["runs"].append(run)
+                    (out / "result.json").write_text(json.dumps(report, indent=1))
+                    ran = run.get("activeSessions", 0)
+                    if run.get("error") or ran < args.give_up_below * sessions:
+                        given_up[key] = (f"at N={sessions} {ran}/{sessions} sessions ran "
+                                         f"(--give-up-below {args.give_up_below:g})")
     except KeyboardInterrupt:
         log("interrupted: stopping everything")
         return 130

@@ -82,24 +82,41 @@ def _java_threads(counts: dict | None) -> str:
     return text
 
 
+def _callers(run: dict) -> str:
+    """The callers' driver of a run (node before the option existed)."""
+    return run.get("callersDriver", "node")
+
+
+def _sent_per_sec_min(rows: list[dict]) -> float | None:
+    sent = [r["sentPerSec"] for r in rows if r.get("sentPerSec") is not None]
+    return min(sent) if sent else None
+
+
 def media_tables(runs: list[dict], reference: str) -> str:
     """The raw table, the per-session table with the floor, and ratios to the reference."""
-    raw_rows, session_rows = [], []
+    raw_rows, session_rows, callers_rows = [], [], []
     for run in runs:
         if run.get("error"):
             label = run["error"] if run.get("skipped") else "FAILED: " + run["error"]
-            raw_rows.append([run["runtime"], str(run["sessions"]), label[:90]] + [""] * 9)
+            raw_rows.append([run["runtime"], str(run["sessions"]), _callers(run), label[:90]] + [""] * 9)
             continue
         b, l, c, s = run["agentBaseline"], run["agentLoad"], run["callers"], run["perSession"]
         raw_rows.append([
-            run["runtime"], str(run["sessions"]), f"{c['callersHearing']}/{run['sessions']}" + ("" if c["callersHearing"] == run["sessions"] else " !"),
+            run["runtime"], str(run["sessions"]), _callers(run), f"{c['callersHearing']}/{run['sessions']}" + ("" if c["callersHearing"] == run["sessions"] else " !"),
             _fmt(b["pss_mb_mean"]), _fmt(l["pss_mb_mean"]), _fmt(b["rss_mb_mean"]), _fmt(l["rss_mb_mean"]),
             _fmt(100 * b["cpu_core_share"]), _fmt(100 * l["cpu_core_share"]),
             f"{b['threads_mean']:.0f}/{l['threads_mean']:.0f}", f"{b['processes_mean']:.0f}/{l['processes_mean']:.0f}",
             _fmt(100 * run["machineCpuShare"], 0) + ("% SAT" if run["machineCpuShare"] > 0.9 else "%"),
         ])
+        cl = run.get("callersLoad") or {}
+        callers_rows.append([
+            run["runtime"], str(run["sessions"]), _callers(run), str(c.get("callersJoined", "?")),
+            _fmt(None if cl.get("cpu_core_share") is None else 100 * cl["cpu_core_share"]),
+            _fmt(run.get("callersCpuPercentPerCaller"), 2), _fmt(cl.get("rss_mb_mean")),
+            _fmt(_sent_per_sec_min(run.get("callerRows", []))),
+        ])
         session_rows.append([
-            run["runtime"], str(run["sessions"]), _fmt(s["pssMb"], 2), _fmt(s["rssMb"], 2),
+            run["runtime"], str(run["sessions"]), _callers(run), _fmt(s["pssMb"], 2), _fmt(s["rssMb"], 2),
             _fmt(s["cpuPercentOfCore"], 2), _fmt(s["threads"], 1),
             _fmt(c["framesPerSecMean"]), _fmt(c["framesPerSecMin"]), _fmt(c["gapP99MsMedian"]), _fmt(c["gapP99MsWorst"]),
             _tone(run.get("callerRows", [])),
@@ -108,17 +125,24 @@ def media_tables(runs: list[dict], reference: str) -> str:
         ])
     parts = [
         "Agent process tree, baseline (idle, registered) vs load (steady state); CPU in % of one core:",
-        table(["runtime", "N", "hearing", "PSS MB base", "PSS MB load", "RSS MB base", "RSS MB load",
+        table(["runtime", "N", "callers", "hearing", "PSS MB base", "PSS MB load", "RSS MB base", "RSS MB load",
                "CPU% base", "CPU% load", "threads b/l", "procs b/l", "machine CPU"], raw_rows),
         "",
         f"Per session (load minus baseline, divided by the sessions that ran); frames/s and gaps over all N callers (0 for one that never heard its agent); floor = {FLOOR_MB_PER_SESSION} MB and "
         f"{FLOOR_CPU_PERCENT_PER_SESSION}% of a core per audio pair (webrtc-java, 50 pairs):",
-        table(["runtime", "N", "PSS MB", "RSS MB", "CPU %core", "threads", "frames/s mean", "frames/s min",
+        table(["runtime", "N", "callers", "PSS MB", "RSS MB", "CPU %core", "threads", "frames/s mean", "frames/s min",
                "gap p99 ms (median caller)", "gap p99 ms (worst)", "heard Hz/rms (worst caller)", "MB above floor",
                "CPU% above floor"], session_rows),
-        "(heard: the agent sends 660 Hz at rms ~4240; a lower pitch or level means lost or concealed frames)",
+        "(heard: the agent sends 660 Hz at rms ~4240; a lower pitch or level means lost or concealed frames. "
+        "Go callers: frames/s counts 10 ms of decoded audio, a gap is between two decoded packets, 20 ms nominal; "
+        "Node callers: between two 10 ms playout frames)",
+        "",
+        "The callers' own process over the window (one process drives all N; CPU in % of one core; "
+        "sent frames/s: the worst caller's own tone, 100 is perfect, Go callers only):",
+        table(["runtime", "N", "callers", "callers joined", "callers CPU%", "CPU% per caller", "callers RSS MB",
+               "sent frames/s min"], callers_rows),
     ]
-    jvm_rows = []
+    jvm_rows, window_rows = [], []
     for run in runs:
         audio = run.get("agentAudio")
         if run.get("error") or (audio is None and "javaThreadsLoad" not in run):
@@ -128,6 +152,18 @@ def media_tables(runs: list[dict], reference: str) -> str:
                         + ([f"{audio['sessions']}", _fmt(audio["receivedPerSecondMean"]), _fmt(audio["receivedPerSecondMin"]),
                             f"{audio['receivedHzMedian']}/{audio['receivedRmsMin']}", str(audio["receivedDropped"]),
                             _fmt(audio["sentPerSecondMean"]), str(audio["sentUnderruns"])] if audio else ["none"] + [""] * 6))
+        if audio and audio.get("windowSessions"):
+            share = audio.get("windowConcealedShare")
+            share_max = audio.get("windowConcealedShareMax")
+            window_rows.append([
+                run["runtime"], str(run["sessions"]), _callers(run), str(audio["windowSessions"]),
+                _fmt(audio["windowPerSecondMean"]), _fmt(audio["windowPerSecondMin"]),
+                f"{audio['windowHzMedian']}/{audio['windowRmsMedian']}", f"{audio['windowHzMin']}/{audio['windowRmsMin']}",
+                str(audio["windowSilentFrames"]), _fmt(audio["windowMaxGapMs"]),
+                f"{audio['windowStatsSessions']}",
+                "n/a" if share is None else f"{100 * share:.2f}% (max {100 * share_max:.2f}%)",
+                str(audio["windowPacketsLost"]), _fmt(audio["windowJitterBufferDelayMsMedian"]),
+            ])
     if jvm_rows:
         parts += ["",
                   "JVM runtimes: Java threads (platform/virtual) of the worker JVM and of its first child JVMs, idle and "
@@ -137,23 +173,31 @@ def media_tables(runs: list[dict], reference: str) -> str:
                   table(["runtime", "N", "Java threads base", "Java threads load", "sessions reporting",
                          "heard frames/s mean", "heard frames/s min", "heard Hz/rms (median/min)", "frames dropped",
                          "sent frames/s mean", "send underruns"], jvm_rows)]
+    if window_rows:
+        parts += ["",
+                  "JVM runtimes: what each agent session heard in the measuring window only, with WebRTC's receive "
+                  "statistics of the caller's track over it (concealed: samples WebRTC made up for missing or late "
+                  "packets; jitter buffer: its average delay since subscription, median session):",
+                  table(["runtime", "N", "callers", "sessions", "heard frames/s mean", "heard frames/s min",
+                         "heard Hz/rms (median)", "heard Hz/rms (min)", "silent frames", "max gap ms",
+                         "sessions with stats", "concealed", "packets lost", "jitter buffer ms"], window_rows)]
     ratio_rows = []
-    by_key = {(r["runtime"], r["sessions"]): r for r in runs if not r.get("error")}
+    by_key = {(r["runtime"], r["sessions"], _callers(r)): r for r in runs if not r.get("error")}
     for run in runs:
         if run.get("error") or run["runtime"] == reference:
             continue
-        ref = by_key.get((reference, run["sessions"]))
+        ref = by_key.get((reference, run["sessions"], _callers(run)))
         if ref is None:
             continue
         mem, ref_mem = run["perSession"]["pssMb"], ref["perSession"]["pssMb"]
         cpu, ref_cpu = run["perSession"]["cpuPercentOfCore"], ref["perSession"]["cpuPercentOfCore"]
-        ratio_rows.append([run["runtime"], str(run["sessions"]),
+        ratio_rows.append([run["runtime"], str(run["sessions"]), _callers(run),
                            _fmt(mem / ref_mem if mem is not None and ref_mem else None, 1, "x"),
                            _fmt(cpu / ref_cpu if cpu is not None and ref_cpu else None, 1, "x")])
     parts.append("")
     if ratio_rows:
-        parts += [f"Per-session ratios against {reference} (same N, same run):",
-                  table(["runtime", "N", "memory ratio", "CPU ratio"], ratio_rows)]
+        parts += [f"Per-session ratios against {reference} (same N, same callers, same run):",
+                  table(["runtime", "N", "callers", "memory ratio", "CPU ratio"], ratio_rows)]
     else:
         parts.append(f"Ratios against {reference}: n/a ({reference} was not measured in this run).")
     return "\n".join(parts)

@@ -213,6 +213,8 @@ class JvmRuntime(Runtime):
             "childJvmArgs": ["--enable-native-access=ALL-UNNAMED",
                              *shlex.split(os.environ.get("OPENRTC_BENCH_CHILD_JVM_ARGS", "")),
                              "(+ the pool's -Xmx384m)"] if self.isolation == "process" else None,
+            "idleProcesses": (os.environ.get("OPENRTC_BENCH_IDLE_PROCESSES") or "1 (the pool's default)")
+            if self.isolation == "process" else None,
             "commit": (commit.stdout.strip() + ("+dirty" if dirty else "")) or None,
         }
 

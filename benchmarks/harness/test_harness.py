@@ -111,6 +111,40 @@ class AgentAudioAndSmokeCheckTest(unittest.TestCase):
         self.assertEqual(got["sentPerSecondMean"], 99.5)
         self.assertEqual(got["sentUnderruns"], 1)
 
+    def test_window_audio_sums_the_concealment_of_the_sessions_with_stats(self) -> None:
+        from media_density import window_audio
+
+        self.assertEqual(window_audio([{"event": "agent-audio"}]), {"windowSessions": 0})
+        lines = [
+            {"window": {"perSecond": 100.0, "hz": 440, "rms": 4240, "silentFrames": 0, "maxGapMs": 30.0,
+                        "samplesReceived": 480_000, "concealedSamples": 0, "concealedShare": 0.0, "packetsLost": 0,
+                        "jitterBufferDelayMsAtEnd": 60.0}},
+            {"window": {"perSecond": 99.0, "hz": 300, "rms": 2000, "silentFrames": 150, "maxGapMs": 90.0,
+                        "samplesReceived": 480_000, "concealedSamples": 96_000, "concealedShare": 0.2, "packetsLost": 3,
+                        "jitterBufferDelayMsAtEnd": 120.0}},
+            {"window": {"perSecond": 98.0, "hz": 440, "rms": 4200, "silentFrames": 0, "maxGapMs": 40.0,
+                        "receiveStats": "none at the window's start"}},
+        ]
+        got = window_audio(lines)
+        self.assertEqual(got["windowSessions"], 3)
+        self.assertEqual(got["windowStatsSessions"], 2)
+        self.assertEqual(got["windowConcealedShare"], 0.1)
+        self.assertEqual(got["windowConcealedShareMax"], 0.2)
+        self.assertEqual(got["windowPacketsLost"], 3)
+        self.assertEqual(got["windowHzMin"], 300)
+        self.assertEqual(got["windowHzMedian"], 440)
+        self.assertEqual(got["windowSilentFrames"], 150)
+        self.assertEqual(got["windowMaxGapMs"], 90.0)
+
+    def test_callers_list_accepts_the_two_drivers_once_each(self) -> None:
+        import argparse
+
+        from media_density import callers_list
+
+        self.assertEqual(callers_list("go,node,go"), ["go", "node"])
+        with self.assertRaises(argparse.ArgumentTypeError):
+            callers_list("rust")
+
     def test_smoke_check_fails_a_runtime_that_ran_no_session_and_passes_one_that_did(self) -> None:
         from pathlib import Path
 

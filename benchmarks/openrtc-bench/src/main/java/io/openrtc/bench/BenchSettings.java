@@ -21,6 +21,8 @@ import java.util.Optional;
  * @param toneHz      {@code OPENRTC_BENCH_TONE_HZ}: the agent's tone, a whole number of Hz (default 660)
  * @param isolation   {@code OPENRTC_BENCH_ISOLATION}: {@code coroutine} (default) or {@code process}
  * @param runtimeName the runtime's name in the harness, {@code openrtc-jvm-<isolation>}
+ * @param windowFile  {@code OPENRTC_BENCH_WINDOW}: where the harness announces the measuring
+ *                    window ({@link MeasureWindow}), if set
  */
 public record BenchSettings(
         String livekitUrl,
@@ -32,7 +34,8 @@ public record BenchSettings(
         int maxSessions,
         int toneHz,
         Isolation isolation,
-        String runtimeName) {
+        String runtimeName,
+        Optional<Path> windowFile) {
 
     /** What each session does. */
     public enum Mode {
@@ -72,7 +75,12 @@ public record BenchSettings(
         }
         return new BenchSettings(url, key, secret, agentName, mode,
                 events.isEmpty() ? Optional.empty() : Optional.of(Path.of(events)), maxSessions, toneHz, isolation,
-                "openrtc-jvm-" + isolation.value());
+                "openrtc-jvm-" + isolation.value(), optionalPath(env, "OPENRTC_BENCH_WINDOW"));
+    }
+
+    private static Optional<Path> optionalPath(Map<String, String> env, String name) {
+        String value = env.getOrDefault(name, "").strip();
+        return value.isEmpty() ? Optional.empty() : Optional.of(Path.of(value));
     }
 
     private static String required(Map<String, String> env, String name) {
@@ -103,6 +111,6 @@ public record BenchSettings(
     public String toString() {
         return "BenchSettings[url=" + livekitUrl + ", agentName=" + agentName + ", mode=" + mode + ", events="
                 + eventsFile.map(Path::toString).orElse("-") + ", maxSessions=" + maxSessions + ", toneHz=" + toneHz
-                + ", isolation=" + isolation.value() + "]";
+                + ", isolation=" + isolation.value() + ", window=" + windowFile.map(Path::toString).orElse("-") + "]";
     }
 }

@@ -2,11 +2,13 @@ package io.openrtc.bench;
 
 import io.openrtc.agent.Agent;
 import io.openrtc.agent.AgentSession;
+import io.openrtc.rtc.AudioReceiveStats;
 import io.openrtc.rtc.LocalAudioTrack;
 import io.openrtc.rtc.Room;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,12 +31,14 @@ public final class ToneAgent implements Agent {
     private final BenchSettings settings;
     private final EventsFile events;
     private final short[] tone;
+    private final MeasureWindow window;
 
     /** @param events where to report each session's audio, or null */
     public ToneAgent(BenchSettings settings, EventsFile events) {
         this.settings = settings;
         this.events = events;
         this.tone = ToneSamples.oneSecond(settings.toneHz());
+        this.window = settings.windowFile().map(MeasureWindow::watching).orElse(MeasureWindow.NONE);
     }
 
     @Override
@@ -44,7 +48,7 @@ public final class ToneAgent implements Agent {
         }
         Room room = session.room();
         LocalAudioTrack track = room.publishAudio("agent-tone");
-        CallerAudio heard = new CallerAudio(room);
+        CallerAudio heard = new CallerAudio(room, window);
         Thread listener = Thread.ofVirtual().name("bench-caller-audio-" + session.job().jobId()).start(heard);
         long start = System.nanoTime();
         try {
@@ -92,6 +96,11 @@ public final class ToneAgent implements Agent {
         line.put("receivedTracks", heard.tracks());
         line.put("receivedHz", Math.round(heard.pitchHz()));
         line.put("receivedRms", Math.round(heard.rms()));
+        line.put("receivedSilentFrames", heard.whole().silentFrames());
+        line.put("receivedMaxGapMs", round(heard.whole().maxGapMillis()));
+        if (heard.measureWindow().phase() != MeasureWindow.Phase.BEFORE) {
+            line.put("window", windowReport(heard));
+        }
         log.info("room '{}': sent {} frames ({} underruns) in {} s; heard {} frames at {}/s, {} Hz, rms {}",
                 session.roomName(), track.framesSent(), track.underruns(), String.format(Locale.ROOT, "%.1f", seconds),
                 heard.frames(), String.format(Locale.ROOT, "%.1f", heard.framesPerSecond()), Math.round(heard.pitchHz()),
@@ -99,6 +108,53 @@ public final class ToneAgent implements Agent {
         if (events != null) {
             events.append(line);
         }
+    }
+
+    /**
+     * What the session heard inside the benchmark's measuring window, and WebRTC's own figures
+     * of the caller's track over it: concealed samples are audio WebRTC made up because packets
+     * were missing or late (so a low pitch or level with many concealed is lost audio, without
+     * any it is the measurement). The jitter buffer's delay is WebRTC's average since the track
+     * was subscribed, at either edge.
+     */
+    private static Map<String, Object> windowReport(CallerAudio heard) {
+        MeasureWindow window = heard.measureWindow();
+        CallerAudio.Tally tally = heard.window();
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("startMs", window.startEpochMillis());
+        line.put("endMs", window.phase() == MeasureWindow.Phase.CLOSED ? window.endEpochMillis() : null);
+        line.put("trackAtStart", heard.trackAtWindowStart());
+        line.put("frames", tally.frames());
+        // The rate between the window's first and last frame: the edges this JVM saw come up to
+        // a poll (100 ms) after the harness announced them, which over a short window is percents.
+        line.put("perSecond", round(tally.framesPerSecond()));
+        line.put("seconds", round(tally.seconds()));
+        line.put("hz", Math.round(tally.pitchHz()));
+        line.put("rms", Math.round(tally.rms()));
+        line.put("silentFrames", tally.silentFrames());
+        line.put("maxGapMs", round(tally.maxGapMillis()));
+        Optional<AudioReceiveStats> start = heard.statsAtWindowStart();
+        Optional<AudioReceiveStats> end = heard.statsAtWindowEnd();
+        if (start.isPresent() && end.isPresent() && end.get().totalSamplesReceived() > 0) {
+            AudioReceiveStats a = start.get();
+            AudioReceiveStats b = end.get();
+            long samples = b.totalSamplesReceived() - a.totalSamplesReceived();
+            long concealed = b.concealedSamples() - a.concealedSamples();
+            line.put("samplesReceived", samples);
+            line.put("concealedSamples", concealed);
+            line.put("concealedShare", samples > 0 ? Math.round(1e4 * concealed / samples) / 1e4 : null);
+            line.put("packetsReceived", b.packetsReceived() - a.packetsReceived());
+            line.put("packetsLost", b.packetsLost() - a.packetsLost());
+            line.put("jitterMs", round(b.jitter().toNanos() / 1e6));
+            line.put("jitterBufferDelayMsAtStart", round(a.jitterBufferDelay().toNanos() / 1e6));
+            line.put("jitterBufferDelayMsAtEnd", round(b.jitterBufferDelay().toNanos() / 1e6));
+            line.put("sinceSubscribed", Map.of("samplesReceived", b.totalSamplesReceived(),
+                    "concealedSamples", b.concealedSamples(), "packetsReceived", b.packetsReceived(),
+                    "packetsLost", b.packetsLost()));
+        } else {
+            line.put("receiveStats", start.isEmpty() ? "none at the window's start" : "none at the window's end");
+        }
+        return line;
     }
 
     private static double round(double value) {

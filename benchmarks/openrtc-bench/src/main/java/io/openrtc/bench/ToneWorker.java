@@ -54,10 +54,34 @@ public final class ToneWorker {
                         // Failures still show, as sessions that never ran.
                         .consecutiveFailureLimit(1_000_000)
                         .jvmArgs(childJvmArgs())
+                        .idleProcesses(idleProcesses())
                         .build())
                 .listener(new SessionTimeline(settings, events))
                 .build()
                 .run();
+    }
+
+    /**
+     * Prewarmed child JVMs in process isolation: {@code OPENRTC_BENCH_IDLE_PROCESSES}, or the
+     * pool's default ({@link PoolOptions.ProcessOptions#DEFAULT_IDLE_PROCESSES}), to measure how a
+     * larger prewarmed pool absorbs a burst of dispatches. Capped at the pool's capacity, as the
+     * pool requires.
+     */
+    static int idleProcesses() {
+        String value = System.getenv().getOrDefault("OPENRTC_BENCH_IDLE_PROCESSES", "").strip();
+        if (value.isEmpty()) {
+            return PoolOptions.ProcessOptions.DEFAULT_IDLE_PROCESSES;
+        }
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed >= 0) {
+                int capacity = BenchSettings.fromEnvironment(System.getenv()).maxSessions();
+                return Math.min(parsed, capacity);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("OPENRTC_BENCH_IDLE_PROCESSES must be a whole number >= 0, was '" + value + "'");
     }
 
     /**
