@@ -158,7 +158,8 @@ final class ClusterWorkers implements AutoCloseable {
     }
 
     private static boolean isEvent(String line) {
-        return line.matches("^(REGISTERED|RUNNING|CLOSED|ENDED|DECLINED|DISCONNECTED|DRAINING|DRAINED) .*") || line.equals("DRAINING");
+        return line.matches("^(REGISTERED|RUNNING|CLOSED|ENDED|DECLINED|DISCONNECTED|DRAINING|DRAINED) .*") || line.equals("DRAINING")
+                || line.contains("rejoin") || line.contains("resume");
     }
 
     @Override

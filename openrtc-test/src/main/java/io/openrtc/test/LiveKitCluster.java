@@ -213,8 +213,16 @@ public final class LiveKitCluster implements AutoCloseable {
 
     /** Creates {@code room} on node {@code index} (CreateRoom's {@code node_id}), through the balancer. */
     public void createRoomOn(int index, String room) throws IOException {
+        createRoomOn(index, room, null);
+    }
+
+    /**
+     * Creates {@code room} on node {@code index} with its own empty timeout: LiveKit closes a room
+     * in which no participant but agents joined after that many seconds (the nodes' default is 20).
+     */
+    public void createRoomOn(int index, String room, Integer emptyTimeoutSeconds) throws IOException {
         String nodeId = nodeId(index).orElseThrow(() -> new IllegalStateException("node " + index + " never started"));
-        var response = roomService().createRoom(room, null, null, nodeId).execute();
+        var response = roomService().createRoom(room, emptyTimeoutSeconds, null, nodeId).execute();
         if (!response.isSuccessful()) {
             throw new IOException("CreateRoom " + room + " on node " + index + " failed: HTTP " + response.code());
         }
