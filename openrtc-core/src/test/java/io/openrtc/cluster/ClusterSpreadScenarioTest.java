@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
  * <p>The dispatches come in waves of calls that hold their rooms until the test deletes them, one
  * at a time, each once the previous one runs, so that every choice LiveKit makes sees the loads
  * the calls before it left: how LiveKit picks (docs/scaling.md) then decides the split, not
- * timing. A wave (8) stays below what the three workers take before they all report full at
- * load 0.7 (2 + 3 + 5 = 10), so no dispatch can be refused for want of a worker.
+ * timing. A wave (8) stays below the three workers' capacity (2 + 4 + 6), so no dispatch can be
+ * refused for want of a worker.
  */
 @LiveKitClusterTest
 class ClusterSpreadScenarioTest {
