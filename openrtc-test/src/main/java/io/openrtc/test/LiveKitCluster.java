@@ -167,11 +167,19 @@ public final class LiveKitCluster implements AutoCloseable {
         return ids;
     }
 
-    /** The node ids registered in Redis' {@code nodes} hash, with the address each advertises. */
+    /**
+     * The nodes LiveKit counts as available: those in Redis' {@code nodes} hash whose stats are
+     * less than 5 s old (livekit-server's {@code selector.IsAvailable}; a killed node's entry
+     * stays in the hash), as node id to the address each advertises.
+     */
     public Map<String, String> registeredNodes() throws IOException {
+        long now = System.currentTimeMillis() / 1000;
         Map<String, String> result = new HashMap<>();
         for (Map.Entry<String, byte[]> e : redis.hgetall("nodes").entrySet()) {
-            result.put(e.getKey(), LivekitInternal.Node.parseFrom(e.getValue()).getIp());
+            LivekitInternal.Node node = LivekitInternal.Node.parseFrom(e.getValue());
+            if (!node.hasStats() || now - node.getStats().getUpdatedAt() < 5) {
+                result.put(e.getKey(), node.getIp());
+            }
         }
         return result;
     }
