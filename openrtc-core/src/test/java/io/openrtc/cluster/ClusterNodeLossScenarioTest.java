@@ -7,6 +7,7 @@ import io.openrtc.cluster.ClusterWorkers.Worker;
 import io.openrtc.test.Dispatches;
 import io.openrtc.test.LiveKitCluster;
 import io.openrtc.test.LiveKitClusterTest;
+import io.openrtc.test.NodePeer;
 import io.openrtc.test.ScenarioReport;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * Scenario 2 of issue 22: a node is killed (SIGKILL) while calls run on every node. The workers
  * whose websocket it held reconnect through the balancer to a living node and register again;
  * the calls whose room it hosted end with a reason; the calls on the other nodes go on, whichever
- * worker runs them; new dispatches run again within a measured time.
+ * worker runs them; new dispatches run again within a measured time. Two calls have a real caller
+ * (LiveKit's Node SDK), one on the killed node: each is with its agent again afterwards.
  */
 @LiveKitClusterTest
 class ClusterNodeLossScenarioTest {
@@ -28,7 +30,8 @@ class ClusterNodeLossScenarioTest {
     @Test
     void aKilledNodesWorkersMoveItsCallsEndAndNewDispatchesRun(LiveKitCluster cluster) throws Exception {
         int callsPerNode = ScenarioReport.sized(2, 4);
-        try (ClusterWorkers workers = new ClusterWorkers(cluster); ScenarioReport report = ScenarioReport.start("cluster-node-loss")) {
+        try (ClusterWorkers workers = new ClusterWorkers(cluster); NodePeer peer = NodePeer.start("caller.mjs");
+             ScenarioReport report = ScenarioReport.start("cluster-node-loss")) {
             List<Worker> all = List.of(workers.start("w1", 6), workers.start("w2", 6), workers.start("w3", 6));
             Map<String, Integer> placement = new TreeMap<>();
             for (Worker w : all) {
@@ -57,11 +60,20 @@ class ClusterNodeLossScenarioTest {
                 }
             }
             await().atMost(ClusterWorkers.WAIT).until(() -> calls.keySet().stream().allMatch(r -> ranBy(all, r) != null));
+            // Two of the calls get a real caller (LiveKit's Node SDK) through the balancer: one
+            // whose room the kill takes, one on a living node.
+            String lostCall = prefix + "-n" + VICTIM + "-0";
+            String livingCall = prefix + "-n1-0";
+            peer.joinCaller("lost", cluster.url(), cluster.balancer().participantToken(lostCall, "caller-lost"), 0);
+            peer.joinCaller("living", cluster.url(), cluster.balancer().participantToken(livingCall, "caller-living"), 0);
+            peer.await(e -> e.is("joined", "lost"), ClusterWorkers.WAIT);
+            peer.await(e -> e.is("joined", "living"), ClusterWorkers.WAIT);
             Map<String, String> callWorkers = new TreeMap<>();
             calls.keySet().forEach(r -> callWorkers.put(r, ranBy(all, r).name));
             report.figure("calls (room node, worker)", describe(calls, callWorkers));
 
             int registrationsBefore = moved.getFirst().registrations();
+            long killedAtMs = System.currentTimeMillis();
             long killed = System.nanoTime();
             cluster.killNode(VICTIM);
 
@@ -107,6 +119,11 @@ class ClusterNodeLossScenarioTest {
             }
             report.figure("killed node's calls", lostFate);
 
+            // The callers: as an application would, one whose room dropped joins again; the call
+            // goes on once caller and agent are in the same room again.
+            report.figure("caller on the killed node", rejoinCaller(cluster, peer, "lost", "caller-lost", lostCall, killedAtMs));
+            report.figure("caller on a living node", rejoinCaller(cluster, peer, "living", "caller-living", livingCall, killedAtMs));
+
             // The other nodes' calls: whose signalling went through the killed node resumed; say what each did.
             List<String> living = calls.entrySet().stream().filter(e -> e.getValue() != VICTIM).map(Map.Entry::getKey).toList();
             Map<String, String> livingFate = new TreeMap<>();
@@ -130,6 +147,55 @@ class ClusterNodeLossScenarioTest {
             for (Worker w : all) {
                 await().atMost(ClusterWorkers.WAIT).until(() -> w.ran().size() == w.all("ENDED").size());
             }
+        }
+    }
+
+    /**
+     * What caller {@code id} went through after the kill, and when it was in {@code room} with an
+     * agent again: its SDK's own reconnect, or (after {@code disconnected}) a new join, retried
+     * while LiveKit still places the room on the dead node.
+     */
+    private static String rejoinCaller(LiveKitCluster cluster, NodePeer peer, String id, String identity, String room,
+                                       long killedAtMs) throws Exception {
+        List<String> seen = new ArrayList<>();
+        boolean atOnce = together(cluster, room, identity);
+        await().atMost(ClusterWorkers.WAIT).until(() -> together(cluster, room, identity)
+                || peer.find(e -> e.is("disconnected", id) && e.tMs() >= killedAtMs).isPresent());
+        int rejoins = 0;
+        while (!together(cluster, room, identity) && peer.find(e -> e.is("disconnected", id) && e.tMs() >= killedAtMs).isPresent()
+                && rejoins < 6) {
+            rejoins++;
+            long asked = System.currentTimeMillis();
+            peer.rejoinCaller(id);
+            NodePeer.Event answer = peer.await(e -> (e.is("rejoined", id) || e.is("error", id)) && e.tMs() >= asked, ClusterWorkers.WAIT);
+            if (answer.is("rejoined")) {
+                break;
+            }
+            seen.add("rejoin failed: " + answer.text("message"));
+        }
+        await().atMost(ClusterWorkers.WAIT).until(() -> together(cluster, room, identity));
+        double after = (System.currentTimeMillis() - killedAtMs) / 1000.0;
+        peer.eventsOf(id).stream().filter(e -> e.tMs() >= killedAtMs)
+                .filter(e -> e.is("reconnecting") || e.is("reconnected") || e.is("disconnected") || e.is("rejoined"))
+                .forEach(e -> seen.add(e.event() + (e.text("reason").isEmpty() ? "" : " " + e.text("reason"))));
+        if (atOnce && seen.isEmpty()) {
+            return "no reconnect, with its agent throughout, room on node " + cluster.nodeOfRoom(room).orElse(-1);
+        }
+        return String.join(", ", seen) + (seen.isEmpty() ? "" : "; ") + "with its agent again " + Math.round(after * 10) / 10.0
+                + " s after the kill, room on node " + cluster.nodeOfRoom(room).orElse(-1);
+    }
+
+    /** Whether {@code room} (wherever it now is) holds the caller and an agent. */
+    private static boolean together(LiveKitCluster cluster, String room, String caller) {
+        try {
+            var response = cluster.roomService().listParticipants(room).execute();
+            if (!response.isSuccessful() || response.body() == null) {
+                return false;
+            }
+            List<String> identities = response.body().stream().map(p -> p.getIdentity()).toList();
+            return identities.contains(caller) && identities.stream().anyMatch(i -> i.startsWith("agent-"));
+        } catch (Exception e) {
+            return false; // the room's node may be the dead one for a few seconds
         }
     }
 
