@@ -179,7 +179,8 @@ class ClusterNodeLossScenarioTest {
                 .filter(e -> e.is("reconnecting") || e.is("reconnected") || e.is("disconnected") || e.is("rejoined"))
                 .forEach(e -> seen.add(e.event() + (e.text("reason").isEmpty() ? "" : " " + e.text("reason"))));
         if (atOnce && seen.isEmpty()) {
-            return "no reconnect, with its agent throughout, room on node " + cluster.nodeOfRoom(room).orElse(-1);
+            return "no reconnect event; in the room with its agent when checked, " + Math.round(after * 10) / 10.0
+                    + " s after the kill, room on node " + cluster.nodeOfRoom(room).orElse(-1);
         }
         return String.join(", ", seen) + (seen.isEmpty() ? "" : "; ") + "with its agent again " + Math.round(after * 10) / 10.0
                 + " s after the kill, room on node " + cluster.nodeOfRoom(room).orElse(-1);
