@@ -338,5 +338,5 @@ case "${1:-}" in
   start-node) cmd_start_node "${2:-}" ;;
   restart-redis) cmd_restart_redis ;;
   nodes) cmd_nodes ;;
-  *) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -10,6 +10,7 @@ import io.openrtc.test.LiveKitClusterTest;
 import io.openrtc.test.ScenarioReport;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +56,7 @@ class ClusterSpreadScenarioTest {
                     cluster.agentDispatch().createDispatch(room, ClusterWorkerMain.AGENT, "hold=200").execute();
                 }, room -> ranBy(all, room) != null);
             }
-            Map<Worker, Integer> before = new java.util.HashMap<>();
+            Map<Worker, Integer> before = new HashMap<>();
             all.forEach(w -> before.put(w, w.ran().size()));
 
             String prefix = Dispatches.uniqueRoom("spread");
