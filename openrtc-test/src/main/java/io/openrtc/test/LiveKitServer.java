@@ -63,6 +63,14 @@ public interface LiveKitServer extends AutoCloseable {
         throw new UnsupportedOperationException(this + " has no network of its own to restore");
     }
 
+    /**
+     * The server's own log, when this JVM can read it (the local binary's): what LiveKit itself
+     * recorded, such as each agent job's end ({@code "job ended"} lines with its status).
+     */
+    default java.util.Optional<java.nio.file.Path> logFile() {
+        return java.util.Optional.empty();
+    }
+
     /** The HTTP base URL of the Twirp APIs, for example {@code http://198.18.0.1:20001}. */
     default String httpUrl() {
         String ws = url().toString();

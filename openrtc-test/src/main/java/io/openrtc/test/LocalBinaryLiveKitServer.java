@@ -170,9 +170,9 @@ final class LocalBinaryLiveKitServer implements LiveKitServer {
         return "(no version line in " + logFile + ")";
     }
 
-    /** The server's log file. */
-    Path logFile() {
-        return logFile;
+    @Override
+    public java.util.Optional<Path> logFile() {
+        return java.util.Optional.of(logFile);
     }
 
     @Override
