@@ -81,11 +81,18 @@ final class AgentSessionBody implements SessionBody {
             provisional = runAgent(agent, session, room, control);
         } finally {
             Instant now = Instant.now();
-            session.runShutdownCallbacks(provisional != null ? provisional
+            SessionOutcome ending = provisional != null ? provisional
                     : control.isCancelled() ? new SessionOutcome.Cancelled(control.cancelReason().orElse("cancelled"), session.startedAt(), now)
+                    : null;
+            session.runShutdownCallbacks(ending != null ? ending
                     : new SessionOutcome.Failed(new IllegalStateException("the session failed"), session.startedAt(), now));
             session.closeVoice();
             if (room != null) {
+                if (ending != null) {
+                    // Before leaving: LiveKit records a job whose agent leaves first as failed. (A
+                    // failure is left to the pool, which reports it with its real error.)
+                    control.ending(ending);
+                }
                 room.close();
             }
         }
