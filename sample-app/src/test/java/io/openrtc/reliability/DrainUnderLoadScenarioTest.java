@@ -246,10 +246,12 @@ class DrainUnderLoadScenarioTest {
             assertThat(exitCode).as("exit status (log: %s)", tail(log)).isZero();
             assertThat(assignedTwice).as("calls LiveKit assigned other than once (lost or run twice)").isZero();
             assertThat(roomsWithAgents).isEmpty();
-            // Known disagreement (see docs/reliability.md): a session leaves its room before the worker
-            // sends the job's end, and LiveKit then records JS_FAILED "agent worker left the room".
-            // Every job must at least be ended in LiveKit, successfully or by that race.
+            // The worker sends a job's end before its session leaves the room, but LiveKit handles the
+            // two on different connections and now and then sees the leave first, recording JS_FAILED
+            // "agent worker left the room" (about 1 in 25 here; see docs/reliability.md). Every job
+            // must at least be ended in LiveKit, and the race must stay the exception.
             assertThat(agree + failedByLeave).as("LiveKit's job ends: %s", liveKitEnds).isEqualTo(allRooms.size());
+            assertThat(agree).as("LiveKit's job ends: %s", liveKitEnds).isGreaterThanOrEqualTo(allRooms.size() * 3 / 4);
         }
     }
 
