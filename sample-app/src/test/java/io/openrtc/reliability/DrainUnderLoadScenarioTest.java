@@ -142,13 +142,19 @@ class DrainUnderLoadScenarioTest {
             }
             await("the second worker took every new call").atMost(WAIT)
                     .until(() -> drainRooms.stream().allMatch(r -> acceptedBy(secondEvents, r)));
-            assertThat(worker.isAlive()).as("the new calls were taken while the worker still drained").isTrue();
             long takenBySecond = drainRooms.stream().filter(r -> acceptedBy(secondEvents, r)).count();
             long takenByFirst = drainRooms.stream().filter(r -> has(outcomes, "JobAccepted", r)).count();
 
             assertThat(worker.waitFor(DRAIN_TIMEOUT.toSeconds() + 60, TimeUnit.SECONDS)).as("the worker exits (log: %s)", tail(log)).isTrue();
             long exitedAt = System.currentTimeMillis();
             int exitCode = worker.exitValue();
+            long drainFinishedAt = lines(outcomes, "DrainFinished").stream().mapToLong(l -> l.path("at").asLong()).findFirst()
+                    .orElse(exitedAt);
+            long takenDuringDrain = secondEvents.stream().filter(e -> e instanceof OpenRtcEvent.JobAccepted a
+                    && drainRooms.contains(a.job().roomName()) && a.at().toEpochMilli() < drainFinishedAt).count();
+            // The agents with audio went on being heard by their callers while the worker drained.
+            long heardDuringDrain = audioRooms.stream().filter(r -> callers.find(e -> e.is("heard", "caller-" + r) && loud(e)
+                    && e.tMs() > drainAt + 500).isPresent()).count();
 
             // What the worker recorded: one end per session.
             Map<String, JsonNode> ends = new TreeMap<>();
@@ -230,6 +236,7 @@ class DrainUnderLoadScenarioTest {
             report.figure("new calls during the drain", drainRooms.size());
             report.figure("new calls taken by worker 2", takenBySecond);
             report.figure("new calls taken by the draining worker", takenByFirst);
+            report.figure("audio sessions heard by their callers during the drain", heardDuringDrain);
             report.figure("calls LiveKit assigned other than once", assignedTwice);
             report.figure("job ends LiveKit recorded", liveKitEnds);
             report.figure("LiveKit's job status agrees with ours", agree);
@@ -242,16 +249,19 @@ class DrainUnderLoadScenarioTest {
             assertThat(ok).isEqualTo(afterDrain.size() - outlasting);
             assertThat(cancelled).isEqualTo(outlasting);
             assertThat(takenBySecond).isEqualTo(newCalls);
+            assertThat(takenDuringDrain).as("new calls taken while the worker still drained").isEqualTo(newCalls);
+            assertThat(heardDuringDrain).isEqualTo(audio);
             assertThat(takenByFirst).isZero();
             assertThat(exitCode).as("exit status (log: %s)", tail(log)).isZero();
             assertThat(assignedTwice).as("calls LiveKit assigned other than once (lost or run twice)").isZero();
             assertThat(roomsWithAgents).isEmpty();
             // The worker sends a job's end before its session leaves the room, but LiveKit handles the
             // two on different connections and now and then sees the leave first, recording JS_FAILED
-            // "agent worker left the room" (about 1 in 25 here; see docs/reliability.md). Every job
+            // "agent worker left the room" (0 to 4 of 25 here; see docs/reliability.md). Every job
             // must at least be ended in LiveKit, and the race must stay the exception.
             assertThat(agree + failedByLeave).as("LiveKit's job ends: %s", liveKitEnds).isEqualTo(allRooms.size());
-            assertThat(agree).as("LiveKit's job ends: %s", liveKitEnds).isGreaterThanOrEqualTo(allRooms.size() * 3 / 4);
+            // Before the worker sent the end ahead of the leave, LiveKit agreed on 7 and 8 of 25.
+            assertThat(agree).as("LiveKit's job ends: %s", liveKitEnds).isGreaterThan(allRooms.size() / 2);
         }
     }
 
