@@ -304,15 +304,17 @@ final class JobTracker {
 
     /** The session is leaving its room: LiveKit hears of the job's end before it sees the agent leave. */
     private void ending(TrackedJob job, SessionOutcome outcome) {
-        try {
-            if (job.phase == TrackedJob.Phase.ENDED || job.endStatusSent != null || !connection.canSend()) {
-                return; // without a connection: told once the session has ended, on whatever connection there is then
-            }
-            job.endStatusSent = endStatus(outcome);
-            sendJobStatus(job, job.endStatusSent, outcome instanceof SessionOutcome.Failed f ? f.message() : "");
-        } finally {
+        if (job.phase == TrackedJob.Phase.ENDED || job.endStatusSent != null || !connection.canSend()) {
+            // Without a connection: told once the session has ended, on whatever connection there is then.
             job.handle.endReported();
+            return;
         }
+        job.endStatusSent = endStatus(outcome);
+        // The session leaves its room once the status is on the wire, which gives LiveKit the
+        // status well ahead of the leave (it acknowledges neither).
+        connection.sendWritten(WorkerMessage.newBuilder().setUpdateJob(UpdateJobStatus.newBuilder().setJobId(job.jobId)
+                        .setStatus(job.endStatusSent).setError(outcome instanceof SessionOutcome.Failed f ? f.message() : ""))
+                .build()).whenComplete((ignored, error) -> job.handle.endReported());
     }
 
     private static JobStatus endStatus(SessionOutcome outcome) {
