@@ -255,9 +255,9 @@ class DrainUnderLoadScenarioTest {
             assertThat(exitCode).as("exit status (log: %s)", tail(log)).isZero();
             assertThat(assignedTwice).as("calls LiveKit assigned other than once (lost or run twice)").isZero();
             assertThat(roomsWithAgents).isEmpty();
-            // The worker sends a job's end before its session leaves the room, but LiveKit handles the
+            // The worker writes a job's end before its session leaves the room, but LiveKit handles the
             // two on different connections and now and then sees the leave first, recording JS_FAILED
-            // "agent worker left the room" (0 to 4 of 25 here; see docs/reliability.md). Every job
+            // "agent worker left the room" (0 or 1 of 25 here; see docs/reliability.md). Every job
             // must at least be ended in LiveKit, and the race must stay the exception.
             assertThat(agree + failedByLeave).as("LiveKit's job ends: %s", liveKitEnds).isEqualTo(allRooms.size());
             // Before the worker sent the end ahead of the leave, LiveKit agreed on 7 and 8 of 25.
