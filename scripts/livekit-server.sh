@@ -30,21 +30,66 @@
 #   OPENRTC_TEST_NETWORK  netns | host (default: netns when root and `ip netns` works)
 #   OPENRTC_TEST_SERVER_IP  host mode only: address to bind and advertise (default 127.0.0.1)
 #   LIVEKIT_SERVER_BIN    use this binary instead of the cached build
+#   OPENRTC_NETNS, OPENRTC_VETH_HOST, OPENRTC_VETH_NS, OPENRTC_SERVER_NS_IP, OPENRTC_HOST_NS_IP
+#                         netns mode: another namespace, veth pair and /24 addresses than
+#                         openrtc-test, ort0/ort1, 198.18.0.1/198.18.0.2 (keep them in
+#                         198.18.0.0/15); an instance remembers its own, so stop and restart need
+#                         no variables. Only such a namespace may have its link cut:
+#   scripts/livekit-server.sh link-down|link-up --name N
+#                         take the host end of instance N's veth down (a network loss) or up
 set -euo pipefail
 
 readonly LIVEKIT_VERSION="v1.13.5"
 readonly LIVEKIT_MODULE="github.com/livekit/livekit-server/cmd/server"
-readonly NETNS="openrtc-test"
-readonly VETH_HOST="ort0"
-readonly VETH_NS="ort1"
-readonly SERVER_NS_IP="198.18.0.1"
-readonly HOST_NS_IP="198.18.0.2"
+# The namespace, its veth pair and addresses; overridable so that a test may give its server a
+# network of its own (for example one whose link it cuts) without touching the shared one.
+readonly DEFAULT_NETNS="openrtc-test"
+NETNS="${OPENRTC_NETNS:-$DEFAULT_NETNS}"
+VETH_HOST="${OPENRTC_VETH_HOST:-ort0}"
+VETH_NS="${OPENRTC_VETH_NS:-ort1}"
+SERVER_NS_IP="${OPENRTC_SERVER_NS_IP:-198.18.0.1}"
+HOST_NS_IP="${OPENRTC_HOST_NS_IP:-198.18.0.2}"
 readonly API_KEY="openrtc-test-key"
 
 cache_dir="${OPENRTC_CACHE_DIR:-${HOME:-/root}/.cache/openrtc}"
 state_root="${OPENRTC_STATE_DIR:-/tmp/openrtc-livekit}"
 install_dir="$cache_dir/livekit-server/$LIVEKIT_VERSION"
 server_bin="${LIVEKIT_SERVER_BIN:-$install_dir/server}"
+
+check_network_settings() {
+  [[ "$NETNS" =~ ^[A-Za-z0-9._-]+$ && "$VETH_HOST" =~ ^[A-Za-z0-9._-]{1,15}$ && "$VETH_NS" =~ ^[A-Za-z0-9._-]{1,15}$ ]] \
+    || die "OPENRTC_NETNS, OPENRTC_VETH_HOST and OPENRTC_VETH_NS may hold letters, digits, '.', '_' and '-' only"
+  local ip
+  for ip in "$SERVER_NS_IP" "$HOST_NS_IP"; do
+    # Test traffic stays in the RFC 2544 benchmark range, never on a real network.
+    [[ "$ip" =~ ^198\.(18|19)\.[0-9]{1,3}\.[0-9]{1,3}$ ]] || die "namespace addresses must lie in 198.18.0.0/15, not '$ip'"
+  done
+  [[ "${SERVER_NS_IP%.*}" == "${HOST_NS_IP%.*}" ]] || die "OPENRTC_SERVER_NS_IP and OPENRTC_HOST_NS_IP must share one /24"
+}
+
+# An instance keeps the network it was started in, so that stop, restart and link-down/up act on
+# that one whatever the caller's environment says.
+save_instance_network() {
+  printf 'NETNS=%s\nVETH_HOST=%s\nVETH_NS=%s\nSERVER_NS_IP=%s\nHOST_NS_IP=%s\n' \
+    "$NETNS" "$VETH_HOST" "$VETH_NS" "$SERVER_NS_IP" "$HOST_NS_IP" >"$1/network"
+}
+
+use_instance_network() {
+  local file="$1/network" key value
+  [[ -f "$file" ]] || return 0
+  while IFS='=' read -r key value; do
+    case "$key" in
+      NETNS|VETH_HOST|VETH_NS|SERVER_NS_IP|HOST_NS_IP) printf -v "$key" '%s' "$value" ;;
+    esac
+  done <"$file"
+  check_network_settings
+}
+
+# The namespace an instance directory belongs to (instances from before this file: the default).
+instance_netns() {
+  local file="$1/network"
+  if [[ -f "$file" ]]; then sed -n 's/^NETNS=//p' "$file"; else echo "$DEFAULT_NETNS"; fi
+}
 
 die() { echo "livekit-server.sh: $*" >&2; exit 1; }
 log() { echo "livekit-server.sh: $*" >&2; }
@@ -102,11 +147,36 @@ cmd_netns_up() {
   ip netns exec "$NETNS" ip addr replace "$SERVER_NS_IP/24" dev "$VETH_NS"
   ip netns exec "$NETNS" ip link set "$VETH_NS" up
   ip netns exec "$NETNS" ip link set lo up
+  if [[ "$NETNS" != "$DEFAULT_NETNS" ]]; then
+    # While the host end is down (link-down) its connected route is gone, and the server's
+    # address would be sent to the default route, off this machine: a blackhole route for the
+    # /24, below the connected one, drops it instead, as a lost network does.
+    ip route replace blackhole "${HOST_NS_IP%.*}.0/24" metric 4000
+  fi
+}
+
+# Cuts (down) or restores (up) the host end of the instance's veth pair: a network loss between
+# this host and the server. Never for the shared namespace, which other tests use meanwhile.
+cmd_link() {
+  local state="$1"; shift
+  local name="default"
+  [[ "${1:-}" == --name ]] && name="$2"
+  local dir="$state_root/$name"
+  [[ -f "$dir/config.yaml" ]] || die "instance '$name' was never started"
+  use_instance_network "$dir"
+  [[ "$(network_mode)" == netns ]] || die "link-$state needs netns mode"
+  [[ "$NETNS" != "$DEFAULT_NETNS" ]] || die "refusing to cut the shared namespace '$DEFAULT_NETNS': start the server with OPENRTC_NETNS and its own veth pair"
+  ip route replace blackhole "${HOST_NS_IP%.*}.0/24" metric 4000
+  ip link set "$VETH_HOST" "$state"
+  log "link $VETH_HOST ($NETNS) $state"
 }
 
 cmd_netns_down() {
   [[ "$(network_mode)" == netns ]] || return 0
   ip link del "$VETH_HOST" >/dev/null 2>&1 || true
+  if [[ "$NETNS" != "$DEFAULT_NETNS" ]]; then
+    ip route del blackhole "${HOST_NS_IP%.*}.0/24" metric 4000 >/dev/null 2>&1 || true
+  fi
   ip netns del "$NETNS" >/dev/null 2>&1 || true
 }
 
@@ -189,6 +259,8 @@ cmd_start() {
     cat "$dir/env"; return 0
   fi
   rm -rf "$dir"; mkdir -p "$dir"
+  check_network_settings
+  save_instance_network "$dir"
   cmd_netns_up
   local ip; ip="$(server_ip)"
   [[ "$port" == auto ]] && port="$(pick_port)"
@@ -246,6 +318,7 @@ cmd_restart() {
   [[ "${1:-}" == --name ]] && name="$2"
   local dir="$state_root/$name"
   [[ -f "$dir/config.yaml" ]] || die "instance '$name' was never started; nothing to restart"
+  use_instance_network "$dir"
   with_lock
   stop_process "$dir" "$name"
   cmd_netns_up
@@ -277,12 +350,14 @@ cmd_stop() {
     esac
   done
   local dir="$state_root/$name"
+  use_instance_network "$dir"
   with_lock
   stop_process "$dir" "$name"
   (( keep_network )) && return 0
   # The namespace goes when its last server does, so nothing is left behind.
   local other alive=0
   for other in "$state_root"/*/; do
+    [[ "$(instance_netns "${other%/}")" == "$NETNS" ]] || continue
     instance_pid_alive "${other%/}" && alive=1
   done
   (( alive == 0 )) && cmd_netns_down
@@ -317,7 +392,9 @@ case "${1:-}" in
   env) shift; cmd_env "$@" ;;
   netns-up) cmd_netns_up ;;
   netns-down) cmd_netns_down ;;
+  link-down) shift; cmd_link down "$@" ;;
+  link-up) shift; cmd_link up "$@" ;;
   path) echo "$server_bin" ;;
   network) network_mode ;;
-  *) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -43,6 +43,8 @@ final class PooledSession implements SessionHandle {
     private final boolean trial;
     private final CompletableFuture<Void> running = new CompletableFuture<>();
     private final CompletableFuture<SessionOutcome> outcome = new CompletableFuture<>();
+    private final CompletableFuture<SessionOutcome> ending = new CompletableFuture<>();
+    private final CompletableFuture<Void> endReported = new CompletableFuture<>();
     private final AtomicBoolean settled = new AtomicBoolean();
     private final AtomicReference<String> cancelReason = new AtomicReference<>();
     private final AtomicBoolean abandoned = new AtomicBoolean();
@@ -110,6 +112,27 @@ final class PooledSession implements SessionHandle {
     @Override
     public CompletionStage<SessionOutcome> outcome() {
         return outcome.minimalCompletionStage();
+    }
+
+    @Override
+    public CompletionStage<SessionOutcome> ending() {
+        return ending.minimalCompletionStage();
+    }
+
+    /**
+     * The body is about to end with {@code result} and leave its room (ignored once settled);
+     * completes once the worker has sent the job's end ({@link #endReported()}).
+     */
+    CompletableFuture<Void> ending(SessionOutcome result) {
+        if (!settled.get()) {
+            ending.complete(result);
+        }
+        return endReported;
+    }
+
+    @Override
+    public void endReported() {
+        endReported.complete(null);
     }
 
     @Override
@@ -190,6 +213,8 @@ final class PooledSession implements SessionHandle {
         try {
             listener.sessionEnded(this, result);
         } finally {
+            ending.complete(result);
+            endReported.complete(null);
             outcome.complete(result);
         }
         return true;

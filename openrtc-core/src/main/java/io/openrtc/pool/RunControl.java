@@ -3,6 +3,8 @@ package io.openrtc.pool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -12,10 +14,13 @@ import org.slf4j.LoggerFactory;
 final class RunControl implements SessionControl {
 
     private static final Logger log = LoggerFactory.getLogger(RunControl.class);
+    /** The most {@link #ending} waits for the worker to have sent the job's end: it must not hold the session up. */
+    private static final java.time.Duration ENDING_REPORT_WAIT = java.time.Duration.ofSeconds(1);
 
     private final SharedResources resources;
     private final Runnable onRunning;
     private final java.util.function.Consumer<io.openrtc.observe.VoiceMetric> onMetric;
+    private final java.util.function.Function<io.openrtc.agent.SessionOutcome, CompletableFuture<Void>> onEnding;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicReference<String> cancelReason = new AtomicReference<>();
     private final List<Runnable> cancelActions = new ArrayList<>();
@@ -27,9 +32,26 @@ final class RunControl implements SessionControl {
     }
 
     RunControl(SharedResources resources, Runnable onRunning, java.util.function.Consumer<io.openrtc.observe.VoiceMetric> onMetric) {
+        this(resources, onRunning, onMetric, outcome -> CompletableFuture.completedFuture(null));
+    }
+
+    RunControl(SharedResources resources, Runnable onRunning, java.util.function.Consumer<io.openrtc.observe.VoiceMetric> onMetric,
+            java.util.function.Function<io.openrtc.agent.SessionOutcome, CompletableFuture<Void>> onEnding) {
         this.resources = resources;
         this.onRunning = onRunning;
         this.onMetric = onMetric;
+        this.onEnding = onEnding;
+    }
+
+    @Override
+    public void ending(io.openrtc.agent.SessionOutcome outcome) {
+        try {
+            // Not interruptible: a cancelled session's thread may carry an interrupt here, and its
+            // end must reach LiveKit before it leaves the room just as well.
+            onEnding.apply(outcome).completeOnTimeout(null, ENDING_REPORT_WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
+        } catch (RuntimeException e) {
+            log.debug("A session's coming end was not passed on: {}", e.toString());
+        }
     }
 
     @Override

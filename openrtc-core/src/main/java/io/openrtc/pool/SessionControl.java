@@ -46,4 +46,14 @@ public interface SessionControl {
      */
     default void report(io.openrtc.observe.VoiceMetric metric) {
     }
+
+    /**
+     * Says that the session is about to end with {@code outcome} and is now leaving its room, so
+     * that the worker tells LiveKit the job's end first: LiveKit records a job whose agent left the
+     * room before the worker's status as failed ("agent worker left the room"). The outcome the
+     * pool settles afterwards is still the session's outcome. Sessions in child JVMs do not pass
+     * it on (their end is reported once the child answers).
+     */
+    default void ending(io.openrtc.agent.SessionOutcome outcome) {
+    }
 }

@@ -27,7 +27,7 @@ final class VirtualThreadIsolator implements Isolator {
     @Override
     public void launch(PooledSession session) {
         SessionRequest request = session.request();
-        RunControl control = new RunControl(resources, session::markRunning, session::measured);
+        RunControl control = new RunControl(resources, session::markRunning, session::measured, session::ending);
         Thread thread = Thread.ofVirtual().name(request.threadName()).unstarted(() -> {
             try {
                 session.settle(SessionRun.run(body, request, control, session.startedAt()));

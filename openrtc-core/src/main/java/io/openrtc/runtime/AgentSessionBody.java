@@ -78,14 +78,21 @@ final class AgentSessionBody implements SessionBody {
                 room.closed().thenAccept(session::roomClosed);
             }
             control.running();
-            provisional = runAgent(agent, session, control);
+            provisional = runAgent(agent, session, room, control);
         } finally {
             Instant now = Instant.now();
-            session.runShutdownCallbacks(provisional != null ? provisional
+            SessionOutcome ending = provisional != null ? provisional
                     : control.isCancelled() ? new SessionOutcome.Cancelled(control.cancelReason().orElse("cancelled"), session.startedAt(), now)
+                    : null;
+            session.runShutdownCallbacks(ending != null ? ending
                     : new SessionOutcome.Failed(new IllegalStateException("the session failed"), session.startedAt(), now));
             session.closeVoice();
             if (room != null) {
+                if (ending != null) {
+                    // Before leaving: LiveKit records a job whose agent leaves first as failed. (A
+                    // failure is left to the pool, which reports it with its real error.)
+                    control.ending(ending);
+                }
                 room.close();
             }
         }
@@ -108,7 +115,8 @@ final class AgentSessionBody implements SessionBody {
      * Runs the agent's code and returns the outcome it implies, or throws what should fail or
      * cancel the session.
      */
-    private static SessionOutcome runAgent(Agent agent, DefaultAgentSession session, SessionControl control) throws Exception {
+    private static SessionOutcome runAgent(Agent agent, DefaultAgentSession session, Room room, SessionControl control)
+            throws Exception {
         session.agentRunning(true);
         try {
             agent.run(session);
@@ -116,11 +124,11 @@ final class AgentSessionBody implements SessionBody {
             if (control.isCancelled()) {
                 throw e;
             }
-            Optional<CloseReason> closed = session.roomCloseReason();
+            Optional<CloseReason> closed = roomCloseReason(session, room).or(() -> endedByServer(e));
             if (closed.isPresent() && !closed.get().isNormal()) {
                 throw new SessionRoomLostException(closed.get(), e);
             }
-            if (!session.isEnding()) {
+            if (!session.isEnding() && closed.isEmpty()) {
                 throw e;
             }
             // Ended on purpose (end(), or the room ended normally): a success.
@@ -131,11 +139,34 @@ final class AgentSessionBody implements SessionBody {
                 Thread.interrupted();
             }
         }
-        Optional<CloseReason> closed = session.roomCloseReason();
+        Optional<CloseReason> closed = roomCloseReason(session, room);
         if (closed.isPresent() && !closed.get().isNormal()) {
             throw new SessionRoomLostException(closed.get(), null);
         }
         return new SessionOutcome.Success(session.startedAt(), Instant.now());
+    }
+
+    /**
+     * Why the session's room closed, if it did. The room's own reason counts too: an agent
+     * writing audio can hear of the close (a {@link RoomClosedException}) before the session's
+     * close callback has run, and a room deleted under it must still end the session as a
+     * success, not as the agent's failure.
+     */
+    private static Optional<CloseReason> roomCloseReason(DefaultAgentSession session, Room room) {
+        return session.roomCloseReason().or(() -> room == null ? Optional.empty() : room.closeReason());
+    }
+
+    /**
+     * The server's normal end of the room (deleted, this participant removed, told to leave) that
+     * a track operation reported while the room was still closing; nothing for any other reason
+     * (the agent's own unpublish or close stays the agent's doing).
+     */
+    private static Optional<CloseReason> endedByServer(Exception e) {
+        if (e instanceof RoomClosedException closed && closed.reason().isNormal()
+                && closed.reason().cause() != CloseReason.Cause.CLIENT_LEFT) {
+            return Optional.of(closed.reason());
+        }
+        return Optional.empty();
     }
 
     /**

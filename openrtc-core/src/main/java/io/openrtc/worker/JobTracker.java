@@ -294,7 +294,35 @@ final class JobTracker {
             cancelSession(job, job.pendingCancel);
         }
         handle.running().whenComplete((ignored, error) -> loop.post(() -> running(job)));
+        handle.ending().whenComplete((outcome, error) -> {
+            if (outcome != null) {
+                loop.post(() -> ending(job, outcome));
+            }
+        });
         handle.outcome().whenComplete((outcome, error) -> loop.post(() -> ended(job, outcome, error)));
+    }
+
+    /** The session is leaving its room: LiveKit hears of the job's end before it sees the agent leave. */
+    private void ending(TrackedJob job, SessionOutcome outcome) {
+        if (job.phase == TrackedJob.Phase.ENDED || job.endStatusSent != null || !connection.canSend()) {
+            // Without a connection: told once the session has ended, on whatever connection there is then.
+            job.handle.endReported();
+            return;
+        }
+        job.endStatusSent = endStatus(outcome);
+        // The session leaves its room once the status is on the wire, which gives LiveKit the
+        // status well ahead of the leave (it acknowledges neither).
+        connection.sendWritten(WorkerMessage.newBuilder().setUpdateJob(UpdateJobStatus.newBuilder().setJobId(job.jobId)
+                        .setStatus(job.endStatusSent).setError(outcome instanceof SessionOutcome.Failed f ? f.message() : ""))
+                .build()).whenComplete((ignored, error) -> job.handle.endReported());
+    }
+
+    private static JobStatus endStatus(SessionOutcome outcome) {
+        return switch (outcome) {
+            case SessionOutcome.Success s -> JobStatus.JS_SUCCESS;
+            case SessionOutcome.Failed f -> JobStatus.JS_FAILED;
+            case SessionOutcome.Cancelled c -> JobStatus.JS_SUCCESS;
+        };
     }
 
     private void launchFailed(TrackedJob job, Throwable error) {
@@ -325,10 +353,10 @@ final class JobTracker {
             Throwable cause = error != null ? error : new IllegalStateException("the session reported no outcome");
             outcome = new SessionOutcome.Failed(cause, job.assignedAt, Instant.now());
         }
-        switch (outcome) {
-            case SessionOutcome.Success s -> sendJobStatus(job, JobStatus.JS_SUCCESS, "");
-            case SessionOutcome.Failed f -> sendJobStatus(job, JobStatus.JS_FAILED, f.message());
-            case SessionOutcome.Cancelled c -> sendJobStatus(job, JobStatus.JS_SUCCESS, "");
+        JobStatus status = endStatus(outcome);
+        if (status != job.endStatusSent) {
+            // Not told yet (or told otherwise when the session was leaving its room).
+            sendJobStatus(job, status, outcome instanceof SessionOutcome.Failed f ? f.message() : "");
         }
         log.info("Job {} in room '{}' ended: {}", job.jobId, job.job.roomName(), outcome.label());
         drain.sessionEnded(job);

@@ -17,6 +17,20 @@ public interface SessionHandle {
     CompletionStage<SessionOutcome> outcome();
 
     /**
+     * Completes with the outcome the session is about to end with, as it leaves its room (before
+     * {@link #outcome()}, which may still differ); the worker reports the job's end to LiveKit
+     * then, since LiveKit records a job whose agent left before its status as failed. By default
+     * the same as {@link #outcome()}.
+     */
+    default CompletionStage<SessionOutcome> ending() {
+        return outcome();
+    }
+
+    /** The worker has sent the job's end (or cannot): the session may leave its room now. */
+    default void endReported() {
+    }
+
+    /**
      * Asks the session to stop (job termination, drain timeout); it ends as
      * {@link SessionOutcome.Cancelled} with {@code reason} unless it already ended. Idempotent,
      * returns at once.

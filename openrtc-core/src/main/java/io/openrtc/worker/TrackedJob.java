@@ -53,6 +53,8 @@ final class TrackedJob {
     boolean cancelledByDrain;
     /** LiveKit terminated the job; a later termination for it changes nothing. */
     boolean terminated;
+    /** The end status already sent to LiveKit when the session said it was ending, or null. */
+    livekit.LivekitAgent.JobStatus endStatusSent;
     long settledNanos;
 
     TrackedJob(JobInfo job, long offeredNanos, long connection) {

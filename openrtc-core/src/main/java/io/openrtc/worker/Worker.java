@@ -45,7 +45,10 @@ import org.slf4j.LoggerFactory;
  * for {@link SessionOutcome.Failed}, and {@code JS_SUCCESS} for {@link SessionOutcome.Cancelled}:
  * a cancellation comes from outside the agent (LiveKit's termination, which LiveKit itself
  * records as success; a drain; a shutdown) and is not the agent's failure, which is also what
- * LiveKit's Python SDK reports for a job process it closed.
+ * LiveKit's Python SDK reports for a job process it closed. The end is sent as soon as the
+ * session says it is ending ({@link SessionHandle#ending()}, before it leaves its room, since
+ * LiveKit records a job whose agent left first as failed) and again only if the outcome then
+ * differs.
  *
  * <h2>Reconnects</h2>
  * A new socket is a new registration (new worker id). Sessions keep running in their rooms and

@@ -105,6 +105,11 @@ final class WorkerConnection {
         socket.send(message);
     }
 
+    /** Sends like {@link #send}; completes once the frame is written. */
+    java.util.concurrent.CompletableFuture<Void> sendWritten(WorkerMessage message) {
+        return socket.sendWritten(message);
+    }
+
     /** A draining worker does not come back after a drop. */
     void cancelReconnect() {
         WorkerLoop.cancel(reconnectTimer);

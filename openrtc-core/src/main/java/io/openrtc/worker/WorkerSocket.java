@@ -40,7 +40,8 @@ final class WorkerSocket {
     }
 
     private sealed interface Outgoing {
-        record Binary(byte[] bytes) implements Outgoing {
+        /** {@code written} completes once the frame has been handed to the network (or failed). */
+        record Binary(byte[] bytes, CompletableFuture<Void> written) implements Outgoing {
         }
 
         record Close(int code, String reason) implements Outgoing {
@@ -79,11 +80,21 @@ final class WorkerSocket {
 
     /** Queues a message; silently dropped once the socket is closing. */
     void send(WorkerMessage message) {
+        sendWritten(message);
+    }
+
+    /**
+     * Queues a message like {@link #send}; the answer completes once its frame is written (at
+     * once when it is dropped; never when the socket aborts first).
+     */
+    CompletableFuture<Void> sendWritten(WorkerMessage message) {
         if (outputClosed) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        outgoing.add(new Outgoing.Binary(message.toByteArray()));
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        outgoing.add(new Outgoing.Binary(message.toByteArray(), written));
         pump();
+        return written;
     }
 
     /**
@@ -129,6 +140,9 @@ final class WorkerSocket {
                 case Outgoing.Binary binary -> ws.sendBinary(ByteBuffer.wrap(binary.bytes()), true);
                 case Outgoing.Close close -> ws.sendClose(close.code(), close.reason());
             };
+            if (next instanceof Outgoing.Binary binary) {
+                sent.whenComplete((ignored, error) -> binary.written().complete(null));
+            }
             if (sent.isDone() && !sent.isCompletedExceptionally()) {
                 sending.set(false);
                 continue;

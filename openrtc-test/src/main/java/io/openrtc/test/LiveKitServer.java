@@ -46,6 +46,31 @@ public interface LiveKitServer extends AutoCloseable {
     /** Starts a server stopped by {@link #stop()}, on the same address with the same keys. */
     void start() throws Exception;
 
+    /**
+     * Takes the link between this host and the server down: from now on nothing reaches the
+     * server and nothing comes back (packets are dropped, as on a lost network), until
+     * {@link #restoreNetwork()}. Only for a server in a network of its own
+     * ({@link LiveKitServerTest#network()}); the shared test network is never cut.
+     *
+     * @throws UnsupportedOperationException for any other server
+     */
+    default void cutNetwork() throws Exception {
+        throw new UnsupportedOperationException(this + " has no network of its own to cut (see LiveKitServerTest.network)");
+    }
+
+    /** Brings the link {@link #cutNetwork()} took down up again. */
+    default void restoreNetwork() throws Exception {
+        throw new UnsupportedOperationException(this + " has no network of its own to restore");
+    }
+
+    /**
+     * The server's own log, when this JVM can read it (the local binary's): what LiveKit itself
+     * recorded, such as each agent job's end ({@code "job ended"} lines with its status).
+     */
+    default java.util.Optional<java.nio.file.Path> logFile() {
+        return java.util.Optional.empty();
+    }
+
     /** The HTTP base URL of the Twirp APIs, for example {@code http://198.18.0.1:20001}. */
     default String httpUrl() {
         String ws = url().toString();

@@ -28,6 +28,19 @@ public final class LiveKitServerBackends {
         return start(restartable, System.getenv());
     }
 
+    /**
+     * Starts a local server in a network namespace of its own ({@code network}), whose link the
+     * test may cut. Only the local binary in netns mode (as root on Linux) can do that.
+     */
+    public static LiveKitServer start(TestNetwork network) {
+        LocalBinaryLiveKitServer.Availability local = LocalBinaryLiveKitServer.availability();
+        if (!local.available()) {
+            throw new IllegalStateException("A test in the network '" + network.name() + "' needs the local livekit-server: "
+                    + local.reason());
+        }
+        return LocalBinaryLiveKitServer.launch(local, network);
+    }
+
     static LiveKitServer start(boolean restartable, Map<String, String> env) {
         List<String> reasons = new ArrayList<>();
 

@@ -39,9 +39,11 @@ public final class LiveKitServerExtension implements BeforeAllCallback, Paramete
         while (classContext.getParent().isPresent() && classContext.getParent().get().getTestClass().isPresent()) {
             classContext = classContext.getParent().get();
         }
-        boolean restartable = AnnotationSupport.findAnnotation(testClass, LiveKitServerTest.class)
-                .map(LiveKitServerTest::restartable).orElse(false);
-        return classContext.getStore(NAMESPACE)
-                .computeIfAbsent("server", key -> LiveKitServerBackends.start(restartable), LiveKitServer.class);
+        var annotation = AnnotationSupport.findAnnotation(testClass, LiveKitServerTest.class);
+        boolean restartable = annotation.map(LiveKitServerTest::restartable).orElse(false);
+        String network = annotation.map(LiveKitServerTest::network).orElse("");
+        return classContext.getStore(NAMESPACE).computeIfAbsent("server",
+                key -> network.isEmpty() ? LiveKitServerBackends.start(restartable) : LiveKitServerBackends.start(TestNetwork.named(network)),
+                LiveKitServer.class);
     }
 }

@@ -41,4 +41,12 @@ public @interface LiveKitServerTest {
      * or a container.
      */
     boolean restartable() default false;
+
+    /**
+     * The network the server runs in: {@code ""}, the shared test namespace every test uses; or
+     * the name of one of its own ({@link TestNetwork#NETLOSS}, {@code "netloss"}), whose link a
+     * test may cut with {@link LiveKitServer#cutNetwork()} without disturbing the others. A server
+     * of its own network is always the local binary, in netns mode.
+     */
+    String network() default "";
 }

@@ -41,11 +41,13 @@ final class LocalBinaryLiveKitServer implements LiveKitServer {
     private final String apiKey;
     private final String apiSecret;
     private final Path logFile;
+    private final TestNetwork network;
     private volatile boolean running = true;
 
-    private LocalBinaryLiveKitServer(Path script, String name, Map<String, String> env) {
+    private LocalBinaryLiveKitServer(Path script, String name, Map<String, String> env, TestNetwork network) {
         this.script = script;
         this.name = name;
+        this.network = network;
         this.url = URI.create(env.get("LIVEKIT_URL"));
         this.apiKey = env.get("LIVEKIT_API_KEY");
         this.apiSecret = env.get("LIVEKIT_API_SECRET");
@@ -103,10 +105,20 @@ final class LocalBinaryLiveKitServer implements LiveKitServer {
     }
 
     static LocalBinaryLiveKitServer launch(Availability availability) {
+        return launch(availability, null);
+    }
+
+    /** Starts a server; in {@code network}'s own namespace when not null, else the shared one. */
+    static LocalBinaryLiveKitServer launch(Availability availability, TestNetwork network) {
         String name = "junit-" + UUID.randomUUID().toString().substring(0, 8);
         try {
-            Map<String, String> env = parseEnv(run(availability.script(), List.of("start", "--name", name, "--port", "auto")));
-            LocalBinaryLiveKitServer server = new LocalBinaryLiveKitServer(availability.script(), name, env);
+            if (network != null && !run(availability.script(), List.of("network"), Map.of()).strip().equals("netns")) {
+                throw new IllegalStateException("the network '" + network.name() + "' needs netns mode (root on Linux, "
+                        + "OPENRTC_TEST_NETWORK unset or netns)");
+            }
+            Map<String, String> env = parseEnv(run(availability.script(), List.of("start", "--name", name, "--port", "auto"),
+                    network == null ? Map.of() : network.scriptEnvironment()));
+            LocalBinaryLiveKitServer server = new LocalBinaryLiveKitServer(availability.script(), name, env, network);
             log.info("Started local livekit-server {} at {} ({})", server.version(), server.url, server.versionLine());
             System.out.println("[openrtc-test] livekit-server " + server.versionLine());
             return server;
@@ -158,9 +170,9 @@ final class LocalBinaryLiveKitServer implements LiveKitServer {
         return "(no version line in " + logFile + ")";
     }
 
-    /** The server's log file. */
-    Path logFile() {
-        return logFile;
+    @Override
+    public java.util.Optional<Path> logFile() {
+        return java.util.Optional.of(logFile);
     }
 
     @Override
@@ -183,6 +195,26 @@ final class LocalBinaryLiveKitServer implements LiveKitServer {
     }
 
     @Override
+    public synchronized void cutNetwork() throws IOException {
+        requireOwnNetwork();
+        run(script, List.of("link-down", "--name", name));
+    }
+
+    @Override
+    public synchronized void restoreNetwork() throws IOException {
+        requireOwnNetwork();
+        run(script, List.of("link-up", "--name", name));
+    }
+
+    private void requireOwnNetwork() {
+        if (network == null) {
+            // The shared namespace carries every other test's traffic: its link is never cut.
+            throw new UnsupportedOperationException(this + " runs in the shared test network; "
+                    + "cutting its link needs @LiveKitServerTest(network = \"" + TestNetwork.NETLOSS.name() + "\")");
+        }
+    }
+
+    @Override
     public synchronized void close() throws IOException {
         run(script, List.of("stop", "--name", name));
         running = false;
@@ -190,7 +222,7 @@ final class LocalBinaryLiveKitServer implements LiveKitServer {
 
     @Override
     public String toString() {
-        return "local livekit-server '" + name + "' at " + url;
+        return "local livekit-server '" + name + "' at " + url + (network == null ? "" : " (network " + network.name() + ")");
     }
 
     private static Map<String, String> parseEnv(String output) {
@@ -211,9 +243,16 @@ final class LocalBinaryLiveKitServer implements LiveKitServer {
 
     /** Runs the script and returns its standard output; its standard error goes to the log. */
     private static String run(Path script, List<String> args) throws IOException {
+        return run(script, args, Map.of());
+    }
+
+    /** Runs the script with {@code env} added to its environment. */
+    private static String run(Path script, List<String> args, Map<String, String> env) throws IOException {
         List<String> command = new ArrayList<>(List.of("bash", script.toString()));
         command.addAll(args);
-        Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(false);
+        builder.environment().putAll(env);
+        Process process = builder.start();
         process.getOutputStream().close();
         StringBuilder err = new StringBuilder();
         Thread errReader = Thread.ofVirtual().start(() -> {
