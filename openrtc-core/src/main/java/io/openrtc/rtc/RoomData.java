@@ -59,6 +59,9 @@ final class RoomData {
                 message -> textReaders.deliver(message.topic(), message),
                 message -> byteReaders.deliver(message.topic(), message));
         this.receiver = new DataReceiver(room, counters, assembler, rpc, dataReaders);
+        // Read from any thread while the room's loop changes it: a map's size is one int field,
+        // so a racy read is at worst a moment old, never torn.
+        counters.openStreams(assembler::openStreams);
     }
 
     // ---- data packets ----
