@@ -7,7 +7,7 @@ import org.slf4j.Logger;
 /**
  * The counters behind {@link DataStats}, and the rate-limited warning for what a peer sent that
  * could not be used: one warning per kind of abuse (malformed packets, dropped streams, refused
- * RPC calls) per {@link RateLimitedLog#INTERVAL}, saying how many like it were held back, the rest
+ * RPC calls, messages dropped unread on a topic nobody reads) per {@link RateLimitedLog#INTERVAL}, saying how many like it were held back, the rest
  * at DEBUG. So a misbehaving peer cannot flood the log, and a new kind of abuse is still logged
  * at once however many of another kind came before it.
  */
@@ -25,6 +25,7 @@ final class DataCounters {
     private final RateLimitedLog malformedLog = new RateLimitedLog();
     private final RateLimitedLog droppedStreamLog = new RateLimitedLog();
     private final RateLimitedLog refusedRpcLog = new RateLimitedLog();
+    private final RateLimitedLog unreadLog = new RateLimitedLog();
     /** The streams being received now; set by the room's stream assembler. */
     private volatile java.util.function.IntSupplier openStreams = () -> 0;
 
@@ -55,6 +56,19 @@ final class DataCounters {
     void refusedRpc(Logger log, String room, String what) {
         rpcCallsRefused.incrementAndGet();
         warn(refusedRpcLog, log, room, "refused an RPC call: " + what);
+    }
+
+    /**
+     * Warns (rate-limited) that a message was dropped unread: nobody reads its topic and the
+     * backlog for later readers overflowed. Counted already, in {@code droppedMessages}.
+     */
+    void droppedUnread(Logger log, String room, String kind, String topic) {
+        warn(unreadLog, log, room, "dropped " + kind + " on topic '" + cut(topic) + "' that nobody reads (the backlog "
+                + "for later readers is full)");
+    }
+
+    private static String cut(String text) {
+        return text.length() > 80 ? text.substring(0, 80) + "..." : text;
     }
 
     private void warn(RateLimitedLog limit, Logger log, String room, String message) {
