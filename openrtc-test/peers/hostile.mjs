@@ -9,7 +9,8 @@
 //   {"op":"exit"}                                                               leaves and exits
 // Abuse, each answered with done{tag,...} (or error{tag,message}):
 //   {"op":"flood","id":"h1","tag":"f","count":2000,"bytes":14000,"topic":"x","reliable":true}
-//       publishes count data packets of bytes random bytes, 16 in flight -> done{tag,sent,failed,ms}
+//       publishes count data packets of bytes random bytes, 16 in flight -> done{tag,sent,failed,ms};
+//       "to":["identity"] sends them to those participants only (every abuse but RPC takes "to")
 //   {"op":"neverEnding","id":"h1","tag":"n","count":300,"topic":"lk.chat"}
 //       opens count text streams, writes one part into each and never closes them -> done{tag,opened}
 //   {"op":"reusedIds","id":"h1","tag":"r","count":50,"topic":"x"}
@@ -61,7 +62,9 @@ async function flood(command) {
     while (next < command.count) {
       next++;
       try {
-        await participant.publishData(randomBytes(command.bytes), { reliable: command.reliable ?? true, topic: command.topic });
+        await participant.publishData(randomBytes(command.bytes), {
+          reliable: command.reliable ?? true, topic: command.topic, destination_identities: command.to ?? [],
+        });
         sent++;
       } catch (e) {
         failed++;
@@ -77,7 +80,9 @@ async function neverEnding(command) {
   const room = roomOf(command);
   room.hostileWriters = room.hostileWriters ?? [];
   for (let i = 0; i < command.count; i++) {
-    const writer = await participant.streamText({ topic: command.topic, attributes: { n: String(i) } });
+    const writer = await participant.streamText({
+      topic: command.topic, attributes: { n: String(i) }, destinationIdentities: command.to ?? [],
+    });
     await writer.write(`part of a stream that never ends #${i}`);
     room.hostileWriters.push(writer); // kept open until the peer leaves
   }
@@ -90,8 +95,8 @@ async function reusedIds(command) {
   for (let i = 0; i < command.count; i++) {
     const streamId = `reused-${Date.now()}-${i}`;
     try {
-      const first = await participant.streamText({ topic: command.topic, streamId });
-      const second = await participant.streamText({ topic: command.topic, streamId });
+      const first = await participant.streamText({ topic: command.topic, streamId, destinationIdentities: command.to ?? [] });
+      const second = await participant.streamText({ topic: command.topic, streamId, destinationIdentities: command.to ?? [] });
       await first.write('first');
       await second.write('second');
       await first.close();
@@ -105,7 +110,10 @@ async function reusedIds(command) {
 
 async function byteStream(command, declared, bytes) {
   const participant = roomOf(command).localParticipant;
-  const writer = await participant.streamBytes({ topic: command.topic, name: 'blob.bin', mimeType: 'application/octet-stream', totalSize: declared });
+  const writer = await participant.streamBytes({
+    topic: command.topic, name: 'blob.bin', mimeType: 'application/octet-stream', totalSize: declared,
+    destinationIdentities: command.to ?? [],
+  });
   const piece = 64 * 1024;
   for (let written = 0; written < bytes; written += piece) {
     await writer.write(randomBytes(Math.min(piece, bytes - written)));
@@ -151,7 +159,9 @@ const ops = {
   reusedIds,
   oversize: (c) => byteStream(c, c.bytes, c.bytes),
   wrongSize: (c) => byteStream(c, c.declared, c.bytes),
-  hugeHeader: (c) => outcome(() => roomOf(c).localParticipant.sendText('x', { topic: c.topic, attributes: { big: 'a'.repeat(c.attrBytes) } })),
+  hugeHeader: (c) => outcome(() => roomOf(c).localParticipant.sendText('x', {
+    topic: c.topic, attributes: { big: 'a'.repeat(c.attrBytes) }, destinationIdentities: c.to ?? [],
+  })),
   hugeAttributes: (c) => outcome(() => {
     const attributes = {};
     for (let i = 0; i < c.keys; i++) attributes[`k${i}`] = 'v'.repeat(c.valueBytes);
