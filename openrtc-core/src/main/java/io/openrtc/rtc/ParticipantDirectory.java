@@ -46,6 +46,9 @@ final class ParticipantDirectory {
                 if (identity.isEmpty()) {
                     continue;
                 }
+                // Known by its sid: it keeps its identity (found by SignalMessageFuzzTest: it was
+                // stored as a participant with an empty identity under its old one).
+                info = info.toBuilder().setIdentity(identity).build();
             }
             Entry old = byIdentity.get(identity);
             if (info.getState() == ParticipantInfo.State.DISCONNECTED) {

@@ -49,16 +49,22 @@ final class RoomData {
         this.sender = new DataChannelSender(room, options.requestTimeout(), counters);
         // Unread messages wait for a reader: at most messageBuffer of them, and maxStreamBytes in all.
         this.textReaders = new TopicRouter<>("text streams", options.messageBuffer(), options.messageBuffer(),
-                options.maxStreamBytes(), m -> 2L * m.text().length(), counters.droppedMessages);
+                options.maxStreamBytes(), m -> 2L * m.text().length(), counters.droppedMessages,
+                topic -> counters.droppedUnread(log, room, "text streams", topic));
         this.byteReaders = new TopicRouter<>("byte streams", options.messageBuffer(), options.messageBuffer(),
-                options.maxStreamBytes(), m -> m.content().length, counters.droppedMessages);
+                options.maxStreamBytes(), m -> m.content().length, counters.droppedMessages,
+                topic -> counters.droppedUnread(log, room, "byte streams", topic));
         this.dataReaders = new TopicRouter<>("data packets", options.messageBuffer(), options.messageBuffer(),
-                options.maxStreamBytes(), m -> m.payload().length, counters.droppedMessages);
+                options.maxStreamBytes(), m -> m.payload().length, counters.droppedMessages,
+                topic -> counters.droppedUnread(log, room, "data packets", topic));
         this.rpc = new RpcManager(room, sender, timers, counters, isRemoteParticipant);
         StreamAssembler assembler = new StreamAssembler(room, options.maxStreamBytes(), counters, System::nanoTime,
                 message -> textReaders.deliver(message.topic(), message),
                 message -> byteReaders.deliver(message.topic(), message));
         this.receiver = new DataReceiver(room, counters, assembler, rpc, dataReaders);
+        // Read from any thread while the room's loop changes it: a map's size is one int field,
+        // so a racy read is at worst a moment old, never torn.
+        counters.openStreams(assembler::openStreams);
     }
 
     // ---- data packets ----

@@ -27,6 +27,7 @@ final class TopicRouter<T> {
     private final long backlogBytes;
     private final ToLongFunction<T> weigher;
     private final AtomicLong dropped;
+    private final java.util.function.Consumer<String> droppedUnread;
     private final Map<String, List<MessageStream<T>>> streams = new LinkedHashMap<>();
     private final ArrayDeque<Waiting<T>> backlog = new ArrayDeque<>();
     private long backlogWeight;
@@ -42,6 +43,18 @@ final class TopicRouter<T> {
      */
     TopicRouter(String kind, int streamCapacity, int backlogCapacity, long backlogBytes, ToLongFunction<T> weigher,
             AtomicLong dropped) {
+        this(kind, streamCapacity, backlogCapacity, backlogBytes, weigher, dropped, topic -> { });
+    }
+
+    /**
+     * Like the other constructor; {@code droppedUnread} is told the topic of every message dropped
+     * because nobody read its topic (the backlog overflowed, or it alone was larger), so that the
+     * room can warn about a peer flooding a topic nobody reads. Called under this router's lock:
+     * it must not block.
+     */
+    TopicRouter(String kind, int streamCapacity, int backlogCapacity, long backlogBytes, ToLongFunction<T> weigher,
+            AtomicLong dropped, java.util.function.Consumer<String> droppedUnread) {
+        this.droppedUnread = droppedUnread;
         this.kind = kind;
         this.streamCapacity = streamCapacity;
         this.backlogCapacity = backlogCapacity;
@@ -86,11 +99,14 @@ final class TopicRouter<T> {
         long bytes = weigher.applyAsLong(message);
         if (backlogCapacity == 0 || bytes > backlogBytes) {
             dropped.incrementAndGet();
+            droppedUnread.accept(topic);
             return;
         }
         while (backlog.size() >= backlogCapacity || backlogWeight + bytes > backlogBytes) {
-            backlogWeight -= backlog.pollFirst().bytes();
+            Waiting<T> oldest = backlog.pollFirst();
+            backlogWeight -= oldest.bytes();
             dropped.incrementAndGet();
+            droppedUnread.accept(oldest.topic());
         }
         backlog.addLast(new Waiting<>(topic, message, bytes));
         backlogWeight += bytes;

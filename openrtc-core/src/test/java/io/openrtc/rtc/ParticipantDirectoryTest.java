@@ -80,4 +80,20 @@ class ParticipantDirectoryTest {
         assertThat(((RoomEvent.ParticipantNameChanged) events.get(2)).previousName()).isEqualTo("Agent");
         assertThat(directory.apply(List.of(second))).as("the same state again changes nothing").isEmpty();
     }
+
+    /** Regression of SignalMessageFuzzTest (seed 859339912359, input 10). */
+    @Test
+    void anUpdateWithoutIdentityIsTheParticipantOfItsSidAndKeepsItsIdentity() {
+        ParticipantDirectory directory = new ParticipantDirectory();
+        directory.reset(List.of(caller("PA_1", 1, ParticipantInfo.State.ACTIVE)));
+        ParticipantInfo noIdentity = caller("PA_1", 2, ParticipantInfo.State.ACTIVE).toBuilder().clearIdentity()
+                .setMetadata("m").build();
+
+        List<RoomEvent> events = directory.apply(List.of(noIdentity));
+
+        assertThat(events).singleElement().isInstanceOf(RoomEvent.ParticipantMetadataChanged.class);
+        assertThat(directory.snapshot()).containsOnlyKeys("caller");
+        assertThat(directory.snapshot().get("caller").identity()).isEqualTo("caller");
+        assertThat(directory.snapshot().get("caller").metadata()).isEqualTo("m");
+    }
 }

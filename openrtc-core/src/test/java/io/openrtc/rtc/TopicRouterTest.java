@@ -107,4 +107,17 @@ class TopicRouterTest {
         assertThat(stream.poll(Duration.ZERO)).isEqualTo("bbbb");
         assertThat(stream.poll(Duration.ZERO)).isEqualTo("cccc");
     }
+
+    @Test
+    void everyMessageDroppedUnreadIsReportedWithItsTopic() {
+        List<String> reported = new ArrayList<>();
+        TopicRouter<String> router = new TopicRouter<>("test", 10, 2, 10, String::length, dropped, reported::add);
+        router.deliver("flood", "1");
+        router.deliver("flood", "2");
+        router.deliver("other", "3");
+        router.deliver("big", "x".repeat(11));
+
+        assertThat(dropped.get()).isEqualTo(2);
+        assertThat(reported).as("the oldest of the backlog, then the one larger than it all").containsExactly("flood", "big");
+    }
 }

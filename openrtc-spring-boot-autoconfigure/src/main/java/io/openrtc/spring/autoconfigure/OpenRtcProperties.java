@@ -65,6 +65,10 @@ public record OpenRtcProperties(
 
     public OpenRtcProperties {
         agentName = agentName == null ? "" : agentName.strip();
+        // What the worker would refuse later, refused here under the property's name (PropertyBindingFuzzTest
+        // found the worker's "agentName '...' must not have ... control characters" naming no property).
+        require(agentName.chars().noneMatch(Character::isISOControl),
+                "openrtc.agent-name must not contain control characters, was '" + agentName + "'");
         agents = agents == null ? Map.of() : Map.copyOf(agents);
         require(maxConcurrentSessions >= 1, "openrtc.max-concurrent-sessions must be at least 1, was " + maxConcurrentSessions);
         require(loadThreshold > 0 && loadThreshold <= 1,

@@ -93,7 +93,12 @@ public record OpenRtcVoiceProperties(
         } catch (IllegalArgumentException e) {
             // "voice stt.timeout must be positive" -> "openrtc.voice.stt.timeout must be positive"
             // The message says it all; no cause, so that the root cause a failure report shows names the property.
-            throw new IllegalArgumentException("openrtc." + e.getMessage().replaceFirst("^voice ", "voice."));
+            // A check across two settings names the second one too (found by PropertyBindingFuzzTest:
+            // "... must be at least min-endpointing-delay" did not say which property that is).
+            String message = String.valueOf(e.getMessage())
+                    .replace("must be at least min-endpointing-delay", "must be at least openrtc.voice.min-endpointing-delay");
+            throw new IllegalArgumentException(message.startsWith("openrtc.") ? message
+                    : "openrtc." + message.replaceFirst("^voice ", "voice."));
         }
     }
 
@@ -130,7 +135,9 @@ public record OpenRtcVoiceProperties(
             try {
                 return new VadOptions(activation, off, minSpeech, minSilence, prefixPadding, maxBufferedSpeech);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(e.getMessage().replaceFirst("^VAD ", "openrtc.voice.vad."));
+                // The cross-field check names the other setting as a property too (PropertyBindingFuzzTest).
+                throw new IllegalArgumentException(e.getMessage().replaceFirst("^VAD ", "openrtc.voice.vad.")
+                        .replace("at most activation-threshold", "at most openrtc.voice.vad.activation-threshold"));
             }
         }
     }
@@ -183,8 +190,8 @@ public record OpenRtcVoiceProperties(
         }
 
         InterruptionOptions toOptions() {
-            return new InterruptionOptions(enabled, speaking.over(this), thinking.over(this), falseInterruptionTimeout,
-                    resumeFalseInterruption);
+            return new InterruptionOptions(enabled, speaking.over(this, "speaking"), thinking.over(this, "thinking"),
+                    falseInterruptionTimeout, resumeFalseInterruption);
         }
     }
 
@@ -197,10 +204,25 @@ public record OpenRtcVoiceProperties(
      */
     public record Profile(Duration minDuration, Integer minWords, List<String> fillerWords) {
 
-        InterruptionOptions.Profile over(Interruption shared) {
-            return new InterruptionOptions.Profile(minDuration != null ? minDuration : shared.minDuration(),
-                    minWords != null ? minWords : shared.minWords(),
-                    fillerWords != null ? fillerWords : shared.fillerWords());
+        /**
+         * This profile over the shared settings. A bad value is reported under the property it came
+         * from, the profile's own ({@code openrtc.voice.interruption.thinking.min-words}) or the
+         * shared one it took (found by PropertyBindingFuzzTest: a profile's negative min-words was
+         * reported as {@code openrtc.voice.interruption min-words}, without the profile).
+         */
+        InterruptionOptions.Profile over(Interruption shared, String state) {
+            String prefix = "openrtc.voice.interruption.";
+            Duration duration = minDuration != null ? minDuration : shared.minDuration();
+            String durationProperty = prefix + (minDuration != null ? state + "." : "") + "min-duration";
+            if (duration == null || duration.isNegative()) {
+                throw new IllegalArgumentException(durationProperty + " must be set and not negative, was " + duration);
+            }
+            int words = minWords != null ? minWords : shared.minWords();
+            if (words < 0) {
+                throw new IllegalArgumentException(prefix + (minWords != null ? state + "." : "") + "min-words must not be negative, was "
+                        + words);
+            }
+            return new InterruptionOptions.Profile(duration, words, fillerWords != null ? fillerWords : shared.fillerWords());
         }
     }
 
