@@ -27,6 +27,7 @@ final class PoolClaim implements JobClaim {
     private final PooledSession.Listener listener;
     private final JobInfo job;
     private final String agentName;
+    private final String tenant;
     private final ParticipantSpec participant;
     private final Instant offeredAt;
     private final Supervisor supervisor;
@@ -38,13 +39,15 @@ final class PoolClaim implements JobClaim {
      * @param trial      whether this claim is its agent's trial after the agent went out of service
      */
     PoolClaim(PoolState state, Isolator isolator, EventPublisher events, PooledSession.Listener listener, JobInfo job,
-            String agentName, ParticipantSpec participant, Instant offeredAt, Supervisor supervisor, boolean trial) {
+            String agentName, String tenant, ParticipantSpec participant, Instant offeredAt, Supervisor supervisor,
+            boolean trial) {
         this.state = state;
         this.isolator = isolator;
         this.events = events;
         this.listener = listener;
         this.job = job;
         this.agentName = agentName;
+        this.tenant = tenant;
         this.participant = participant;
         this.offeredAt = offeredAt;
         this.supervisor = supervisor;
@@ -54,6 +57,11 @@ final class PoolClaim implements JobClaim {
     @Override
     public String agentName() {
         return agentName;
+    }
+
+    @Override
+    public String tenant() {
+        return tenant;
     }
 
     @Override
@@ -67,7 +75,7 @@ final class PoolClaim implements JobClaim {
         if (!assignment.job().jobId().equals(job.jobId())) {
             log.warn("Claim for job {} launched with the assignment of job {}", job.jobId(), assignment.job().jobId());
         }
-        SessionRequest request = new SessionRequest(assignment, agentName, offeredAt);
+        SessionRequest request = new SessionRequest(assignment, agentName, offeredAt, tenant);
         PooledSession session;
         boolean tooLate;
         state.lock.lock();

@@ -8,6 +8,7 @@ import io.openrtc.observe.EventPublisher;
 import io.openrtc.observe.OpenRtcEvent;
 import io.openrtc.observe.PoolSnapshot;
 import io.openrtc.observe.SessionInfo;
+import io.openrtc.tenant.Tenants;
 import io.openrtc.worker.Admission;
 import io.openrtc.worker.ParticipantSpec;
 import io.openrtc.worker.SessionHandle;
@@ -147,6 +148,15 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
      *         {@link DeclineReason#AT_CAPACITY}
      */
     public Admission tryClaim(JobInfo job, String agentName, ParticipantSpec participant) {
+        return tryClaim(job, agentName, Tenants.DEFAULT, participant);
+    }
+
+    /**
+     * Reserves a slot for {@code job} of {@code tenant}; see {@link #tryClaim(JobInfo, String, ParticipantSpec)}.
+     *
+     * @param tenant the tenant the job belongs to
+     */
+    public Admission tryClaim(JobInfo job, String agentName, String tenant, ParticipantSpec participant) {
         Objects.requireNonNull(job, "job");
         Objects.requireNonNull(agentName, "agentName");
         Objects.requireNonNull(participant, "participant");
@@ -178,7 +188,7 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
             }
             state.reserve();
             return new Admission.Accepted(new PoolClaim(state, isolator, events, sessionListener, job, agentName,
-                    participant, Instant.now(), supervisor, gate == Supervisor.Gate.TRIAL));
+                    Tenants.orDefault(tenant), participant, Instant.now(), supervisor, gate == Supervisor.Gate.TRIAL));
         } finally {
             state.lock.unlock();
         }
