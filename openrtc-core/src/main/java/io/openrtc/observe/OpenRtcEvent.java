@@ -104,6 +104,19 @@ public sealed interface OpenRtcEvent {
     record MemoryWatermarkCrossed(Instant at, long usedBytes, long thresholdBytes, boolean limit) implements OpenRtcEvent {
     }
 
+    /**
+     * The circuit breaker of {@code tenant} opened: {@code failureRate} (0 to 1) of its last
+     * {@code sessions} ended sessions failed (or its trial sessions did). Its jobs are declined
+     * until {@code trialAt}, when a few trial sessions are let through.
+     */
+    record TenantBreakerOpened(Instant at, String tenant, double failureRate, int sessions, Instant trialAt)
+            implements OpenRtcEvent {
+    }
+
+    /** The circuit breaker of {@code tenant} closed again: its jobs are taken as before. */
+    record TenantBreakerClosed(Instant at, String tenant) implements OpenRtcEvent {
+    }
+
     /** A session's voice measured something: a turn, an interruption, a tool call, a provider error. */
     record VoiceMeasured(Instant at, SessionInfo session, VoiceMetric metric) implements OpenRtcEvent {
     }
