@@ -148,7 +148,7 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
      * @return {@link Admission.Accepted} with a {@link io.openrtc.worker.JobClaim} holding the
      *         slot, or {@link Admission.Declined} with {@link DeclineReason#DRAINING},
      *         {@link DeclineReason#MEMORY_PRESSURE}, {@link DeclineReason#AGENT_UNHEALTHY} or
-     *         {@link DeclineReason#AT_CAPACITY}
+     *         {@link DeclineReason#AT_CAPACITY} (and, for a job of a tenant, see the overload)
      */
     public Admission tryClaim(JobInfo job, String agentName, ParticipantSpec participant) {
         return tryClaim(job, agentName, Tenants.DEFAULT, participant);
@@ -156,6 +156,10 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
 
     /**
      * Reserves a slot for {@code job} of {@code tenant}; see {@link #tryClaim(JobInfo, String, ParticipantSpec)}.
+     * The tenant's own cap is reserved atomically with the worker's slot
+     * ({@link DeclineReason#TENANT_AT_CAPACITY}), and its circuit breaker must let the job through
+     * ({@link DeclineReason#TENANT_BREAKER_OPEN}); the claim holds the breaker's permission until
+     * its session ends or it is released.
      *
      * @param tenant the tenant the job belongs to
      */
