@@ -19,6 +19,16 @@ public interface AgentSession {
     /** This agent's settings (greeting and so on). */
     AgentSettings settings();
 
+    /**
+     * The tenant (customer) the job belongs to: {@code tenant} in the job's metadata, else in the
+     * room's, else {@code default}, unless the application's {@code TenantResolver} decided
+     * otherwise. Decided when LiveKit offered the job, so it is the one the tenant's caps,
+     * breaker and providers were chosen by.
+     */
+    default String tenant() {
+        return io.openrtc.tenant.Tenants.DEFAULT;
+    }
+
     /** The job's dispatch metadata, shortcut for {@code job().jobMetadata()}. */
     default String metadata() {
         return job().jobMetadata();

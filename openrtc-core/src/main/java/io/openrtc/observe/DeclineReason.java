@@ -21,8 +21,22 @@ public enum DeclineReason {
      * {@code openrtc.consecutive-failure-limit} sessions in a row (the other agents keep serving).
      */
     AGENT_UNHEALTHY,
+    /**
+     * The job's tenant runs as many sessions as its own cap allows
+     * ({@code openrtc.tenants.<id>.max-concurrent-sessions}), though the worker may have room.
+     */
+    TENANT_AT_CAPACITY,
+    /** The agent routing chose is not one the job's tenant may use ({@code openrtc.tenants.<id>.allowed-agents}). */
+    TENANT_AGENT_NOT_ALLOWED,
+    /** The circuit breaker of the job's tenant is open: too many of its sessions failed lately. */
+    TENANT_BREAKER_OPEN,
     /** Something failed while deciding; the job is declined rather than accepted and failed. */
     ERROR;
+
+    /** Whether this is a decision about the job's tenant (its cap, its agents, its breaker). */
+    public boolean isTenantDecision() {
+        return this == TENANT_AT_CAPACITY || this == TENANT_AGENT_NOT_ALLOWED || this == TENANT_BREAKER_OPEN;
+    }
 
     /** Lower-case tag value, for example {@code at_capacity}. */
     public String tag() {

@@ -2,6 +2,7 @@ package io.openrtc.observe;
 
 import io.openrtc.agent.JobInfo;
 import io.openrtc.agent.SessionOutcome;
+import io.openrtc.tenant.Tenants;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -18,12 +19,31 @@ public sealed interface OpenRtcEvent {
     record JobOffered(Instant at, JobInfo job) implements OpenRtcEvent {
     }
 
-    /** The worker accepted a job; {@code agentName} will serve it. */
-    record JobAccepted(Instant at, JobInfo job, String agentName) implements OpenRtcEvent {
+    /** The worker accepted a job of {@code tenant}; {@code agentName} will serve it. */
+    record JobAccepted(Instant at, JobInfo job, String agentName, String tenant) implements OpenRtcEvent {
+        public JobAccepted {
+            tenant = Tenants.orDefault(tenant);
+        }
+
+        /** A job of the default tenant. */
+        public JobAccepted(Instant at, JobInfo job, String agentName) {
+            this(at, job, agentName, Tenants.DEFAULT);
+        }
     }
 
-    /** The worker declined a job. {@code detail} is a human-readable explanation. */
-    record JobDeclined(Instant at, JobInfo job, DeclineReason reason, String detail) implements OpenRtcEvent {
+    /**
+     * The worker declined a job. {@code detail} is a human-readable explanation; {@code tenant}
+     * the job's tenant, or empty when the worker declined it before deciding that (draining, full).
+     */
+    record JobDeclined(Instant at, JobInfo job, DeclineReason reason, String detail, String tenant) implements OpenRtcEvent {
+        public JobDeclined {
+            tenant = tenant == null ? "" : tenant;
+        }
+
+        /** A job declined before its tenant was decided. */
+        public JobDeclined(Instant at, JobInfo job, DeclineReason reason, String detail) {
+            this(at, job, reason, detail, "");
+        }
     }
 
     /** A session started (its thread or process began). */
@@ -82,6 +102,19 @@ public sealed interface OpenRtcEvent {
 
     /** Memory crossed a watermark ({@code limit} false: the warning one). */
     record MemoryWatermarkCrossed(Instant at, long usedBytes, long thresholdBytes, boolean limit) implements OpenRtcEvent {
+    }
+
+    /**
+     * The circuit breaker of {@code tenant} opened: {@code failureRate} (0 to 1) of its last
+     * {@code sessions} ended sessions failed (or its trial sessions did). Its jobs are declined
+     * until {@code trialAt}, when a few trial sessions are let through.
+     */
+    record TenantBreakerOpened(Instant at, String tenant, double failureRate, int sessions, Instant trialAt)
+            implements OpenRtcEvent {
+    }
+
+    /** The circuit breaker of {@code tenant} closed again: its jobs are taken as before. */
+    record TenantBreakerClosed(Instant at, String tenant) implements OpenRtcEvent {
     }
 
     /** A session's voice measured something: a turn, an interruption, a tool call, a provider error. */

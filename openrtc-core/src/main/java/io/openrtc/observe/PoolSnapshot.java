@@ -30,6 +30,9 @@ import java.util.Objects;
  * @param abandoned             sessions given up after {@code openrtc.cancel-grace} whose
  *                              threads still run (they ignored their interrupt); each still holds
  *                              a slot, counted in {@code load}
+ * @param activeByTenant        active sessions per tenant id
+ * @param tenantBreakers        the tenants whose circuit breaker is not closed (open, or
+ *                              half-open and letting trial sessions through), each with how it stands
  */
 public record PoolSnapshot(
         String isolation,
@@ -45,13 +48,33 @@ public record PoolSnapshot(
         Map<String, Integer> activeByAgent,
         List<SessionInfo> sessions,
         Map<String, String> unhealthyAgents,
-        int abandoned) {
+        int abandoned,
+        Map<String, Integer> activeByTenant,
+        Map<String, String> tenantBreakers) {
 
     public PoolSnapshot {
         Objects.requireNonNull(isolation, "isolation");
         activeByAgent = Map.copyOf(activeByAgent);
         sessions = List.copyOf(sessions);
         unhealthyAgents = unhealthyAgents == null ? Map.of() : Map.copyOf(unhealthyAgents);
+        activeByTenant = activeByTenant == null ? Map.of() : Map.copyOf(activeByTenant);
+        tenantBreakers = tenantBreakers == null ? Map.of() : Map.copyOf(tenantBreakers);
+    }
+
+    /** A snapshot without tenants' figures (the active sessions are counted by theirs). */
+    public PoolSnapshot(String isolation, int maxConcurrentSessions, int active, int reserved, double load, boolean draining,
+            boolean tripped, int consecutiveFailures, boolean memoryPressure, int idleProcesses,
+            Map<String, Integer> activeByAgent, List<SessionInfo> sessions, Map<String, String> unhealthyAgents,
+            int abandoned) {
+        this(isolation, maxConcurrentSessions, active, reserved, load, draining, tripped, consecutiveFailures,
+                memoryPressure, idleProcesses, activeByAgent, sessions, unhealthyAgents, abandoned,
+                byTenant(sessions), Map.of());
+    }
+
+    private static Map<String, Integer> byTenant(List<SessionInfo> sessions) {
+        Map<String, Integer> byTenant = new java.util.TreeMap<>();
+        sessions.forEach(session -> byTenant.merge(session.tenant(), 1, Integer::sum));
+        return byTenant;
     }
 
     /** A snapshot with every agent in service and no abandoned session. */

@@ -7,6 +7,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 import io.openrtc.agent.JobInfo;
 import io.openrtc.agent.JobType;
+import io.openrtc.tenant.Tenants;
 import io.openrtc.worker.JobAssignment;
 import java.io.IOException;
 import java.net.URI;
@@ -93,6 +94,7 @@ final class HostProtocol {
         JobAssignment assignment = request.assignment();
         JobInfo job = assignment.job();
         node.put("agentName", request.agentName());
+        node.put("tenant", request.tenant());
         node.put("offeredAt", request.offeredAt().toString());
         node.put("serverUrl", assignment.serverUrl().toString());
         node.put("token", assignment.token());
@@ -120,7 +122,9 @@ final class HostProtocol {
                 text(j, "roomMetadata"), text(j, "participantIdentity"), attributes);
         JobAssignment assignment = new JobAssignment(job, URI.create(text(node, "serverUrl")), text(node, "token"),
                 text(node, "participantIdentity"));
-        return new SessionRequest(assignment, text(node, "agentName"), Instant.parse(text(node, "offeredAt")));
+        // A parent without tenants sends none: the default tenant.
+        String tenant = node.path("tenant").isString() ? node.path("tenant").asString() : Tenants.DEFAULT;
+        return new SessionRequest(assignment, text(node, "agentName"), Instant.parse(text(node, "offeredAt")), tenant);
     }
 
     private static void writeFailure(ObjectNode node, HostMessage.Failure failure) {

@@ -27,33 +27,44 @@ final class PoolClaim implements JobClaim {
     private final PooledSession.Listener listener;
     private final JobInfo job;
     private final String agentName;
+    private final String tenant;
     private final ParticipantSpec participant;
     private final Instant offeredAt;
     private final Supervisor supervisor;
+    private final TenantGate tenants;
     private final boolean trial;
     private boolean done; // launched or released; guarded by the state's lock
 
     /**
      * @param supervisor told when a trial claim is released unused
+     * @param tenants    told when a claim is released unused (it held a breaker permission)
      * @param trial      whether this claim is its agent's trial after the agent went out of service
      */
     PoolClaim(PoolState state, Isolator isolator, EventPublisher events, PooledSession.Listener listener, JobInfo job,
-            String agentName, ParticipantSpec participant, Instant offeredAt, Supervisor supervisor, boolean trial) {
+            String agentName, String tenant, ParticipantSpec participant, Instant offeredAt, Supervisor supervisor,
+            TenantGate tenants, boolean trial) {
         this.state = state;
         this.isolator = isolator;
         this.events = events;
         this.listener = listener;
         this.job = job;
         this.agentName = agentName;
+        this.tenant = tenant;
         this.participant = participant;
         this.offeredAt = offeredAt;
         this.supervisor = supervisor;
+        this.tenants = tenants;
         this.trial = trial;
     }
 
     @Override
     public String agentName() {
         return agentName;
+    }
+
+    @Override
+    public String tenant() {
+        return tenant;
     }
 
     @Override
@@ -67,7 +78,7 @@ final class PoolClaim implements JobClaim {
         if (!assignment.job().jobId().equals(job.jobId())) {
             log.warn("Claim for job {} launched with the assignment of job {}", job.jobId(), assignment.job().jobId());
         }
-        SessionRequest request = new SessionRequest(assignment, agentName, offeredAt);
+        SessionRequest request = new SessionRequest(assignment, agentName, offeredAt, tenant);
         PooledSession session;
         boolean tooLate;
         state.lock.lock();
@@ -76,7 +87,7 @@ final class PoolClaim implements JobClaim {
                 throw new IllegalStateException("The claim for job " + job.jobId() + " was already launched or released");
             }
             done = true;
-            state.unreserve();
+            state.unreserve(tenant);
             session = new PooledSession(state.nextSessionId(), request, Instant.now(), listener, trial);
             tooLate = state.drainDeadlinePassed();
             if (!tooLate) {
@@ -107,10 +118,13 @@ final class PoolClaim implements JobClaim {
             if (!done) {
                 done = true;
                 released = true;
-                state.unreserve();
+                state.unreserve(tenant);
             }
         } finally {
             state.lock.unlock();
+        }
+        if (released) {
+            tenants.release(tenant);
         }
         if (released && trial) {
             supervisor.trialReleased(agentName);

@@ -29,6 +29,7 @@ final class PoolState {
     private final Map<Long, PooledSession> active = new LinkedHashMap<>();
     private final Map<String, Integer> activeByAgent = new TreeMap<>();
     private final Set<PooledSession> abandoned = new LinkedHashSet<>();
+    private final Map<String, Integer> reservedByTenant = new TreeMap<>();
     private int reserved;
     private long nextSessionId;
     private CompletableFuture<DrainResult> drain;
@@ -80,13 +81,43 @@ final class PoolState {
         return !active.isEmpty() || reserved > 0;
     }
 
-    void reserve() {
+    void reserve(String tenant) {
         reserved++;
+        reservedByTenant.merge(tenant, 1, Integer::sum);
     }
 
-    void unreserve() {
+    void unreserve(String tenant) {
         reserved--;
+        reservedByTenant.computeIfPresent(tenant, (t, n) -> n == 1 ? null : n - 1);
         changed.signalAll();
+    }
+
+    /**
+     * Slots {@code tenant} takes: its running sessions, its reserved ones and its sessions given
+     * up whose threads still run (as {@link #taken()} counts them for the worker).
+     */
+    int takenBy(String tenant) {
+        int taken = reservedByTenant.getOrDefault(tenant, 0);
+        for (PooledSession session : active.values()) {
+            if (session.request().tenant().equals(tenant)) {
+                taken++;
+            }
+        }
+        for (PooledSession session : abandoned) {
+            if (session.request().tenant().equals(tenant) && !active.containsKey(session.id())) {
+                taken++;
+            }
+        }
+        return taken;
+    }
+
+    /** Active sessions per tenant. */
+    Map<String, Integer> activeByTenant() {
+        Map<String, Integer> byTenant = new TreeMap<>();
+        for (PooledSession session : active.values()) {
+            byTenant.merge(session.request().tenant(), 1, Integer::sum);
+        }
+        return byTenant;
     }
 
     long nextSessionId() {

@@ -60,7 +60,7 @@ final class PooledSession implements SessionHandle {
     PooledSession(long id, SessionRequest request, Instant startedAt, Listener listener, boolean trial) {
         this.id = id;
         this.request = request;
-        this.info = new SessionInfo(request.job(), request.agentName(), startedAt);
+        this.info = new SessionInfo(request.job(), request.agentName(), startedAt, request.tenant());
         this.listener = listener;
         this.trial = trial;
     }
@@ -222,6 +222,6 @@ final class PooledSession implements SessionHandle {
 
     @Override
     public String toString() {
-        return "session " + request.job().jobId() + " (agent " + request.agentName() + ")";
+        return "session " + request.job().jobId() + " (agent " + request.agentName() + ", tenant " + request.tenant() + ")";
     }
 }

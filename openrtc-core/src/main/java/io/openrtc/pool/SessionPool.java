@@ -8,6 +8,8 @@ import io.openrtc.observe.EventPublisher;
 import io.openrtc.observe.OpenRtcEvent;
 import io.openrtc.observe.PoolSnapshot;
 import io.openrtc.observe.SessionInfo;
+import io.openrtc.tenant.TenantOptions;
+import io.openrtc.tenant.Tenants;
 import io.openrtc.worker.Admission;
 import io.openrtc.worker.ParticipantSpec;
 import io.openrtc.worker.SessionHandle;
@@ -69,6 +71,7 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
     private final SharedResources resources;
     private final ScheduledExecutorService timers;
     private final Supervisor supervisor;
+    private final TenantGate tenants;
     private final MemoryWatch memoryWatch;
     private final Isolator isolator;
     private final SessionListener sessionListener = new SessionListener();
@@ -88,6 +91,7 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
         this.stopHandler = builder.stopHandler != null ? builder.stopHandler
                 : (reason, detail) -> drain(options.drainTimeout(), reason.name().toLowerCase(java.util.Locale.ROOT));
         this.supervisor = new Supervisor(options.consecutiveFailureLimit(), options.agentRetryAfter());
+        this.tenants = new TenantGate(builder.tenants, builder.tenantClock, events::publish);
         this.timers = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("openrtc-pool-timer").factory());
         this.resources = new SharedResources();
@@ -144,44 +148,86 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
      * @return {@link Admission.Accepted} with a {@link io.openrtc.worker.JobClaim} holding the
      *         slot, or {@link Admission.Declined} with {@link DeclineReason#DRAINING},
      *         {@link DeclineReason#MEMORY_PRESSURE}, {@link DeclineReason#AGENT_UNHEALTHY} or
-     *         {@link DeclineReason#AT_CAPACITY}
+     *         {@link DeclineReason#AT_CAPACITY} (and, for a job of a tenant, see the overload)
      */
     public Admission tryClaim(JobInfo job, String agentName, ParticipantSpec participant) {
+        return tryClaim(job, agentName, Tenants.DEFAULT, participant);
+    }
+
+    /**
+     * Reserves a slot for {@code job} of {@code tenant}; see {@link #tryClaim(JobInfo, String, ParticipantSpec)}.
+     * The tenant's own cap is reserved atomically with the worker's slot
+     * ({@link DeclineReason#TENANT_AT_CAPACITY}), and its circuit breaker must let the job through
+     * ({@link DeclineReason#TENANT_BREAKER_OPEN}); the claim holds the breaker's permission until
+     * its session ends or it is released.
+     *
+     * @param tenant the tenant the job belongs to
+     */
+    public Admission tryClaim(JobInfo job, String agentName, String tenant, ParticipantSpec participant) {
         Objects.requireNonNull(job, "job");
         Objects.requireNonNull(agentName, "agentName");
         Objects.requireNonNull(participant, "participant");
+        String tenantId = Tenants.orDefault(tenant);
         state.lock.lock();
         try {
-            if (state.closedToJobs()) {
-                return new Admission.Declined(DeclineReason.DRAINING, "the worker is draining");
+            Verdict verdict = decide(agentName, tenantId);
+            if (verdict.declined() != null) {
+                return verdict.declined().forTenant(tenantId);
             }
-            if (supervisor.tripped()) {
-                return new Admission.Declined(DeclineReason.DRAINING, "the worker is broken: "
-                        + options.consecutiveFailureLimit() + " sessions in a row failed by its own fault "
-                        + "(openrtc.consecutive-failure-limit); it is stopping");
-            }
-            if (memoryWatch != null && memoryWatch.overLimit()) {
-                return new Admission.Declined(DeclineReason.MEMORY_PRESSURE, "memory is above openrtc.memory.limit ("
-                        + ResidentMemory.format(options.memoryLimitBytes().orElse(0)) + "): " + memoryWatch.last());
-            }
-            Supervisor.Gate gate = supervisor.admit(agentName);
-            if (gate == Supervisor.Gate.CLOSED) {
-                return new Admission.Declined(DeclineReason.AGENT_UNHEALTHY, "agent '" + agentName
-                        + "' is out of service: " + supervisor.unhealthyReason(agentName));
-            }
-            if (!state.hasFreeSlot()) {
-                if (gate == Supervisor.Gate.TRIAL) {
-                    supervisor.trialReleased(agentName);
-                }
-                return new Admission.Declined(DeclineReason.AT_CAPACITY, "all " + options.maxConcurrentSessions()
-                        + " session slots (openrtc.max-concurrent-sessions) are running or reserved");
-            }
-            state.reserve();
+            state.reserve(tenantId);
             return new Admission.Accepted(new PoolClaim(state, isolator, events, sessionListener, job, agentName,
-                    participant, Instant.now(), supervisor, gate == Supervisor.Gate.TRIAL));
+                    tenantId, participant, Instant.now(), supervisor, tenants, verdict.gate() == Supervisor.Gate.TRIAL));
         } finally {
             state.lock.unlock();
         }
+    }
+
+    /** Either why a job may not have a slot, or the supervisor's gate it passed. */
+    private record Verdict(Admission.Declined declined, Supervisor.Gate gate) {
+        static Verdict no(Admission.Declined declined) {
+            return new Verdict(declined, null);
+        }
+    }
+
+    /** Whether a job for {@code agentName} of {@code tenant} may have a slot now. Lock held. */
+    private Verdict decide(String agentName, String tenant) {
+        if (state.closedToJobs()) {
+            return Verdict.no(new Admission.Declined(DeclineReason.DRAINING, "the worker is draining"));
+        }
+        if (supervisor.tripped()) {
+            return Verdict.no(new Admission.Declined(DeclineReason.DRAINING, "the worker is broken: "
+                    + options.consecutiveFailureLimit() + " sessions in a row failed by its own fault "
+                    + "(openrtc.consecutive-failure-limit); it is stopping"));
+        }
+        if (memoryWatch != null && memoryWatch.overLimit()) {
+            return Verdict.no(new Admission.Declined(DeclineReason.MEMORY_PRESSURE, "memory is above openrtc.memory.limit ("
+                    + ResidentMemory.format(options.memoryLimitBytes().orElse(0)) + "): " + memoryWatch.last()));
+        }
+        Supervisor.Gate gate = supervisor.admit(agentName);
+        if (gate == Supervisor.Gate.CLOSED) {
+            return Verdict.no(new Admission.Declined(DeclineReason.AGENT_UNHEALTHY, "agent '" + agentName
+                    + "' is out of service: " + supervisor.unhealthyReason(agentName)));
+        }
+        Admission.Declined declined = null;
+        java.util.OptionalInt cap = tenants.cap(tenant);
+        if (cap.isPresent() && state.takenBy(tenant) >= cap.getAsInt()) {
+            declined = new Admission.Declined(DeclineReason.TENANT_AT_CAPACITY, "tenant '" + tenant + "' runs or has "
+                    + "reserved all " + cap.getAsInt() + " of its sessions (openrtc.tenants." + tenant
+                    + ".max-concurrent-sessions)");
+        } else if (!state.hasFreeSlot()) {
+            declined = new Admission.Declined(DeclineReason.AT_CAPACITY, "all " + options.maxConcurrentSessions()
+                    + " session slots (openrtc.max-concurrent-sessions) are running or reserved");
+        } else {
+            // Last: a permission of the breaker is taken only for a job that gets its slot.
+            TenantGate.Refusal refusal = tenants.admit(tenant);
+            if (refusal != null) {
+                declined = new Admission.Declined(DeclineReason.TENANT_BREAKER_OPEN, refusal.detail());
+            }
+        }
+        if (declined != null && gate == Supervisor.Gate.TRIAL) {
+            supervisor.trialReleased(agentName);
+        }
+        return new Verdict(declined, gate);
     }
 
     /** Running plus reserved sessions over {@code openrtc.max-concurrent-sessions}, in [0, 1]. */
@@ -217,7 +263,7 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
                     state.reserved(), state.load(), state.closedToJobs(), supervisor.tripped(),
                     supervisor.consecutiveFailures(), memoryWatch != null && memoryWatch.overLimit(),
                     isolator.idleCount(), state.activeByAgent(), sessions, supervisor.unhealthyAgents(),
-                    state.abandonedCount());
+                    state.abandonedCount(), state.activeByTenant(), tenants.breakers());
         } finally {
             state.lock.unlock();
         }
@@ -328,6 +374,8 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
             } finally {
                 state.lock.unlock();
             }
+            // Before the event: whoever sees a session end sees its tenant's breaker updated.
+            tenants.record(session.request().tenant(), outcome);
             logOutcome(session, outcome);
             events.publish(new OpenRtcEvent.SessionEnded(Instant.now(), session.info(), outcome));
             switch (verdict) {
@@ -417,6 +465,8 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
         private Prewarm prewarm = Prewarm.NONE;
         private StopHandler stopHandler;
         private java.util.function.Supplier<MemoryReading> memoryProbe = MemoryWatch::readJvm;
+        private TenantOptions tenants = TenantOptions.defaults();
+        private java.time.Clock tenantClock = java.time.Clock.systemUTC();
 
         private Builder(PoolOptions options, SessionBody body) {
             this.options = Objects.requireNonNull(options, "options");
@@ -445,6 +495,21 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
          */
         public Builder stopHandler(StopHandler stopHandler) {
             this.stopHandler = Objects.requireNonNull(stopHandler, "stopHandler");
+            return this;
+        }
+
+        /**
+         * The tenants' caps and circuit breaker (default: no tenant listed, breakers with
+         * OpenRTC's defaults).
+         */
+        public Builder tenants(TenantOptions tenants) {
+            this.tenants = Objects.requireNonNull(tenants, "tenants");
+            return this;
+        }
+
+        /** The clock of the tenants' breakers, for tests. */
+        Builder tenantClock(java.time.Clock clock) {
+            this.tenantClock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

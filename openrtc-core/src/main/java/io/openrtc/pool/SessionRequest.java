@@ -1,6 +1,7 @@
 package io.openrtc.pool;
 
 import io.openrtc.agent.JobInfo;
+import io.openrtc.tenant.Tenants;
 import io.openrtc.worker.JobAssignment;
 import java.time.Instant;
 import java.util.Objects;
@@ -14,13 +15,20 @@ import java.util.Objects;
  * @param agentName  the agent that serves the job (decided by routing)
  * @param offeredAt  when LiveKit offered the job (the availability request), to measure the
  *                   time from offer to running
+ * @param tenant     the tenant the job belongs to (decided when it was offered)
  */
-public record SessionRequest(JobAssignment assignment, String agentName, Instant offeredAt) {
+public record SessionRequest(JobAssignment assignment, String agentName, Instant offeredAt, String tenant) {
 
     public SessionRequest {
         Objects.requireNonNull(assignment, "assignment");
         Objects.requireNonNull(agentName, "agentName");
         Objects.requireNonNull(offeredAt, "offeredAt");
+        tenant = Tenants.orDefault(tenant);
+    }
+
+    /** A request of the {@link Tenants#DEFAULT} tenant. */
+    public SessionRequest(JobAssignment assignment, String agentName, Instant offeredAt) {
+        this(assignment, agentName, offeredAt, Tenants.DEFAULT);
     }
 
     /** Shortcut for {@code assignment().job()}. */

@@ -1,6 +1,7 @@
 package io.openrtc.pool;
 
 import io.openrtc.agent.SessionOutcome;
+import io.openrtc.observe.SessionMdc;
 import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -24,14 +25,21 @@ final class SessionRun {
      * {@link SessionOutcome.Cancelled} (the teardown is the pool's doing, not a fault).
      */
     static SessionOutcome run(SessionBody body, SessionRequest request, RunControl control, Instant startedAt) {
-        Throwable failure = null;
+        Throwable[] failure = {null};
         if (!control.isCancelled()) {
-            try {
-                body.run(request, control);
-            } catch (Throwable t) { // one session's error, even an Error, must not escape to its siblings
-                failure = t;
-            }
+            // The session's log context: its own thread, and every thread it starts, carries it.
+            SessionMdc.runWith(SessionMdc.of(request.job().jobId(), request.agentName(), request.tenant()), () -> {
+                try {
+                    body.run(request, control);
+                } catch (Throwable t) { // one session's error, even an Error, must not escape to its siblings
+                    failure[0] = t;
+                }
+            });
         }
+        return outcome(request, control, startedAt, failure[0]);
+    }
+
+    private static SessionOutcome outcome(SessionRequest request, RunControl control, Instant startedAt, Throwable failure) {
         Instant endedAt = Instant.now();
         Optional<String> cancelled = control.cancelReason();
         if (cancelled.isPresent()) {

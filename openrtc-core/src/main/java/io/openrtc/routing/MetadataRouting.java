@@ -1,8 +1,5 @@
 package io.openrtc.routing;
 
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
 import io.openrtc.agent.AgentRegistry;
 import io.openrtc.agent.JobInfo;
 import java.util.List;
@@ -25,7 +22,6 @@ public final class MetadataRouting implements RoutingStrategy {
     /** The keys read, in order of precedence. */
     public static final List<String> KEYS = List.of("agent", "demo");
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final BiConsumer<JobInfo, String> IGNORE = (job, problem) -> { };
 
     /** What a metadata string says: the agent it asks for, or what is wrong with it. */
@@ -85,37 +81,8 @@ public final class MetadataRouting implements RoutingStrategy {
 
     /** What {@code metadata} says. */
     static Reading read(String metadata) {
-        if (metadata == null || metadata.isBlank()) {
-            return Reading.NOTHING;
-        }
-        JsonNode root;
-        try {
-            root = JSON.readTree(metadata);
-        } catch (JacksonException e) {
-            return Reading.invalid("not JSON (" + e.getOriginalMessage() + ")");
-        }
-        if (root == null || !root.isObject()) {
-            return Reading.invalid(root == null ? "empty JSON" : "a JSON " + typeOf(root) + ", not an object");
-        }
-        String problem = null;
-        for (String key : KEYS) {
-            JsonNode value = root.get(key);
-            if (value == null || value.isNull()) {
-                continue;
-            }
-            if (value.isString() && !value.asString().isBlank()) {
-                return new Reading(Optional.of(value.asString().strip()), Optional.empty());
-            }
-            if (problem == null) {
-                problem = "an object whose '" + key + "' is " + (value.isString() ? "a blank string" : "a " + typeOf(value))
-                        + ", not an agent's name";
-            }
-        }
-        return problem == null ? Reading.NOTHING : Reading.invalid(problem);
-    }
-
-    private static String typeOf(JsonNode node) {
-        return node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        JobMetadata.Field field = JobMetadata.read(metadata, KEYS, "an agent's name");
+        return new Reading(field.value(), field.problem());
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.openrtc.rtc;
 
 import dev.onvoid.webrtc.RTCDataChannel;
 import dev.onvoid.webrtc.RTCPeerConnectionState;
+import io.openrtc.observe.SessionMdc;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -420,7 +421,7 @@ final class RoomEngine {
             teardownForRejoin(c);
         }
         RoomConnection toResume = resume ? c : null;
-        Thread.ofVirtual().name("room-" + room.label + "-reconnect").start(() -> reconnect(cause, toResume, reason));
+        Thread.ofVirtual().name("room-" + room.label + "-reconnect").start(SessionMdc.propagate(() -> reconnect(cause, toResume, reason)));
     }
 
     /** Loop: a full rejoin follows: release the connection and reset what cannot survive it. */

@@ -1,5 +1,6 @@
 package io.openrtc.rtc;
 
+import io.openrtc.observe.SessionMdc;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,7 +24,7 @@ final class RoomEventHub {
     private volatile RoomEvent.Closed closedEvent;
 
     RoomEventHub(String roomLabel) {
-        dispatcher = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("room-events-" + roomLabel).factory());
+        dispatcher = Executors.newSingleThreadExecutor(SessionMdc.propagate(Thread.ofVirtual().name("room-events-" + roomLabel).factory()));
     }
 
     AutoCloseable addListener(Consumer<? super RoomEvent> listener) {

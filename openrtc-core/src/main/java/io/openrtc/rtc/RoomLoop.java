@@ -1,5 +1,6 @@
 package io.openrtc.rtc;
 
+import io.openrtc.observe.SessionMdc;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -31,7 +32,7 @@ final class RoomLoop {
     RoomLoop(String label, Supplier<Optional<CloseReason>> closeReason) {
         this.label = label;
         this.closeReason = closeReason;
-        this.loop = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("room-" + label).factory());
+        this.loop = Executors.newSingleThreadExecutor(SessionMdc.propagate(Thread.ofVirtual().name("room-" + label).factory()));
     }
 
     /** Queues a task on the loop; false when the room has finished. */

@@ -1,5 +1,6 @@
 package io.openrtc.rtc;
 
+import io.openrtc.observe.SessionMdc;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -160,13 +161,13 @@ final class RpcManager {
             refuse(callerIdentity, request);
             return;
         }
-        Thread.ofVirtual().name("rpc-" + request.getMethod()).start(() -> {
+        Thread.ofVirtual().name("rpc-" + request.getMethod()).start(SessionMdc.propagate(() -> {
             try {
                 answer(callerIdentity, request);
             } finally {
                 answering.release();
             }
-        });
+        }));
     }
 
     /** Loop: the session is answering as many requests as it may; refuse this one, without blocking. */
@@ -186,7 +187,7 @@ final class RpcManager {
         }
         counters.refusedRpc(log, room, what + "; answered " + RpcError.RESPONSE_TIMEOUT + " " + TOO_MANY_REQUESTS);
         if (start) {
-            Thread.ofVirtual().name("rpc-refusals").start(this::sendRefusals);
+            Thread.ofVirtual().name("rpc-refusals").start(SessionMdc.propagate(this::sendRefusals));
         }
     }
 
@@ -280,7 +281,7 @@ final class RpcManager {
     private String runHandler(RpcHandler handler, RpcInvocation invocation, Duration timeout)
             throws RpcError, InterruptedException {
         FutureTask<String> task = new FutureTask<>(() -> handler.handle(invocation));
-        Thread worker = Thread.ofVirtual().name("rpc-handler-" + invocation.method()).start(task);
+        Thread worker = Thread.ofVirtual().name("rpc-handler-" + invocation.method()).start(SessionMdc.propagate(task));
         running.add(worker);
         try {
             String result = task.get(timeout.toNanos(), TimeUnit.NANOSECONDS);

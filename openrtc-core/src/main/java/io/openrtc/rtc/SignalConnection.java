@@ -1,6 +1,7 @@
 package io.openrtc.rtc;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.openrtc.observe.SessionMdc;
 import java.io.ByteArrayOutputStream;
 import java.net.ConnectException;
 import java.net.URI;
@@ -98,7 +99,7 @@ final class SignalConnection {
         } catch (ExecutionException e) {
             throw connectFailure(client, serverUrl, uri, token, autoSubscribe, e.getCause());
         }
-        Thread.ofVirtual().name("signal-writer").start(connection::drain);
+        Thread.ofVirtual().name("signal-writer").start(SessionMdc.propagate(connection::drain));
     }
 
     /** Queues a message; returns false when the connection is already closed. */

@@ -18,6 +18,8 @@ import io.openrtc.rtc.RoomConnector;
 import io.openrtc.rtc.RoomOptions;
 import io.openrtc.rtc.RtcRuntime;
 import io.openrtc.rtc.RtcRuntimeOptions;
+import io.openrtc.tenant.TenantOptions;
+import io.openrtc.tenant.TenantResolver;
 import io.openrtc.voice.VoiceRuntime;
 import io.openrtc.voice.VoiceSetup;
 import io.openrtc.worker.Worker;
@@ -69,6 +71,9 @@ public final class AgentPool implements AutoCloseable {
     private final AgentRouter router;
     private final RequestFilter requestFilter;
     private final Duration requestFilterTimeout;
+    private final TenantResolver tenantResolver;
+    private final Duration tenantResolverTimeout;
+    private final TenantOptions tenants;
     private final PoolOptions poolOptions;
     private final RtcRuntimeOptions rtcOptions;
     private final WorkerOptions workerOptions;
@@ -95,14 +100,13 @@ public final class AgentPool implements AutoCloseable {
             throw new IllegalArgumentException("A RequestFilter cannot be combined with acceptOnlyRegisteredRooms "
                     + "(openrtc.routing.accept-only-registered-rooms): both decide which jobs to take");
         }
-        if (builder.requestFilter != null && !builder.strategies.isEmpty()
-                && builder.requestFilterTimeout.plus(builder.strategyTimeout).compareTo(USER_ROUTING_BUDGET) > 0) {
-            throw new IllegalArgumentException("openrtc.routing.request-filter-timeout (" + builder.requestFilterTimeout
-                    + ") plus openrtc.routing.strategy-timeout (" + builder.strategyTimeout + ") must not exceed "
-                    + USER_ROUTING_BUDGET + ": LiveKit waits about 3 s for the worker's answer, and both run before it");
-        }
+        checkUserCodeBudget(builder);
+        checkTenants(builder.tenants, agents);
         this.requestFilter = builder.requestFilter;
         this.requestFilterTimeout = builder.requestFilterTimeout;
+        this.tenantResolver = builder.tenantResolver;
+        this.tenantResolverTimeout = builder.tenantResolverTimeout;
+        this.tenants = builder.tenants;
         this.poolOptions = builder.poolOptions;
         this.events = new EventPublisher();
         events.addListener(voiceStats, EventPublisher.Channel.RUNTIME);
@@ -146,6 +150,49 @@ public final class AgentPool implements AutoCloseable {
         }
     }
 
+    /**
+     * The user code that runs before the answer to an offer (a request filter, routing strategies,
+     * a tenant resolver) must fit in LiveKit's budget together.
+     */
+    private static void checkUserCodeBudget(AgentPoolBuilder builder) {
+        if (builder.tenantResolver != TenantResolver.fromMetadata()
+                && (builder.tenantResolverTimeout.isNegative() || builder.tenantResolverTimeout.isZero()
+                || builder.tenantResolverTimeout.compareTo(RoutingOptions.MAX_STRATEGY_TIMEOUT) > 0)) {
+            throw new IllegalArgumentException("openrtc.routing.tenant-resolver-timeout must be between 1ms and 2s (LiveKit "
+                    + "waits about 3 s for an answer), was " + builder.tenantResolverTimeout);
+        }
+        List<String> parts = new ArrayList<>();
+        Duration total = Duration.ZERO;
+        if (builder.requestFilter != null) {
+            parts.add("openrtc.routing.request-filter-timeout (" + builder.requestFilterTimeout + ")");
+            total = total.plus(builder.requestFilterTimeout);
+        }
+        if (!builder.strategies.isEmpty()) {
+            parts.add("openrtc.routing.strategy-timeout (" + builder.strategyTimeout + ")");
+            total = total.plus(builder.strategyTimeout);
+        }
+        if (builder.tenantResolver != TenantResolver.fromMetadata()) {
+            parts.add("openrtc.routing.tenant-resolver-timeout (" + builder.tenantResolverTimeout + ")");
+            total = total.plus(builder.tenantResolverTimeout);
+        }
+        if (parts.size() > 1 && total.compareTo(USER_ROUTING_BUDGET) > 0) {
+            throw new IllegalArgumentException(String.join(" plus ", parts) + " must not exceed " + USER_ROUTING_BUDGET
+                    + ": LiveKit waits about 3 s for the worker's answer, and they all run before it");
+        }
+    }
+
+    /** Every agent a tenant's {@code allowed-agents} names must be registered. */
+    private static void checkTenants(TenantOptions tenants, AgentRegistry agents) {
+        tenants.tenants().forEach((id, settings) -> {
+            for (String agent : settings.allowedAgents()) {
+                if (!agents.contains(agent)) {
+                    throw new IllegalArgumentException("openrtc.tenants." + id + ".allowed-agents names '" + agent
+                            + "', which is not a registered agent; registered: " + agents.names());
+                }
+            }
+        });
+    }
+
     /** A builder with no agents and default settings. */
     public static AgentPoolBuilder builder() {
         return new AgentPoolBuilder();
@@ -179,8 +226,10 @@ public final class AgentPool implements AutoCloseable {
                 .events(events)
                 .prewarm(prewarm)
                 .stopHandler(this::onStopRequested)
+                .tenants(tenants)
                 .start();
-        worker = new Worker(workerOptions, new RuntimeJobAdmission(requestFilter, requestFilterTimeout, router, pool), pool, events);
+        worker = new Worker(workerOptions, new RuntimeJobAdmission(requestFilter, requestFilterTimeout, tenantResolver,
+                tenantResolverTimeout, tenants, router, pool), pool, events);
         try {
             worker.start();
         } catch (RuntimeException e) {
@@ -354,6 +403,11 @@ public final class AgentPool implements AutoCloseable {
     /** The router deciding which agent serves a job. */
     public AgentRouter router() {
         return router;
+    }
+
+    /** The tenants: their caps, allowed agents and breaker, and the tags meters give them. */
+    public TenantOptions tenants() {
+        return tenants;
     }
 
     /** The session pool's options. */

@@ -13,6 +13,8 @@ import io.openrtc.routing.RoutingOptions;
 import io.openrtc.routing.RoutingStrategy;
 import io.openrtc.rtc.RoomOptions;
 import io.openrtc.rtc.RtcRuntimeOptions;
+import io.openrtc.tenant.TenantOptions;
+import io.openrtc.tenant.TenantResolver;
 import io.openrtc.voice.VoiceSetup;
 import io.openrtc.worker.WorkerOptions;
 import java.net.URI;
@@ -52,6 +54,9 @@ public final class AgentPoolBuilder {
     boolean joinRoom = true;
     UnaryOperator<WorkerOptions.Builder> workerCustomizer = UnaryOperator.identity();
     VoiceSetup voiceSetup;
+    TenantResolver tenantResolver = TenantResolver.fromMetadata();
+    Duration tenantResolverTimeout = RuntimeJobAdmission.DEFAULT_TENANT_RESOLVER_TIMEOUT;
+    TenantOptions tenants = TenantOptions.defaults();
 
     AgentPoolBuilder() {
     }
@@ -145,6 +150,27 @@ public final class AgentPoolBuilder {
     public AgentPoolBuilder requestFilter(RequestFilter filter, Duration timeout) {
         this.requestFilter = Objects.requireNonNull(filter, "filter");
         this.requestFilterTimeout = Objects.requireNonNull(timeout, "timeout");
+        return this;
+    }
+
+    /**
+     * Decides each job's tenant instead of {@link TenantResolver#fromMetadata()} ({@code tenant} in
+     * the job's metadata, then the room's, else {@code default}); given at most {@code timeout} per
+     * job ({@code openrtc.routing.tenant-resolver-timeout}, 1 ms to 2 s) before the job is declined.
+     */
+    public AgentPoolBuilder tenantResolver(TenantResolver resolver, Duration timeout) {
+        this.tenantResolver = Objects.requireNonNull(resolver, "resolver");
+        this.tenantResolverTimeout = Objects.requireNonNull(timeout, "timeout");
+        return this;
+    }
+
+    /**
+     * The tenants: each one's cap, allowed agents ({@code openrtc.tenants.<id>.*}), and the
+     * breaker every tenant has ({@code openrtc.tenant-breaker.*}). Default: none listed, breakers
+     * with OpenRTC's defaults.
+     */
+    public AgentPoolBuilder tenants(TenantOptions tenants) {
+        this.tenants = Objects.requireNonNull(tenants, "tenants");
         return this;
     }
 

@@ -70,8 +70,9 @@ final class AgentSessionBody implements SessionBody {
             // (peer connections, native threads, the participant in LiveKit) must not stay with it.
             control.onAbandon(room::close);
         }
-        DefaultAgentSession session = new DefaultAgentSession(job, registration.name(), registration.settings(), room,
-                Instant.now(), Thread.currentThread(), room == null || voices == null ? null : voices.apply(control));
+        DefaultAgentSession session = new DefaultAgentSession(job, registration.name(), request.tenant(),
+                registration.settings(), room, Instant.now(), Thread.currentThread(),
+                room == null || voices == null ? null : voices.apply(control));
         SessionOutcome provisional = null;
         try {
             if (room != null) {

@@ -6,6 +6,7 @@ import io.openrtc.agent.JobInfo;
 import io.openrtc.agent.SessionOutcome;
 import io.openrtc.rtc.CloseReason;
 import io.openrtc.rtc.Room;
+import io.openrtc.tenant.Tenants;
 import io.openrtc.voice.Voice;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ final class DefaultAgentSession implements AgentSession {
 
     private final JobInfo job;
     private final String agentName;
+    private final String tenant;
     private final AgentSettings settings;
     private final Room room;
     private final Instant startedAt;
@@ -38,13 +40,14 @@ final class DefaultAgentSession implements AgentSession {
     private CloseReason roomCloseReason;
 
     DefaultAgentSession(JobInfo job, String agentName, AgentSettings settings, Room room, Instant startedAt, Thread agentThread) {
-        this(job, agentName, settings, room, startedAt, agentThread, null);
+        this(job, agentName, Tenants.DEFAULT, settings, room, startedAt, agentThread, null);
     }
 
-    DefaultAgentSession(JobInfo job, String agentName, AgentSettings settings, Room room, Instant startedAt, Thread agentThread,
-            SessionVoice.Factory voices) {
+    DefaultAgentSession(JobInfo job, String agentName, String tenant, AgentSettings settings, Room room, Instant startedAt,
+            Thread agentThread, SessionVoice.Factory voices) {
         this.job = Objects.requireNonNull(job, "job");
         this.agentName = Objects.requireNonNull(agentName, "agentName");
+        this.tenant = Tenants.orDefault(tenant);
         this.settings = Objects.requireNonNull(settings, "settings");
         this.room = room;
         this.startedAt = Objects.requireNonNull(startedAt, "startedAt");
@@ -60,6 +63,11 @@ final class DefaultAgentSession implements AgentSession {
     @Override
     public String agentName() {
         return agentName;
+    }
+
+    @Override
+    public String tenant() {
+        return tenant;
     }
 
     @Override
@@ -161,6 +169,6 @@ final class DefaultAgentSession implements AgentSession {
 
     @Override
     public String toString() {
-        return "AgentSession[job=" + job.jobId() + ", agent=" + agentName + ", room=" + job.roomName() + "]";
+        return "AgentSession[job=" + job.jobId() + ", agent=" + agentName + ", tenant=" + tenant + ", room=" + job.roomName() + "]";
     }
 }

@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A session's voice, started on first use: from the agent's options and providers and the
- * JVM's shared {@link VoiceRuntime}, in the session's room. It also tells the conversation about
+ * A session's voice, started on first use: from the agent's options and the providers of the
+ * agent for the session's tenant, and the JVM's shared {@link VoiceRuntime}, in the session's room. It also tells the conversation about
  * the registered voice agents, for handoffs.
  */
 final class SessionVoice {
@@ -52,11 +52,11 @@ final class SessionVoice {
                     + "(AgentPool.builder().voice(...)), or, under Spring Boot, a Spring AI TranscriptionModel, "
                     + "TextToSpeechModel or ChatModel bean (or openrtc.agents." + agent + ".stt / .tts / .llm)");
         }
-        VoiceProviders providers = factory.setup().providers(agent);
+        VoiceProviders providers = factory.setup().providers(agent, session.tenant());
         if (providers.stt() == null && providers.tts() == null && providers.llm() == null) {
-            throw new IllegalStateException("Agent '" + agent + "' has no speech-to-text, text-to-speech or language model: "
-                    + "under Spring Boot add a Spring AI TranscriptionModel / TextToSpeechModel / ChatModel bean or set "
-                    + "openrtc.agents." + agent + ".stt / .tts / .llm to one");
+            throw new IllegalStateException("Agent '" + agent + "' has no speech-to-text, text-to-speech or language model"
+                    + " (tenant '" + session.tenant() + "'): under Spring Boot add a Spring AI TranscriptionModel / "
+                    + "TextToSpeechModel / ChatModel bean or set openrtc.agents." + agent + ".stt / .tts / .llm to one");
         }
         try {
             voice = VoiceSession.start(session, factory.setup().options(agent), providers, factory.runtime(),
@@ -73,7 +73,7 @@ final class SessionVoice {
 
     /** The conversation's agent for {@code instance} serving as {@code name}. */
     private ActiveAgent describe(String name, VoiceAgent instance) {
-        VoiceProviders providers = factory.setup().providers(name);
+        VoiceProviders providers = factory.setup().providers(name, session.tenant());
         List<AgentTool> tools = new ArrayList<>(instance.tools());
         tools.addAll(factory.setup().tools(name, instance));
         return new ActiveAgent(name, instance.instructions(), tools, providers.llm(), providers.tts());

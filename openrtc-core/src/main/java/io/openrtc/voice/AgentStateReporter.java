@@ -1,5 +1,6 @@
 package io.openrtc.voice;
 
+import io.openrtc.observe.SessionMdc;
 import io.openrtc.rtc.AgentState;
 import io.openrtc.rtc.Room;
 import io.openrtc.rtc.RoomClosedException;
@@ -34,7 +35,7 @@ final class AgentStateReporter implements AutoCloseable {
         this.room = room;
         this.label = label;
         this.events = events;
-        this.thread = Thread.ofVirtual().name("openrtc-voice-state-" + label).start(this::run);
+        this.thread = Thread.ofVirtual().name("openrtc-voice-state-" + label).start(SessionMdc.propagate(this::run));
     }
 
     AgentState current() {

@@ -1,6 +1,7 @@
 package io.openrtc.voice;
 
 import dev.onvoid.webrtc.media.audio.AudioProcessingConfig;
+import io.openrtc.observe.SessionMdc;
 import io.openrtc.rtc.AudioFrame;
 import io.openrtc.rtc.AudioFrameStream;
 import io.openrtc.rtc.Participant;
@@ -71,7 +72,7 @@ final class AudioInput implements AutoCloseable {
         this.providerFailed = providerFailed;
         this.label = label;
         this.linkedIdentity = dispatchedIdentity == null || dispatchedIdentity.isEmpty() ? null : dispatchedIdentity;
-        this.thread = Thread.ofVirtual().name("openrtc-voice-in-" + label).unstarted(this::run);
+        this.thread = Thread.ofVirtual().name("openrtc-voice-in-" + label).unstarted(SessionMdc.propagate(this::run));
     }
 
     void start() {

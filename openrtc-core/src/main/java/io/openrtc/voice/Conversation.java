@@ -1,6 +1,7 @@
 package io.openrtc.voice;
 
 import io.openrtc.agent.AgentSession;
+import io.openrtc.observe.SessionMdc;
 import io.openrtc.rtc.Room;
 import io.openrtc.voice.llm.ChatHistory;
 import io.openrtc.voice.llm.ChatItem;
@@ -168,7 +169,7 @@ final class Conversation implements AutoCloseable {
     }
 
     private void showAgentName() {
-        Thread.ofVirtual().name("openrtc-voice-agent-name").start(() -> {
+        Thread.ofVirtual().name("openrtc-voice-agent-name").start(SessionMdc.propagate(() -> {
             try {
                 room.setAttributes(Map.of("lk.agent.name", agent.name()));
             } catch (InterruptedException e) {
@@ -176,7 +177,7 @@ final class Conversation implements AutoCloseable {
             } catch (Exception e) {
                 log.debug("Voice of {}: could not set lk.agent.name: {}", label(), e.getMessage());
             }
-        });
+        }));
     }
 
     /** Says the apology after a failure: spoken when it can be, and in the chat for a typed turn. */

@@ -1,5 +1,6 @@
 package io.openrtc.voice;
 
+import io.openrtc.observe.SessionMdc;
 import io.openrtc.voice.stt.Transcript;
 import io.openrtc.voice.vad.VadEvent;
 import java.time.Duration;
@@ -197,10 +198,10 @@ final class Interruptions {
         speech.interrupt();
         playout.resume();
         // What was heard is known once the playout wrapped up; never wait for it on the caller's thread.
-        Thread.ofVirtual().name("openrtc-voice-interrupted").start(() -> {
+        Thread.ofVirtual().name("openrtc-voice-interrupted").start(SessionMdc.propagate(() -> {
             speech.awaitQuietly();
             events.accept(new VoiceEvent.AgentInterrupted(Instant.now(), speech.text(), speech.spokenText()));
-        });
+        }));
     }
 
     private void clearHold() {

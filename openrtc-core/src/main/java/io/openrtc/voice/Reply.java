@@ -1,5 +1,6 @@
 package io.openrtc.voice;
 
+import io.openrtc.observe.SessionMdc;
 import io.openrtc.voice.llm.ChatItem;
 import io.openrtc.voice.llm.ChatRequest;
 import io.openrtc.voice.llm.ChatStream;
@@ -57,7 +58,7 @@ final class Reply implements SpeechHandle {
 
     /** Starts it on its own virtual thread. */
     Reply start() {
-        thread = Thread.ofVirtual().name("openrtc-voice-reply-" + conversation.label()).start(this::run);
+        thread = Thread.ofVirtual().name("openrtc-voice-reply-" + conversation.label()).start(SessionMdc.propagate(this::run));
         return this;
     }
 

@@ -1,5 +1,6 @@
 package io.openrtc.voice;
 
+import io.openrtc.observe.SessionMdc;
 import io.openrtc.rtc.LocalAudioTrack;
 import io.openrtc.rtc.Room;
 import io.openrtc.rtc.RoomClosedException;
@@ -74,7 +75,7 @@ final class SpeechPlayout implements AutoCloseable {
         this.providerFailed = providerFailed;
         this.stateChanged = stateChanged;
         this.label = label;
-        this.thread = Thread.ofVirtual().name("openrtc-voice-out-" + label).start(this::run);
+        this.thread = Thread.ofVirtual().name("openrtc-voice-out-" + label).start(SessionMdc.propagate(this::run));
     }
 
     /** Queues {@code text}; it plays after everything queued before it. */

@@ -1,5 +1,6 @@
 package io.openrtc.voice;
 
+import io.openrtc.observe.SessionMdc;
 import io.openrtc.rtc.PcmResampler;
 import io.openrtc.voice.audio.PcmAudio;
 import io.openrtc.voice.tts.SentenceSplitter;
@@ -69,7 +70,7 @@ final class SpeechSynthesis implements AutoCloseable {
         this.source = speech.source();
         this.onText = speech::appendText;
         this.timeout = timeout;
-        this.thread = Thread.ofVirtual().name("openrtc-voice-tts-" + label).start(this::run);
+        this.thread = Thread.ofVirtual().name("openrtc-voice-tts-" + label).start(SessionMdc.propagate(this::run));
     }
 
     /**

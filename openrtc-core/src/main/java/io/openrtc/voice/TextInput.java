@@ -1,5 +1,6 @@
 package io.openrtc.voice;
 
+import io.openrtc.observe.SessionMdc;
 import io.openrtc.rtc.MessageStream;
 import io.openrtc.rtc.ParticipantKind;
 import io.openrtc.rtc.Room;
@@ -36,7 +37,7 @@ final class TextInput implements AutoCloseable {
         this.deliver = deliver;
         this.interruptSpeech = interruptSpeech;
         this.chat = room.chatMessages();
-        this.thread = Thread.ofVirtual().name("openrtc-voice-chat-" + label).start(this::run);
+        this.thread = Thread.ofVirtual().name("openrtc-voice-chat-" + label).start(SessionMdc.propagate(this::run));
     }
 
     private void run() {

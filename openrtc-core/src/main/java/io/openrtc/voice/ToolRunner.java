@@ -1,6 +1,7 @@
 package io.openrtc.voice;
 
 import io.openrtc.agent.AgentSession;
+import io.openrtc.observe.SessionMdc;
 import io.openrtc.voice.llm.AgentTool;
 import io.openrtc.voice.llm.ChatItem;
 import io.openrtc.voice.llm.ToolCall;
@@ -59,7 +60,7 @@ final class ToolRunner {
             } else {
                 ToolInvocation invocation = invocation(call, handoff, participant);
                 FutureTask<String> task = new FutureTask<>(() -> tool.get().call(call.arguments(), invocation));
-                Thread.ofVirtual().name("openrtc-tool-" + call.name()).start(task);
+                Thread.ofVirtual().name("openrtc-tool-" + call.name()).start(SessionMdc.propagate(task));
                 try {
                     result = String.valueOf(task.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
                     failed = false;

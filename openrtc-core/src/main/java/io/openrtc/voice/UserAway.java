@@ -1,5 +1,6 @@
 package io.openrtc.voice;
 
+import io.openrtc.observe.SessionMdc;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ScheduledExecutorService;
@@ -66,7 +67,7 @@ final class UserAway implements AutoCloseable {
             prompted = true;
             log.info("Voice of {}: the user has been silent for {}; asking whether they are still there", label,
                     options.userAwayTimeout());
-            Thread.ofVirtual().name("openrtc-voice-away").start(prompt);
+            Thread.ofVirtual().name("openrtc-voice-away").start(SessionMdc.propagate(prompt));
         } else if (options.endWhenUserAway()) {
             log.info("Voice of {}: the user is away; ending the session", label);
             endSession.run();

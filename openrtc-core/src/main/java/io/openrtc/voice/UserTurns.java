@@ -1,5 +1,6 @@
 package io.openrtc.voice;
 
+import io.openrtc.observe.SessionMdc;
 import io.openrtc.rtc.Room;
 import io.openrtc.rtc.TranscriptSegment;
 import io.openrtc.rtc.Transcription;
@@ -179,7 +180,7 @@ final class UserTurns implements AutoCloseable {
         synchronized (this) {
             turnAudio = turnAudio.plus(utterance.duration());
         }
-        Thread thread = Thread.ofVirtual().name("openrtc-voice-stt-" + label).unstarted(() -> {
+        Thread thread = Thread.ofVirtual().name("openrtc-voice-stt-" + label).unstarted(SessionMdc.propagate(() -> {
             try {
                 Transcript transcript = callWithTimeout(batch, utterance);
                 transcribed(transcript, Duration.ofNanos(System.nanoTime() - started), true);
@@ -194,7 +195,7 @@ final class UserTurns implements AutoCloseable {
                     transcribing.remove(Thread.currentThread());
                 }
             }
-        });
+        }));
         synchronized (this) {
             if (closed) {
                 return;
@@ -208,7 +209,7 @@ final class UserTurns implements AutoCloseable {
     private Transcript callWithTimeout(UtteranceSpeechToText batch, Utterance utterance)
             throws VoiceProviderException, InterruptedException {
         FutureTask<Transcript> task = new FutureTask<>(() -> batch.transcribe(utterance));
-        Thread.ofVirtual().name("openrtc-voice-stt-call-" + label).start(task);
+        Thread.ofVirtual().name("openrtc-voice-stt-call-" + label).start(SessionMdc.propagate(task));
         try {
             Transcript transcript = task.get(options.sttTimeout().toNanos(), TimeUnit.NANOSECONDS);
             if (transcript == null) {

@@ -1,5 +1,6 @@
 package io.openrtc.voice;
 
+import io.openrtc.observe.SessionMdc;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -26,7 +27,7 @@ final class VoiceEvents implements AutoCloseable {
 
     VoiceEvents(String label) {
         this.label = label;
-        this.thread = Thread.ofVirtual().name("openrtc-voice-events-" + label).start(this::run);
+        this.thread = Thread.ofVirtual().name("openrtc-voice-events-" + label).start(SessionMdc.propagate(this::run));
     }
 
     AutoCloseable add(VoiceListener listener) {

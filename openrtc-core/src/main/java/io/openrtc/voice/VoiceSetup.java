@@ -20,6 +20,15 @@ public interface VoiceSetup {
     VoiceProviders providers(String agentName);
 
     /**
+     * The providers of {@code agentName}'s voice in a session of {@code tenant}, so that each
+     * customer's calls use its own models and keys (under Spring Boot
+     * {@code openrtc.tenants.<id>.stt|tts|llm}). By default the agent's, whatever the tenant.
+     */
+    default VoiceProviders providers(String agentName, String tenant) {
+        return providers(agentName);
+    }
+
+    /**
      * The tools the framework finds for an agent, besides its own {@link VoiceAgent#tools()}
      * (under Spring: its {@code @Tool} methods and the {@code ToolCallback} beans it names).
      *

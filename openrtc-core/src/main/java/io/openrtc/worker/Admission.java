@@ -13,11 +13,25 @@ public sealed interface Admission {
         }
     }
 
-    /** Decline the job so LiveKit can offer it to another worker. */
-    record Declined(DeclineReason reason, String detail) implements Admission {
+    /**
+     * Decline the job so LiveKit can offer it to another worker. {@code tenant} is the job's
+     * tenant, or empty when it was declined before that was decided.
+     */
+    record Declined(DeclineReason reason, String detail, String tenant) implements Admission {
         public Declined {
             Objects.requireNonNull(reason, "reason");
             detail = Objects.requireNonNullElse(detail, "");
+            tenant = Objects.requireNonNullElse(tenant, "");
+        }
+
+        /** A decline before the job's tenant was decided. */
+        public Declined(DeclineReason reason, String detail) {
+            this(reason, detail, "");
+        }
+
+        /** This decline, for a job of {@code tenant}. */
+        public Declined forTenant(String tenant) {
+            return new Declined(reason, detail, tenant);
         }
     }
 }

@@ -9,6 +9,11 @@ public interface JobClaim {
     /** The agent that will serve the job. */
     String agentName();
 
+    /** The tenant the job belongs to. */
+    default String tenant() {
+        return io.openrtc.tenant.Tenants.DEFAULT;
+    }
+
     /** Who the agent's participant will be in the room (sent in the availability answer). */
     ParticipantSpec participant();
 

@@ -6,6 +6,7 @@ import io.openrtc.observe.DeclineReason;
 import io.openrtc.observe.EventPublisher;
 import io.openrtc.observe.OpenRtcEvent;
 import io.openrtc.observe.SessionInfo;
+import io.openrtc.tenant.Tenants;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -120,7 +121,7 @@ final class JobTracker {
 
     private void decided(TrackedJob job, Admission decision) {
         switch (decision) {
-            case Admission.Declined declined -> decline(job, declined.reason(), declined.detail());
+            case Admission.Declined declined -> decline(job, declined.reason(), declined.detail(), declined.tenant());
             case Admission.Accepted accepted when connection.stopped() || drain.active() -> {
                 release(accepted.claim(), job);
                 decline(job, DeclineReason.DRAINING, "the worker began draining or stopped while deciding");
@@ -140,8 +141,10 @@ final class JobTracker {
     private void accept(TrackedJob job, JobClaim claim) {
         ParticipantSpec participant;
         String agentName;
+        String tenant;
         try {
             agentName = Objects.requireNonNullElse(claim.agentName(), "");
+            tenant = Tenants.orDefault(claim.tenant());
             participant = claim.participant();
         } catch (RuntimeException e) {
             log.error("JobClaim for job {} failed; declining it", job, e);
@@ -151,20 +154,26 @@ final class JobTracker {
         }
         job.claim = claim;
         job.agentName = agentName;
+        job.tenant = tenant;
         job.participant = participant != null ? participant : ParticipantSpec.forJob(job.jobId, agentName);
         job.phase = TrackedJob.Phase.ACCEPTED;
         sendAvailability(job, true);
-        log.info("Accepted job {} in room '{}' for agent '{}'", job.jobId, job.job.roomName(), agentName);
-        events.publish(new OpenRtcEvent.JobAccepted(Instant.now(), job.job, agentName));
+        log.info("Accepted job {} in room '{}' for agent '{}' (tenant '{}')", job.jobId, job.job.roomName(), agentName, tenant);
+        events.publish(new OpenRtcEvent.JobAccepted(Instant.now(), job.job, agentName, tenant));
         job.assignmentTimer = loop.schedule(() -> assignmentTimedOut(job), options.assignmentTimeout());
         sendStatus();
     }
 
     private void decline(TrackedJob job, DeclineReason reason, String detail) {
+        decline(job, reason, detail, "");
+    }
+
+    /** {@code tenant}: the job's, or empty when it was declined before that was decided. */
+    private void decline(TrackedJob job, DeclineReason reason, String detail, String tenant) {
         job.settle(TrackedJob.Phase.DECLINED, System.nanoTime());
         sendAvailability(job, false);
         log.debug("Declined job {} ({}: {})", job, reason.tag(), detail);
-        events.publish(new OpenRtcEvent.JobDeclined(Instant.now(), job.job, reason, detail));
+        events.publish(new OpenRtcEvent.JobDeclined(Instant.now(), job.job, reason, detail, tenant));
     }
 
     /**
@@ -340,7 +349,7 @@ final class JobTracker {
         job.phase = TrackedJob.Phase.RUNNING;
         sendJobStatus(job, JobStatus.JS_RUNNING, "");
         Duration sinceOffer = Duration.ofNanos(System.nanoTime() - job.offeredNanos);
-        events.publish(new OpenRtcEvent.SessionRunning(Instant.now(), new SessionInfo(job.job, job.agentName, job.assignedAt),
+        events.publish(new OpenRtcEvent.SessionRunning(Instant.now(), new SessionInfo(job.job, job.agentName, job.assignedAt, job.tenant),
                 sinceOffer));
     }
 

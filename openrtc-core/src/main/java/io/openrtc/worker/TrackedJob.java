@@ -41,6 +41,8 @@ final class TrackedJob {
 
     volatile Phase phase = Phase.OFFERED;
     volatile String agentName = "";
+    /** The tenant, once accepted. */
+    volatile String tenant = io.openrtc.tenant.Tenants.DEFAULT;
     JobClaim claim;
     ParticipantSpec participant;
     /** Availability requests repeated while the admission was still deciding; each gets the answer. */

@@ -28,10 +28,21 @@ class HostProtocolTest {
         JobInfo job = new JobInfo("AJ_1", "AD_1", JobType.PARTICIPANT, "front-desk", "{\"agent\":\"x\"}", "room ü",
                 "RM_1", "room meta", "caller-7", Map.of("lang", "de", "tier", "gold"));
         SessionRequest request = new SessionRequest(new JobAssignment(job, URI.create("wss://lk.example/"),
-                "eyJ.secret.token", "agent-AJ_1"), "restaurant", Instant.parse("2025-01-02T03:04:05.678901Z"));
+                "eyJ.secret.token", "agent-AJ_1"), "restaurant", Instant.parse("2025-01-02T03:04:05.678901Z"), "acme");
         HostMessage decoded = roundTrip(new HostMessage.Job(request));
         assertThat(decoded).isEqualTo(new HostMessage.Job(request));
         assertThat(((HostMessage.Job) decoded).request().assignment().token()).isEqualTo("eyJ.secret.token");
+        assertThat(((HostMessage.Job) decoded).request().tenant()).isEqualTo("acme");
+    }
+
+    @Test
+    void aJobFromAParentWithoutTenantsIsOfTheDefaultTenant() throws IOException {
+        SessionRequest request = new SessionRequest(TestJobs.assignment(TestJobs.job("")), "restaurant", Instant.now(), "acme");
+        String json = new String(HostProtocol.encode(new HostMessage.Job(request)), StandardCharsets.UTF_8)
+                .replace("\"tenant\":\"acme\",", "");
+        assertThat(json).doesNotContain("tenant");
+        HostMessage.Job decoded = (HostMessage.Job) HostProtocol.decode(json.getBytes(StandardCharsets.UTF_8));
+        assertThat(decoded.request().tenant()).isEqualTo("default");
     }
 
     @Test

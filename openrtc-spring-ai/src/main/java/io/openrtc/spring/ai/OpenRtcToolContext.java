@@ -6,7 +6,7 @@ import org.springframework.ai.chat.model.ToolContext;
 
 /**
  * What a Spring AI tool of a voice agent can read from its {@link ToolContext}: the session (job,
- * room, caller) and the way to hand the session to another agent.
+ * room, caller, tenant) and the way to hand the session to another agent.
  *
  * <pre>{@code
  * @Tool(description = "Transfer the caller to the dental office")
@@ -36,6 +36,15 @@ public final class OpenRtcToolContext {
     /** The session the tool runs in. */
     public static AgentSession session(ToolContext context) {
         return invocation(context).session();
+    }
+
+    /**
+     * The tenant (customer) of the session the tool runs in, shortcut for
+     * {@code session(context).tenant()}: a tool that books, bills or looks up on the caller's behalf
+     * uses it to reach the right customer's data.
+     */
+    public static String tenant(ToolContext context) {
+        return session(context).tenant();
     }
 
     /** The identity of the participant the agent talks to. */

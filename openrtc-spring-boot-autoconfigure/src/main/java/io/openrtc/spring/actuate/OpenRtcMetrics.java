@@ -14,6 +14,7 @@ import io.openrtc.observe.OpenRtcEvent;
 import io.openrtc.observe.OpenRtcSnapshot;
 import io.openrtc.routing.RouteSignal;
 import io.openrtc.runtime.AgentPool;
+import io.openrtc.tenant.TenantOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -85,22 +86,41 @@ public class OpenRtcMetrics implements MeterBinder {
         Gauge.builder("openrtc.sessions.max", agentPool, pool -> pool.poolOptions().maxConcurrentSessions())
                 .description("The most sessions this worker runs at once (openrtc.max-concurrent-sessions)")
                 .register(registry);
+        TenantOptions tenants = agentPool.tenants();
+        List<String> tenantTags = tenants.meterTags();
         for (String agent : agentPool.agents().names()) {
-            gauge(registry, "openrtc.sessions.active", "Sessions running now", s -> s.pool().activeByAgent().getOrDefault(agent, 0), "agent", agent);
+            for (String tenant : tenantTags) {
+                gauge(registry, "openrtc.sessions.active", "Sessions running now, by agent and tenant (tenants not listed "
+                        + "under openrtc.tenants go by other)", s -> activeSessions(s, tenants, agent, tenant),
+                        "agent", agent, "tenant", tenant);
+            }
             gauge(registry, "openrtc.agents.unhealthy", "1 while the agent is out of service (its own code failed "
                     + "openrtc.consecutive-failure-limit sessions in a row; its jobs are declined), else 0",
                     s -> s.pool().unhealthyAgents().containsKey(agent) ? 1 : 0, "agent", agent);
             // Counters exist from the start, so rates and alerts work before the first event.
-            sessionsStarted(registry, agent);
             jobsAccepted(registry, agent);
             dispatchLatency(registry, agent);
-            for (String outcome : OUTCOMES) {
-                sessionsEnded(registry, agent, outcome);
-                sessionDuration(registry, agent, outcome);
+            for (String tenant : tenantTags) {
+                sessionsStarted(registry, agent, tenant);
+                for (String outcome : OUTCOMES) {
+                    sessionsEnded(registry, agent, tenant, outcome);
+                    sessionDuration(registry, agent, tenant, outcome);
+                }
             }
         }
         for (DeclineReason reason : DeclineReason.values()) {
             jobsDeclined(registry, reason);
+        }
+        for (String tenant : tenantTags) {
+            for (DeclineReason reason : DeclineReason.values()) {
+                if (reason.isTenantDecision()) {
+                    tenantDeclined(registry, tenant, reason);
+                }
+            }
+            gauge(registry, "openrtc.tenant.breakers.open", "Circuit breakers of the tenant (of all tenants not listed, "
+                    + "for other) that are open or half-open: their jobs are declined (but for a few trial sessions)",
+                    s -> s.pool().tenantBreakers().keySet().stream().filter(t -> tenants.meterTag(t).equals(tenant)).count(),
+                    "tenant", tenant);
         }
         jobsOffered(registry);
         reconnects(registry);
@@ -129,21 +149,43 @@ public class OpenRtcMetrics implements MeterBinder {
             switch (event) {
                 case OpenRtcEvent.JobOffered offered -> jobsOffered(registry).increment();
                 case OpenRtcEvent.JobAccepted accepted -> jobsAccepted(registry, accepted.agentName()).increment();
-                case OpenRtcEvent.JobDeclined declined -> jobsDeclined(registry, declined.reason()).increment();
-                case OpenRtcEvent.SessionStarted started -> sessionsStarted(registry, started.session().agentName()).increment();
+                case OpenRtcEvent.JobDeclined declined -> {
+                    jobsDeclined(registry, declined.reason()).increment();
+                    if (declined.reason().isTenantDecision() && !declined.tenant().isEmpty()) {
+                        tenantDeclined(registry, tag(declined.tenant()), declined.reason()).increment();
+                    }
+                }
+                case OpenRtcEvent.SessionStarted started ->
+                        sessionsStarted(registry, started.session().agentName(), tag(started.session().tenant())).increment();
                 case OpenRtcEvent.SessionRunning running ->
                         dispatchLatency(registry, running.session().agentName()).record(running.sinceOffer());
                 case OpenRtcEvent.SessionEnded ended -> {
                     String agent = ended.session().agentName();
+                    String tenant = tag(ended.session().tenant());
                     SessionOutcome outcome = ended.outcome();
-                    sessionsEnded(registry, agent, outcome.label()).increment();
-                    sessionDuration(registry, agent, outcome.label()).record(outcome.duration());
+                    sessionsEnded(registry, agent, tenant, outcome.label()).increment();
+                    sessionDuration(registry, agent, tenant, outcome.label()).record(outcome.duration());
                 }
                 case OpenRtcEvent.WorkerDisconnected disconnected -> reconnects(registry).increment();
                 default -> {
                 }
             }
         }
+    }
+
+    /** The meter tag of {@code tenant}: its id when listed (or default), else other. */
+    private String tag(String tenant) {
+        return agentPool.tenants().meterTag(tenant);
+    }
+
+    private static int activeSessions(OpenRtcSnapshot snapshot, TenantOptions tenants, String agent, String tenant) {
+        int active = 0;
+        for (io.openrtc.observe.SessionInfo session : snapshot.pool().sessions()) {
+            if (session.agentName().equals(agent) && tenants.meterTag(session.tenant()).equals(tenant)) {
+                active++;
+            }
+        }
+        return active;
     }
 
     private void gauge(MeterRegistry registry, String name, String description, ToDoubleFunction<OpenRtcSnapshot> value,
@@ -184,19 +226,26 @@ public class OpenRtcMetrics implements MeterBinder {
                 .tag("reason", reason.tag()).register(registry);
     }
 
-    private static Counter sessionsStarted(MeterRegistry registry, String agent) {
+    private static Counter tenantDeclined(MeterRegistry registry, String tenant, DeclineReason reason) {
+        return Counter.builder("openrtc.tenant.declined").description("Jobs declined for their tenant's sake: its own cap "
+                        + "(tenant_at_capacity), an agent it may not use (tenant_agent_not_allowed), its open circuit "
+                        + "breaker (tenant_breaker_open)")
+                .tag("tenant", tenant).tag("reason", reason.tag()).register(registry);
+    }
+
+    private static Counter sessionsStarted(MeterRegistry registry, String agent, String tenant) {
         return Counter.builder("openrtc.sessions.started").description("Sessions started").tag("agent", agent)
-                .register(registry);
+                .tag("tenant", tenant).register(registry);
     }
 
-    private static Counter sessionsEnded(MeterRegistry registry, String agent, String outcome) {
+    private static Counter sessionsEnded(MeterRegistry registry, String agent, String tenant, String outcome) {
         return Counter.builder("openrtc.sessions.ended").description("Sessions ended, by outcome (success, failed, cancelled)")
-                .tag("agent", agent).tag("outcome", outcome).register(registry);
+                .tag("agent", agent).tag("tenant", tenant).tag("outcome", outcome).register(registry);
     }
 
-    private static Timer sessionDuration(MeterRegistry registry, String agent, String outcome) {
+    private static Timer sessionDuration(MeterRegistry registry, String agent, String tenant, String outcome) {
         return Timer.builder("openrtc.sessions.duration").description("How long sessions ran, by outcome")
-                .tag("agent", agent).tag("outcome", outcome).register(registry);
+                .tag("agent", agent).tag("tenant", tenant).tag("outcome", outcome).register(registry);
     }
 
     private static Timer dispatchLatency(MeterRegistry registry, String agent) {

@@ -32,6 +32,8 @@ import java.util.List;
  * @param brokenReason          why, empty while not broken
  * @param agents                every registered agent with its active sessions, in registration order
  * @param sessions              the running sessions, oldest first
+ * @param tenants               the tenants with sessions running now or a circuit breaker that is not
+ *                              closed, by id
  */
 public record OpenRtcStatus(
         String at,
@@ -49,7 +51,19 @@ public record OpenRtcStatus(
         boolean broken,
         String brokenReason,
         List<AgentStatus> agents,
-        List<RunningSession> sessions) {
+        List<RunningSession> sessions,
+        List<TenantStatus> tenants) {
+
+    /**
+     * One tenant.
+     *
+     * @param tenant         its id
+     * @param activeSessions how many of its sessions run now
+     * @param breaker        how its circuit breaker stands when it is not closed (open, or
+     *                       half-open letting trial sessions through); absent while closed
+     */
+    public record TenantStatus(String tenant, int activeSessions, String breaker) {
+    }
 
     /**
      * One registered agent.
@@ -105,12 +119,14 @@ public record OpenRtcStatus(
      * One running session.
      *
      * @param agent           the agent serving it
+     * @param tenant          the tenant it belongs to
      * @param room            its room
      * @param jobId           LiveKit's job id
      * @param startedAt       when it started
      * @param durationSeconds how long it has run, at the snapshot's time
      */
-    public record RunningSession(String agent, String room, String jobId, String startedAt, double durationSeconds) {
+    public record RunningSession(String agent, String tenant, String room, String jobId, String startedAt,
+                                 double durationSeconds) {
     }
 
     /** The status that {@code snapshot} describes. */
@@ -124,13 +140,19 @@ public record OpenRtcStatus(
         }
         List<RunningSession> sessions = new ArrayList<>();
         for (SessionInfo session : pool.sessions()) {
-            sessions.add(new RunningSession(session.agentName(), session.roomName(), session.jobId(),
+            sessions.add(new RunningSession(session.agentName(), session.tenant(), session.roomName(), session.jobId(),
                     session.startedAt().toString(), seconds(session.startedAt(), snapshot.at())));
+        }
+        java.util.Set<String> tenantIds = new java.util.TreeSet<>(pool.activeByTenant().keySet());
+        tenantIds.addAll(pool.tenantBreakers().keySet());
+        List<TenantStatus> tenants = new ArrayList<>();
+        for (String tenant : tenantIds) {
+            tenants.add(new TenantStatus(tenant, pool.activeByTenant().getOrDefault(tenant, 0), pool.tenantBreakers().get(tenant)));
         }
         return new OpenRtcStatus(snapshot.at().toString(), worker.workerId(), worker.state().name(),
                 worker.since().toString(), worker.lastError(), worker.failedAttempts(), pool.isolation(), pool.load(),
                 pool.maxConcurrentSessions(), pool.active(), pool.reserved(), snapshot.draining(), broken(snapshot),
-                snapshot.brokenReason(), List.copyOf(agents), List.copyOf(sessions));
+                snapshot.brokenReason(), List.copyOf(agents), List.copyOf(sessions), List.copyOf(tenants));
     }
 
     /** Broken: declared so, or the pool's supervisor tripped (the declaration follows at once). */

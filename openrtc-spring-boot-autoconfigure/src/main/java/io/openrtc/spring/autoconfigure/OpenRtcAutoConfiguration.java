@@ -14,6 +14,7 @@ import io.openrtc.rtc.RoomOptions;
 import io.openrtc.rtc.RtcRuntimeOptions;
 import io.openrtc.runtime.AgentPool;
 import io.openrtc.runtime.AgentPoolBuilder;
+import io.openrtc.tenant.TenantResolver;
 import io.openrtc.voice.VoiceSetup;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +68,7 @@ public class OpenRtcAutoConfiguration {
     AgentPool openRtcAgentPool(OpenRtcProperties properties, AgentRegistry agents, Environment environment,
                                ConfigurableListableBeanFactory beanFactory,
                                ObjectProvider<RoutingStrategy> strategies, ObjectProvider<RequestFilter> requestFilters,
+                               ObjectProvider<TenantResolver> tenantResolvers,
                                ObjectProvider<OpenRtcListener> listeners, ObjectProvider<Prewarm> prewarms,
                                ObjectProvider<RoomOptions> roomOptions, ObjectProvider<VoiceSetup> voice,
                                ObjectProvider<LiveKitCredentials> credentials,
@@ -92,6 +94,15 @@ public class OpenRtcAutoConfiguration {
         }
         builder.acceptOnlyRegisteredRooms(properties.routing().acceptOnlyRegisteredRooms())
                 .routingStrategyTimeout(properties.routing().strategyTimeout());
+        List<TenantResolver> resolvers = tenantResolvers.orderedStream().toList();
+        if (resolvers.size() > 1) {
+            throw new IllegalStateException("Only one TenantResolver bean is supported, found " + resolvers.size()
+                    + ": combine them into one");
+        }
+        if (!resolvers.isEmpty()) {
+            builder.tenantResolver(resolvers.getFirst(), properties.routing().tenantResolverTimeout());
+        }
+        builder.tenants(properties.toTenantOptions());
         boolean sessionHost = SessionHost.ROLE.equals(environment.getProperty(SessionHost.ROLE_PROPERTY));
         if (!properties.routing().defaultAgent().isEmpty()) {
             if (!agents.contains(properties.routing().defaultAgent())) {
@@ -107,12 +118,12 @@ public class OpenRtcAutoConfiguration {
         listeners.orderedStream().forEach(builder::listener);
         prewarms.orderedStream().forEach(builder::prewarm);
         roomOptions.ifAvailable(builder::roomOptions);
-        voice.ifAvailable(setup -> {
+        VoiceSetup voiceSetup = voice.getIfAvailable();
+        if (voiceSetup != null && !(voiceSetup instanceof SpringVoiceProviders spring && spring.isEmpty())) {
             // Without any Spring AI audio model there is nothing to speak or listen with: no VAD to load either.
-            if (!(setup instanceof SpringVoiceProviders spring && spring.isEmpty())) {
-                builder.voice(setup);
-            }
-        });
+            builder.voice(voiceSetup);
+        }
+        requireTenantProvidersApply(properties, voiceSetup);
         PoolOptions.Builder pool = poolOptions(properties, environment, applicationArguments.getIfAvailable());
         poolCustomizers.orderedStream().forEach(customizer -> customizer.customize(pool));
         RtcRuntimeOptions rtc = RtcRuntimeOptions.defaults();
@@ -137,6 +148,34 @@ public class OpenRtcAutoConfiguration {
             builder.livekit(livekit.url(), livekit.apiKey(), livekit.apiSecret());
         }
         return builder.build();
+    }
+
+    /**
+     * A tenant's {@code stt}/{@code tts}/{@code llm} names a Spring AI bean, which only the
+     * auto-configured voice setup picks: with the application's own {@link VoiceSetup} bean, or no
+     * Spring AI on the classpath, the setting would be ignored, and a customer's calls would run on
+     * someone else's keys.
+     */
+    private static void requireTenantProvidersApply(OpenRtcProperties properties, @Nullable VoiceSetup voice) {
+        if (voice instanceof SpringVoiceProviders) {
+            return;
+        }
+        properties.tenants().forEach((id, tenant) -> {
+            for (String step : List.of("stt", "tts", "llm")) {
+                String bean = switch (step) {
+                    case "stt" -> tenant.stt();
+                    case "tts" -> tenant.tts();
+                    default -> tenant.llm();
+                };
+                if (!bean.isEmpty()) {
+                    throw new IllegalStateException("openrtc.tenants." + id + "." + step + "=" + bean + " cannot apply: "
+                            + (voice == null ? "the application has no Spring AI model module (spring-ai-model) and "
+                                    + "openrtc-spring-ai on its classpath"
+                                    : "the application's own VoiceSetup bean (" + voice.getClass().getName()
+                                    + ") decides the providers; give each tenant its own in its providers(agent, tenant)"));
+                }
+            }
+        });
     }
 
     /**

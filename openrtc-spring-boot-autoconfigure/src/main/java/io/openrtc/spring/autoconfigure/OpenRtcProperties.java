@@ -1,5 +1,8 @@
 package io.openrtc.spring.autoconfigure;
 
+import io.openrtc.tenant.TenantBreakerOptions;
+import io.openrtc.tenant.TenantOptions;
+import io.openrtc.tenant.TenantSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -43,6 +46,12 @@ import org.springframework.util.unit.DataSize;
  * @param process                 Child JVMs (process isolation)
  * @param defaults                Defaults for agents that leave a setting empty
  * @param agents                  Per-agent settings, by agent name (openrtc.agents.restaurant.tts=...)
+ * @param tenants                 Per-tenant settings, by tenant id (openrtc.tenants.acme.max-concurrent-sessions=...):
+ *                                caps, allowed agents and voice providers of the customers this worker
+ *                                serves. Tenants not listed are served with no cap of their own and go
+ *                                by "other" in meters
+ * @param tenantBreaker           The circuit breaker every tenant (but the default one) has: declines
+ *                                a tenant's jobs for a while once too many of its sessions failed
  */
 @ConfigurationProperties("openrtc")
 public record OpenRtcProperties(
@@ -61,7 +70,9 @@ public record OpenRtcProperties(
         @DefaultValue Routing routing,
         @DefaultValue Process process,
         @DefaultValue Defaults defaults,
-        Map<String, AgentProperties> agents) {
+        Map<String, AgentProperties> agents,
+        Map<String, TenantProperties> tenants,
+        @DefaultValue TenantBreaker tenantBreaker) {
 
     public OpenRtcProperties {
         agentName = agentName == null ? "" : agentName.strip();
@@ -70,6 +81,9 @@ public record OpenRtcProperties(
         require(agentName.chars().noneMatch(Character::isISOControl),
                 "openrtc.agent-name must not contain control characters, was '" + agentName + "'");
         agents = agents == null ? Map.of() : Map.copyOf(agents);
+        tenants = tenants == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(tenants));
+        tenantBreaker = tenantBreaker == null ? TenantBreaker.DEFAULTS : tenantBreaker;
+        tenantOptions(tenants, tenantBreaker); // checks every tenant's settings, naming the property
         require(maxConcurrentSessions >= 1, "openrtc.max-concurrent-sessions must be at least 1, was " + maxConcurrentSessions);
         require(loadThreshold > 0 && loadThreshold <= 1,
                 "openrtc.load-threshold must be in (0, 1] (the server's agents.target_load, 0.7 by default), was " + loadThreshold);
@@ -94,6 +108,17 @@ public record OpenRtcProperties(
         public String toString() {
             return "Livekit[url=" + url + ", apiKey=" + apiKey + ", apiSecret=" + (apiSecret == null ? "null" : "<redacted>") + "]";
         }
+    }
+
+    /** The tenants and their breaker as the runtime takes them. */
+    public TenantOptions toTenantOptions() {
+        return tenantOptions(tenants, tenantBreaker);
+    }
+
+    private static TenantOptions tenantOptions(Map<String, TenantProperties> tenants, TenantBreaker breaker) {
+        TenantOptions.Builder builder = TenantOptions.builder().breaker(breaker.toOptions());
+        tenants.forEach((id, tenant) -> builder.tenant(id, tenant.toSettings()));
+        return builder.build();
     }
 
     /**
@@ -134,11 +159,15 @@ public record OpenRtcProperties(
      *                                      before the job is declined and the strategy
      *                                      interrupted (strategies run side by side, so they
      *                                      must be thread-safe)
+     * @param tenantResolverTimeout         How long a TenantResolver bean may take for a job before
+     *                                      the job is declined and the resolver interrupted (the
+     *                                      default resolver, which reads metadata, needs no time)
      */
     public record Routing(@DefaultValue("false") boolean acceptOnlyRegisteredRooms,
                           @DefaultValue("500ms") Duration requestFilterTimeout,
                           @DefaultValue("") String defaultAgent,
-                          @DefaultValue("500ms") Duration strategyTimeout) {
+                          @DefaultValue("500ms") Duration strategyTimeout,
+                          @DefaultValue("500ms") Duration tenantResolverTimeout) {
 
         public Routing {
             require(requestFilterTimeout.isPositive() && requestFilterTimeout.compareTo(Duration.ofSeconds(2)) <= 0,
@@ -147,6 +176,9 @@ public record OpenRtcProperties(
             require(strategyTimeout.isPositive() && strategyTimeout.compareTo(Duration.ofSeconds(2)) <= 0,
                     "openrtc.routing.strategy-timeout must be between 1ms and 2s (LiveKit waits about 3 s for an answer), was "
                             + strategyTimeout);
+            require(tenantResolverTimeout.isPositive() && tenantResolverTimeout.compareTo(Duration.ofSeconds(2)) <= 0,
+                    "openrtc.routing.tenant-resolver-timeout must be between 1ms and 2s (LiveKit waits about 3 s for an answer), was "
+                            + tenantResolverTimeout);
             defaultAgent = defaultAgent == null ? "" : defaultAgent.strip();
             require(defaultAgent.isEmpty() || !acceptOnlyRegisteredRooms, "openrtc.routing.default-agent ("
                     + defaultAgent + ") cannot be combined with openrtc.routing.accept-only-registered-rooms=true: the "
@@ -214,6 +246,80 @@ public record OpenRtcProperties(
 
         public AgentProperties {
             tools = tools == null ? List.of() : List.copyOf(tools);
+        }
+    }
+
+    /**
+     * Settings of one tenant (the customer a job belongs to: {@code tenant} in its job or room
+     * metadata, or what a TenantResolver bean says).
+     *
+     * @param maxConcurrentSessions The most sessions of this tenant this worker runs at once, a hard
+     *                              cap reserved when a job is offered like
+     *                              openrtc.max-concurrent-sessions; further jobs of the tenant are
+     *                              declined. Unset for no cap of its own
+     * @param allowedAgents         The agents this tenant's jobs may be served by; a job routed to
+     *                              another agent is declined. Empty for every agent
+     * @param stt                   The name of the Spring AI TranscriptionModel bean this tenant's
+     *                              sessions listen with, instead of the agent's
+     * @param tts                   The name of the Spring AI TextToSpeechModel bean this tenant's
+     *                              sessions speak with, instead of the agent's
+     * @param llm                   The name of the Spring AI ChatModel bean this tenant's sessions
+     *                              think with, instead of the agent's
+     */
+    public record TenantProperties(Integer maxConcurrentSessions, @DefaultValue List<String> allowedAgents,
+                                   @DefaultValue("") String stt, @DefaultValue("") String tts, @DefaultValue("") String llm) {
+
+        public TenantProperties {
+            allowedAgents = allowedAgents == null ? List.of()
+                    : allowedAgents.stream().map(String::strip).toList();
+            stt = stt == null ? "" : stt.strip();
+            tts = tts == null ? "" : tts.strip();
+            llm = llm == null ? "" : llm.strip();
+        }
+
+        TenantSettings toSettings() {
+            TenantSettings settings = TenantSettings.UNRESTRICTED.withAllowedAgents(new java.util.LinkedHashSet<>(allowedAgents));
+            return maxConcurrentSessions == null ? settings : settings.withMaxConcurrentSessions(maxConcurrentSessions);
+        }
+    }
+
+    /**
+     * The circuit breaker every tenant but the default one has (Resilience4j): when more than
+     * failure-ratio of at least minimum-sessions sessions of a tenant that ended in the last window
+     * failed, its jobs are declined for open-for; then trial-sessions are let through, and their
+     * outcomes close it or open it again. Failures of the room or the server and cancellations count
+     * for nothing.
+     *
+     * @param enabled         Whether tenants have circuit breakers
+     * @param failureRatio    The share of failed sessions above which the breaker opens, between 0
+     *                        and 1
+     * @param minimumSessions The fewest ended sessions in the window the breaker decides on
+     * @param window          The sliding time window of ended sessions, in whole seconds
+     * @param openFor         How long an open breaker declines the tenant's jobs
+     * @param trialSessions   How many sessions a half-open breaker lets through to decide
+     * @param trialTimeout    How long trial sessions may run undecided before the breaker closes
+     *                        (calls that run that long did not fail at their start)
+     */
+    public record TenantBreaker(@DefaultValue("true") boolean enabled, @DefaultValue("0.5") double failureRatio,
+                                @DefaultValue("5") int minimumSessions, @DefaultValue("60s") Duration window,
+                                @DefaultValue("30s") Duration openFor, @DefaultValue("3") int trialSessions,
+                                @DefaultValue("10s") Duration trialTimeout) {
+
+        /** OpenRTC's defaults. */
+        public static final TenantBreaker DEFAULTS = new TenantBreaker(true, 0.5, 5, Duration.ofSeconds(60),
+                Duration.ofSeconds(30), 3, Duration.ofSeconds(10));
+
+        public TenantBreaker {
+            toOptions(enabled, failureRatio, minimumSessions, window, openFor, trialSessions, trialTimeout);
+        }
+
+        TenantBreakerOptions toOptions() {
+            return toOptions(enabled, failureRatio, minimumSessions, window, openFor, trialSessions, trialTimeout);
+        }
+
+        private static TenantBreakerOptions toOptions(boolean enabled, double failureRatio, int minimumSessions,
+                Duration window, Duration openFor, int trialSessions, Duration trialTimeout) {
+            return new TenantBreakerOptions(enabled, failureRatio, minimumSessions, window, openFor, trialSessions, trialTimeout);
         }
     }
 

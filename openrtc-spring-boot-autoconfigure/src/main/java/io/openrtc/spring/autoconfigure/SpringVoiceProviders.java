@@ -35,7 +35,8 @@ import org.springframework.util.ClassUtils;
 /**
  * Each agent's voice providers, from the application's Spring AI model beans: the bean named by
  * {@code openrtc.agents.<name>.stt|tts|llm}, else by {@code openrtc.defaults.stt|tts|llm}, else
- * the application's only (or primary) bean of the type; and each voice agent's tools, its
+ * the application's only (or primary) bean of the type; in a session of a tenant that names its
+ * own ({@code openrtc.tenants.<id>.stt|tts|llm}), that tenant's bean instead; and each voice agent's tools, its
  * {@code @Tool} methods and the beans {@code openrtc.agents.<name>.tools} names. Everything is
  * resolved when the application starts, so a name that matches no bean, a choice left open
  * between several beans, or a voice agent without a model it needs stops it with a message
@@ -45,6 +46,8 @@ final class SpringVoiceProviders implements VoiceSetup {
 
     private final VoiceOptions options;
     private final Map<String, VoiceProviders> byAgent = new LinkedHashMap<>();
+    /** Tenants that choose providers of their own: tenant, then agent. */
+    private final Map<String, Map<String, VoiceProviders>> byTenant = new LinkedHashMap<>();
     private final Map<String, List<AgentTool>> namedTools = new LinkedHashMap<>();
 
     SpringVoiceProviders(ConfigurableListableBeanFactory beans, OpenRtcProperties properties, OpenRtcVoiceProperties voice,
@@ -77,11 +80,30 @@ final class SpringVoiceProviders implements VoiceSetup {
             byAgent.put(agent, new VoiceProviders(stt, tts, llm));
             namedTools.put(agent, tools(beans, agent, own == null ? List.of() : own.tools()));
         }
+        properties.tenants().forEach((tenant, settings) -> {
+            if (settings.stt().isEmpty() && settings.tts().isEmpty() && settings.llm().isEmpty()) {
+                return;
+            }
+            String prefix = "openrtc.tenants." + tenant + ".";
+            SpeechToText stt = named(beans, TranscriptionModel.class, prefix + "stt", settings.stt())
+                    .map(name -> stts.computeIfAbsent(name, n -> new SpringAiSpeechToText(beans.getBean(n, TranscriptionModel.class), n)))
+                    .orElse(null);
+            TextToSpeech tts = named(beans, TextToSpeechModel.class, prefix + "tts", settings.tts())
+                    .map(name -> ttss.computeIfAbsent(name, n -> textToSpeech(beans, n, voice))).orElse(null);
+            LanguageModel llm = named(beans, ChatModel.class, prefix + "llm", settings.llm())
+                    .map(name -> llms.computeIfAbsent(name, n -> new SpringAiLanguageModel(beans.getBean(n, ChatModel.class), n)))
+                    .orElse(null);
+            Map<String, VoiceProviders> own = new LinkedHashMap<>();
+            byAgent.forEach((agent, base) -> own.put(agent, new VoiceProviders(stt != null ? stt : base.stt(),
+                    tts != null ? tts : base.tts(), llm != null ? llm : base.llm())));
+            byTenant.put(tenant, own);
+        });
     }
 
     /** Whether no agent got any provider (the application has no Spring AI model): no voice, and no VAD to load. */
     boolean isEmpty() {
-        return byAgent.values().stream().allMatch(p -> p.stt() == null && p.tts() == null && p.llm() == null);
+        return byTenant.isEmpty()
+                && byAgent.values().stream().allMatch(p -> p.stt() == null && p.tts() == null && p.llm() == null);
     }
 
     @Override
@@ -92,6 +114,13 @@ final class SpringVoiceProviders implements VoiceSetup {
     @Override
     public VoiceProviders providers(String agentName) {
         return byAgent.getOrDefault(agentName, VoiceProviders.NONE);
+    }
+
+    /** The agent's providers, with those its session's tenant chose ({@code openrtc.tenants.<id>.stt|tts|llm}) instead. */
+    @Override
+    public VoiceProviders providers(String agentName, String tenant) {
+        Map<String, VoiceProviders> own = byTenant.get(tenant);
+        return own == null ? providers(agentName) : own.getOrDefault(agentName, VoiceProviders.NONE);
     }
 
     @Override
@@ -158,6 +187,19 @@ final class SpringVoiceProviders implements VoiceSetup {
         }
     }
 
+    /** The bean {@code property} names, checked to be one of {@code type}; empty when the property is empty. */
+    private static Optional<String> named(ConfigurableListableBeanFactory beans, Class<?> type, String property, String name) {
+        if (name.isEmpty()) {
+            return Optional.empty();
+        }
+        String[] candidates = beans.getBeanNamesForType(type);
+        if (Arrays.asList(candidates).contains(name)) {
+            return Optional.of(name);
+        }
+        throw new IllegalStateException(property + "=" + name + " names no " + type.getSimpleName() + " bean; the "
+                + type.getSimpleName() + " beans are " + Arrays.toString(candidates));
+    }
+
     /** The bean name for one agent's step: its own setting, the default setting, or the only candidate. */
     private static Optional<String> choose(ConfigurableListableBeanFactory beans, Class<?> type, String step, String agent,
             String own, String fallback) {
@@ -185,6 +227,7 @@ final class SpringVoiceProviders implements VoiceSetup {
         }
         throw new IllegalStateException("Agent '" + agent + "' could use any of the " + type.getSimpleName() + " beans "
                 + Arrays.toString(candidates) + ": choose one with openrtc.defaults." + step + " (or openrtc.agents." + agent
-                + "." + step + ")");
+                + "." + step + "); a tenant's own choice (openrtc.tenants.<id>." + step + ") applies to that tenant's "
+                + "sessions only, the others (the default tenant's among them) need this one");
     }
 }

@@ -161,6 +161,7 @@ public class SessionEventStream extends TextWebSocketHandler {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("jobId", s.jobId());
         m.put("agent", s.agentName());
+        m.put("tenant", s.tenant());
         m.put("room", s.roomName());
         m.put("startedAt", s.startedAt().toString());
         return m;

@@ -104,7 +104,8 @@ class OpenRtcHealthIndicatorTest {
                 .containsExactly(tuple("restaurant", 1), tuple("dental", 0));
         assertThat(status.agents().getFirst().voice().turns()).isZero();
         assertThat(status.agents().getFirst().voice().meanResponseSeconds()).isNull();
-        assertThat(status.sessions()).containsExactly(new OpenRtcStatus.RunningSession("restaurant", "restaurant-1", "AJ_1",
-                Snapshots.SINCE.toString(), 30.0));
+        assertThat(status.sessions()).containsExactly(new OpenRtcStatus.RunningSession("restaurant", "default",
+                "restaurant-1", "AJ_1", Snapshots.SINCE.toString(), 30.0));
+        assertThat(status.tenants()).containsExactly(new OpenRtcStatus.TenantStatus("default", 1, null));
     }
 }

@@ -10,6 +10,8 @@ import io.openrtc.observe.OpenRtcEvent;
 import io.openrtc.observe.SessionInfo;
 import io.openrtc.pool.PoolOptions;
 import io.openrtc.runtime.AgentPool;
+import io.openrtc.tenant.TenantOptions;
+import io.openrtc.tenant.TenantSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -83,6 +85,49 @@ class OpenRtcMetricsTest {
         assertThat(registry.get("openrtc.jobs.metadata.invalid").tag("source", "room").functionCounter().count()).isEqualTo(1);
     }
 
+    /**
+     * The tenant tag: a listed tenant (and the default one) by its id, every other tenant as
+     * {@code other}, so that the number of series is bounded by the configuration, not the traffic.
+     */
+    @Test
+    void sessionMetersCarryTheTenantWithBoundedValues() {
+        AgentPool withTenants = AgentPool.builder()
+                .livekit("ws://127.0.0.1:1", "key", "secret-that-is-long-enough-for-livekit")
+                .add("restaurant", session -> { })
+                .tenants(TenantOptions.builder().tenant("acme", TenantSettings.UNRESTRICTED.withMaxConcurrentSessions(2)).build())
+                .build();
+        OpenRtcMetrics tenantMetrics = new OpenRtcMetrics(withTenants);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        tenantMetrics.bindTo(registry);
+        for (String tenant : new String[] {"default", "acme", "other"}) {
+            assertThat(registry.get("openrtc.sessions.started").tag("agent", "restaurant").tag("tenant", tenant).counter().count())
+                    .isZero();
+            assertThat(registry.get("openrtc.sessions.active").tag("agent", "restaurant").tag("tenant", tenant).gauge().value())
+                    .isZero();
+            assertThat(registry.get("openrtc.tenant.declined").tag("tenant", tenant).tag("reason", "tenant_breaker_open")
+                    .counter().count()).isZero();
+            assertThat(registry.get("openrtc.tenant.breakers.open").tag("tenant", tenant).gauge().value()).isZero();
+        }
+        for (String tenant : new String[] {"acme", "initech", "umbrella"}) {
+            tenantMetrics.record(new OpenRtcEvent.SessionStarted(T0, new SessionInfo(JobInfo.forRoom("AJ_" + tenant, "room", "", ""),
+                    "restaurant", T0, tenant)));
+            tenantMetrics.record(new OpenRtcEvent.JobDeclined(T0, JobInfo.forRoom("AJ_x" + tenant, "room", "", ""),
+                    DeclineReason.TENANT_AT_CAPACITY, "full", tenant));
+        }
+        tenantMetrics.record(new OpenRtcEvent.JobDeclined(T0, JobInfo.forRoom("AJ_d", "room", "", ""), DeclineReason.AT_CAPACITY,
+                "full", "acme"));
+        assertThat(registry.get("openrtc.sessions.started").tag("tenant", "acme").counter().count()).isEqualTo(1);
+        assertThat(registry.get("openrtc.sessions.started").tag("tenant", "other").counter().count()).isEqualTo(2);
+        assertThat(registry.get("openrtc.tenant.declined").tag("tenant", "acme").tag("reason", "tenant_at_capacity").counter()
+                .count()).isEqualTo(1);
+        assertThat(registry.get("openrtc.tenant.declined").tag("tenant", "other").tag("reason", "tenant_at_capacity").counter()
+                .count()).isEqualTo(2);
+        assertThat(registry.find("openrtc.sessions.started").counters()).extracting(c -> c.getId().getTag("tenant"))
+                .containsOnly("default", "acme", "other");
+        assertThat(registry.find("openrtc.tenant.declined").counters()).extracting(c -> c.getId().getTag("reason"))
+                .containsOnly("tenant_at_capacity", "tenant_agent_not_allowed", "tenant_breaker_open");
+    }
+
     @Test
     void eventsAreCountedWithTheirTagsInEveryRegistry() {
         SimpleMeterRegistry first = new SimpleMeterRegistry();
@@ -108,15 +153,16 @@ class OpenRtcMetricsTest {
             assertThat(registry.get("openrtc.jobs.accepted").tag("agent", "restaurant").counter().count()).isEqualTo(1);
             assertThat(registry.get("openrtc.jobs.declined").tag("reason", "at_capacity").counter().count()).isEqualTo(1);
             assertThat(registry.get("openrtc.jobs.declined").tag("reason", "draining").counter().count()).isZero();
-            assertThat(registry.get("openrtc.sessions.started").tag("agent", "restaurant").counter().count()).isEqualTo(1);
+            assertThat(registry.get("openrtc.sessions.started").tag("agent", "restaurant").tag("tenant", "default").counter()
+                    .count()).isEqualTo(1);
             assertThat(registry.get("openrtc.dispatch.latency").tag("agent", "restaurant").timer().totalTime(TimeUnit.MILLISECONDS))
                     .isEqualTo(1500);
-            assertThat(registry.get("openrtc.sessions.ended").tag("agent", "restaurant").tag("outcome", "success").counter().count())
-                    .isEqualTo(1);
-            assertThat(registry.get("openrtc.sessions.ended").tag("agent", "dental").tag("outcome", "failed").counter().count())
-                    .isEqualTo(1);
-            assertThat(registry.get("openrtc.sessions.duration").tag("agent", "restaurant").tag("outcome", "success").timer()
-                    .totalTime(TimeUnit.SECONDS)).isEqualTo(42);
+            assertThat(registry.get("openrtc.sessions.ended").tag("agent", "restaurant").tag("tenant", "default")
+                    .tag("outcome", "success").counter().count()).isEqualTo(1);
+            assertThat(registry.get("openrtc.sessions.ended").tag("agent", "dental").tag("tenant", "default")
+                    .tag("outcome", "failed").counter().count()).isEqualTo(1);
+            assertThat(registry.get("openrtc.sessions.duration").tag("agent", "restaurant").tag("tenant", "default")
+                    .tag("outcome", "success").timer().totalTime(TimeUnit.SECONDS)).isEqualTo(42);
             assertThat(registry.get("openrtc.worker.reconnects").counter().count()).isEqualTo(1);
         }
     }

@@ -1,0 +1,79 @@
+package io.openrtc.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every property {@code docs/tenants.md} lists is in the configuration metadata the build
+ * generates (IDE completion, descriptions, defaults): {@code openrtc.tenant-breaker.*} and
+ * {@code openrtc.routing.tenant-resolver-timeout} by name, {@code openrtc.tenants.<id>.*} as the
+ * fields of the map's value type (as {@code openrtc.agents.<name>.*} are).
+ */
+class TenantConfigurationMetadataTest {
+
+    private static final Path DOC = Path.of("../docs/tenants.md");
+    private static final Pattern PROPERTY = Pattern.compile("^\\| `(openrtc\\.[a-z.<>-]+)`((?:, `\\.[a-z-]+`)*)", Pattern.MULTILINE);
+
+    @Test
+    void everyDocumentedTenantPropertyIsInTheMetadata() throws Exception {
+        JsonNode metadata;
+        try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            assertThat(in).as("the generated configuration metadata").isNotNull();
+            metadata = new ObjectMapper().readTree(in);
+        }
+        Map<String, JsonNode> properties = new LinkedHashMap<>();
+        metadata.path("properties").forEach(p -> properties.put(p.path("name").asText(), p));
+
+        List<String> documented = documented();
+        assertThat(documented).hasSizeGreaterThanOrEqualTo(12);
+        Set<String> tenantFields = Arrays.stream(OpenRtcProperties.TenantProperties.class.getRecordComponents())
+                .map(c -> c.getName().replaceAll("([A-Z])", "-$1").toLowerCase()).collect(Collectors.toSet());
+        for (String property : documented) {
+            if (property.startsWith("openrtc.tenants.<id>.")) {
+                assertThat(tenantFields).as("a field of openrtc.tenants' values for %s", property)
+                        .contains(property.substring("openrtc.tenants.<id>.".length()));
+                continue;
+            }
+            assertThat(properties).as("metadata of %s", property).containsKey(property);
+            assertThat(properties.get(property).path("description").asText()).as("description of %s", property).isNotBlank();
+            assertThat(properties.get(property).has("defaultValue")).as("default of %s", property).isTrue();
+        }
+        assertThat(properties.get("openrtc.tenants").path("type").asText()).contains("OpenRtcProperties$TenantProperties");
+        assertThat(properties.get("openrtc.tenants").path("description").asText()).isNotBlank();
+    }
+
+    /** The properties the settings table of docs/tenants.md names, {@code .stt}-style shorthands expanded. */
+    private static List<String> documented() throws Exception {
+        String doc = Files.readString(DOC);
+        doc = doc.substring(doc.indexOf("\n## Settings"), doc.indexOf("\n## ", doc.indexOf("\n## Settings") + 1));
+        List<String> names = new java.util.ArrayList<>();
+        Matcher m = PROPERTY.matcher(doc);
+        while (m.find()) {
+            String first = m.group(1);
+            names.add(first);
+            if (!m.group(2).isEmpty()) {
+                String prefix = first.substring(0, first.lastIndexOf('.'));
+                for (String more : m.group(2).split(", ")) {
+                    if (!more.isBlank()) {
+                        names.add(prefix + more.replace("`", "").strip());
+                    }
+                }
+            }
+        }
+        return names;
+    }
+}
