@@ -40,13 +40,14 @@ class WorkerServerRestartTest {
         server.restart();
 
         await().atMost(WAIT).until(() -> !w.events().all(OpenRtcEvent.WorkerDisconnected.class).isEmpty());
-        await().atMost(WAIT).until(() -> w.worker().snapshot().state() == ConnectionState.REGISTERED);
+        // The state turns REGISTERED just before the event is published: wait for both.
+        await().atMost(WAIT).until(() -> w.worker().snapshot().state() == ConnectionState.REGISTERED
+                && w.events().all(OpenRtcEvent.WorkerRegistered.class).size() >= 2);
         WorkerSnapshot afterRestart = w.worker().snapshot();
         assertThat(afterRestart.workerId()).startsWith("AW_").isNotEqualTo(firstId);
         assertThat(afterRestart.lastError()).isNotEmpty();
         assertThat(afterRestart.runningJobs()).as("the session outlives the worker socket")
                 .extracting(WorkerSnapshot.RunningJob::roomName).containsExactly(before);
-        assertThat(w.events().all(OpenRtcEvent.WorkerRegistered.class)).hasSizeGreaterThanOrEqualTo(2);
 
         String after = workers.dispatchUntilAccepted(agent, "after restart", w);
         workers.release(after);

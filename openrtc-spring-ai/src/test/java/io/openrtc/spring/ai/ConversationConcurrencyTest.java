@@ -42,7 +42,7 @@ class ConversationConcurrencyTest {
         chat = ScriptedChatServer.start();
         BookingScript.install(chat);
         pool = new ConversationPool(server, speech.openAiBaseUrl().toString(), chat.baseUrl(), "conversation-ten",
-                ConversationPool.PATIENT, PoolOptions.builder().maxConcurrentSessions(SESSIONS).build());
+                SpeechModels.queued(ConversationPool.PATIENT), PoolOptions.builder().maxConcurrentSessions(SESSIONS).build());
     }
 
     @AfterAll

@@ -5,6 +5,7 @@ import io.openrtc.pool.PoolOptions;
 import io.openrtc.runtime.AgentPool;
 import io.openrtc.test.Dispatches;
 import io.openrtc.test.LiveKitServer;
+import io.openrtc.voice.VoiceOptions;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -16,17 +17,23 @@ final class ProbePool implements AutoCloseable {
     private final AgentPool pool;
     private final List<OpenRtcEvent> events = new CopyOnWriteArrayList<>();
 
-    private ProbePool(LiveKitServer server, String speechUrl, String agentName, PoolOptions options) {
+    private ProbePool(LiveKitServer server, String speechUrl, String agentName, PoolOptions options, VoiceOptions voice) {
         this.server = server;
         this.agentName = agentName;
-        this.pool = ProbeWorkerMain.agents(speechUrl).livekit(server.url(), server.apiKey(), server.apiSecret())
+        this.pool = ProbeWorkerMain.agents(speechUrl, voice).livekit(server.url(), server.apiKey(), server.apiSecret())
                 .agentName(agentName).poolOptions(options).listener(events::add).build();
         pool.start();
     }
 
     /** Starts a worker registered as {@code agentName} (explicit dispatch). */
     static ProbePool start(LiveKitServer server, String speechUrl, String agentName, PoolOptions options) {
-        return new ProbePool(server, speechUrl, agentName, options);
+        return start(server, speechUrl, agentName, options, VoiceOptions.DEFAULTS);
+    }
+
+    /** As {@link #start(LiveKitServer, String, String, PoolOptions)}, with these voice options. */
+    static ProbePool start(LiveKitServer server, String speechUrl, String agentName, PoolOptions options,
+            VoiceOptions voice) {
+        return new ProbePool(server, speechUrl, agentName, options, voice);
     }
 
     /** Dispatches the agent into a new room and waits until the worker accepted; returns the room. */

@@ -17,7 +17,11 @@ public final class ProbeWorkerMain {
     }
 
     static AgentPoolBuilder agents(String speechUrl) {
-        return AgentPool.builder().add("probe", new ProbeAgent()).voice(SpeechModels.setup(speechUrl, VoiceOptions.DEFAULTS));
+        return agents(speechUrl, VoiceOptions.DEFAULTS);
+    }
+
+    static AgentPoolBuilder agents(String speechUrl, VoiceOptions voice) {
+        return AgentPool.builder().add("probe", new ProbeAgent()).voice(SpeechModels.setup(speechUrl, voice));
     }
 
     public static void main(String[] args) throws Exception {

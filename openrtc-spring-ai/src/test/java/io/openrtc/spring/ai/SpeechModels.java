@@ -41,6 +41,15 @@ final class SpeechModels {
         return new SpringAiLanguageModel(model, "scripted-llm");
     }
 
+    /**
+     * {@code base} with speech timeouts for many sessions on the one local speech server: it
+     * synthesizes one sentence at a time and shares two cores with the callers and the server,
+     * so ten greetings at once queue behind one another past the 10 s default.
+     */
+    static VoiceOptions queued(VoiceOptions base) {
+        return base.toBuilder().sttTimeout(Duration.ofSeconds(30)).ttsTimeout(Duration.ofSeconds(30)).build();
+    }
+
     /** The same providers and options for every agent. */
     static VoiceSetup setup(String baseUrl, VoiceOptions options) {
         return VoiceSetup.of(options, providers(baseUrl));

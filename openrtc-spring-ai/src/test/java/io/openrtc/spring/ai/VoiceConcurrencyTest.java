@@ -10,6 +10,7 @@ import io.openrtc.test.NodePeer;
 import io.openrtc.test.SpeechServer;
 import io.openrtc.test.SpeechServerTest;
 import io.openrtc.test.Wav;
+import io.openrtc.voice.VoiceOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +46,8 @@ class VoiceConcurrencyTest {
         String metadata = JSON.createObjectNode().put("greeting", VoiceLiveKitTest.GREETING).toString();
         List<VoiceCaller> sessions = new ArrayList<>();
         PoolOptions options = PoolOptions.builder().maxConcurrentSessions(SESSIONS).build();
-        try (ProbePool pool = ProbePool.start(server, speechUrl, "voice-ten", options)) {
+        try (ProbePool pool = ProbePool.start(server, speechUrl, "voice-ten", options,
+                SpeechModels.queued(VoiceOptions.DEFAULTS))) {
             for (int i = 0; i < SESSIONS; i++) {
                 String room = pool.dispatch(metadata);
                 sessions.add(VoiceCaller.join(callers, "caller-" + i, server, room, pool.agentIdentity(room)));
