@@ -1,17 +1,12 @@
 package io.openrtc.rtc;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -22,8 +17,6 @@ import java.util.concurrent.TimeUnit;
  * frames). It never reads what the client sends after the upgrade.
  */
 final class FakeSignalServer implements AutoCloseable {
-
-    private static final String WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
     private final ServerSocket server;
     private final CompletableFuture<Socket> client = new CompletableFuture<>();
@@ -92,32 +85,9 @@ final class FakeSignalServer implements AutoCloseable {
 
     /** Answers the HTTP upgrade with 101. */
     private static void upgrade(Socket socket) throws IOException {
-        InputStream in = socket.getInputStream();
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("the client closed before its upgrade request ended");
-            }
-            head.append((char) b);
+        if (!FakeWebSocketHandshake.answer(socket)) {
+            throw new IOException("the client closed before its upgrade request ended");
         }
-        String key = "";
-        for (String line : head.toString().split("\r\n")) {
-            if (line.toLowerCase(Locale.ROOT).startsWith("sec-websocket-key:")) {
-                key = line.substring(line.indexOf(':') + 1).trim();
-            }
-        }
-        String accept;
-        try {
-            accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
-                    .digest((key + WEBSOCKET_GUID).getBytes(StandardCharsets.US_ASCII)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        OutputStream out = socket.getOutputStream();
-        out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,7 +38,7 @@ public final class LiveKitCluster implements AutoCloseable {
     public record Node(int index, URI url, String ip) {
     }
 
-    private final ClusterScript script;
+    private final ProjectScript script;
     private final URI url;
     private final String apiKey;
     private final String apiSecret;
@@ -45,7 +46,7 @@ public final class LiveKitCluster implements AutoCloseable {
     private final RedisProbe redis;
     private final List<Node> nodes;
 
-    private LiveKitCluster(ClusterScript script, Map<String, String> env) {
+    private LiveKitCluster(ProjectScript script, Map<String, String> env) {
         this.script = script;
         this.url = URI.create(require(env, "LIVEKIT_URL"));
         this.apiKey = require(env, "LIVEKIT_API_KEY");
@@ -68,8 +69,10 @@ public final class LiveKitCluster implements AutoCloseable {
             if (!binary.available()) {
                 throw new IllegalStateException("No livekit-server binary for the cluster: " + binary.reason());
             }
-            ClusterScript script = ClusterScript.locate();
-            LiveKitCluster cluster = new LiveKitCluster(script, ClusterScript.parseEnv(script.run("start", "--nodes", Integer.toString(nodeCount))));
+            ProjectScript script = ProjectScript.locate("livekit-cluster.sh", "openrtc.livekit.cluster-script",
+                    "OPENRTC_LIVEKIT_CLUSTER_SCRIPT", Duration.ofSeconds(180));
+            LiveKitCluster cluster = new LiveKitCluster(script,
+                    ProjectScript.livekitEnv(script.run("start", "--nodes", Integer.toString(nodeCount))));
             System.out.println("[openrtc-test] LiveKit cluster: balancer " + cluster.url + ", nodes "
                     + cluster.nodes.stream().map(n -> n.index() + "=" + n.url()).toList());
             return cluster;

@@ -1,16 +1,12 @@
 package io.openrtc.test;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -29,7 +25,7 @@ final class LocalBinaryLiveKitServer implements LiveKitServer {
 
     private static final Logger log = LoggerFactory.getLogger(LocalBinaryLiveKitServer.class);
     private static final Pattern VERSION = Pattern.compile("\"version\":\\s*\"([^\"]+)\"|version[=:]\\s*\"?([0-9][0-9A-Za-z.+-]*)");
-    private static final long SCRIPT_TIMEOUT_SECONDS = 120;
+    private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(120);
 
     /** Whether the local backend can run here, and if not, why. */
     record Availability(boolean available, String reason, Path script) {
@@ -226,13 +222,7 @@ final class LocalBinaryLiveKitServer implements LiveKitServer {
     }
 
     private static Map<String, String> parseEnv(String output) {
-        Map<String, String> env = new HashMap<>();
-        for (String line : output.split("\n")) {
-            int eq = line.indexOf('=');
-            if (line.startsWith("LIVEKIT_") && eq > 0) {
-                env.put(line.substring(0, eq), line.substring(eq + 1).strip());
-            }
-        }
+        Map<String, String> env = ProjectScript.livekitEnv(output);
         for (String key : List.of("LIVEKIT_URL", "LIVEKIT_API_KEY", "LIVEKIT_API_SECRET", "LIVEKIT_SERVER_LOG")) {
             if (!env.containsKey(key)) {
                 throw new IllegalStateException("livekit-server.sh start printed no " + key);
@@ -241,77 +231,21 @@ final class LocalBinaryLiveKitServer implements LiveKitServer {
         return env;
     }
 
-    /** Runs the script and returns its standard output; its standard error goes to the log. */
-    private static String run(Path script, List<String> args) throws IOException {
-        return run(script, args, Map.of());
-    }
-
-    /** Runs the script with {@code env} added to its environment. */
-    private static String run(Path script, List<String> args, Map<String, String> env) throws IOException {
-        List<String> command = new ArrayList<>(List.of("bash", script.toString()));
-        command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(false);
-        builder.environment().putAll(env);
-        Process process = builder.start();
-        process.getOutputStream().close();
-        StringBuilder err = new StringBuilder();
-        Thread errReader = Thread.ofVirtual().start(() -> {
-            try (InputStream in = process.getErrorStream()) {
-                err.append(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            } catch (IOException ignored) {
-                // the process went away; what we have is enough
-            }
-        });
-        String out;
-        try (InputStream in = process.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        try {
-            if (!process.waitFor(SCRIPT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IOException("livekit-server.sh " + args + " did not finish within " + SCRIPT_TIMEOUT_SECONDS + " s");
-            }
-            errReader.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running livekit-server.sh " + args, e);
-        }
-        String errText = err.toString().strip();
-        if (!errText.isEmpty()) {
-            log.info("{}", errText);
-        }
-        if (process.exitValue() != 0) {
-            throw new IOException("livekit-server.sh " + String.join(" ", args) + " failed (exit "
-                    + process.exitValue() + "): " + errText);
-        }
-        return out;
-    }
-
     /**
      * The script: {@code -Dopenrtc.livekit.script} or {@code OPENRTC_LIVEKIT_SCRIPT}; else the
      * repository's {@code scripts/livekit-server.sh} above the working directory; else the copy
      * packaged in this jar.
      */
     private static Path locateScript() throws IOException {
-        String configured = System.getProperty("openrtc.livekit.script", System.getenv("OPENRTC_LIVEKIT_SCRIPT"));
-        if (configured != null && !configured.isBlank()) {
-            return Path.of(configured);
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("scripts/livekit-server.sh");
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-        }
-        try (InputStream in = LocalBinaryLiveKitServer.class.getResourceAsStream("livekit-server.sh")) {
-            if (in == null) {
-                throw new IOException("livekit-server.sh is neither in the repository nor on the classpath");
-            }
-            Path extracted = Files.createTempFile("openrtc-livekit-server", ".sh",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            Files.copy(in, extracted, StandardCopyOption.REPLACE_EXISTING);
-            extracted.toFile().deleteOnExit();
-            return extracted;
-        }
+        return ProjectScript.locate("livekit-server.sh", "openrtc.livekit.script", "OPENRTC_LIVEKIT_SCRIPT", SCRIPT_TIMEOUT)
+                .path();
+    }
+
+    private static String run(Path script, List<String> args) throws IOException {
+        return run(script, args, Map.of());
+    }
+
+    private static String run(Path script, List<String> args, Map<String, String> env) throws IOException {
+        return new ProjectScript(script, SCRIPT_TIMEOUT).run(args, env);
     }
 }
