@@ -51,6 +51,7 @@ public final class LiveKitCluster implements AutoCloseable {
         this.url = URI.create(require(env, "LIVEKIT_URL"));
         this.apiKey = require(env, "LIVEKIT_API_KEY");
         this.apiSecret = require(env, "LIVEKIT_API_SECRET");
+        SecretScan.watch(apiSecret);
         this.stateDir = Path.of(require(env, "LIVEKIT_CLUSTER_STATE"));
         this.redis = new RedisProbe(require(env, "LIVEKIT_CLUSTER_REDIS"));
         List<Node> found = new ArrayList<>();

@@ -38,7 +38,7 @@ public final class LiveKitServerBackends {
             throw new IllegalStateException("A test in the network '" + network.name() + "' needs the local livekit-server: "
                     + local.reason());
         }
-        return LocalBinaryLiveKitServer.launch(local, network);
+        return watched(LocalBinaryLiveKitServer.launch(local, network));
     }
 
     static LiveKitServer start(boolean restartable, Map<String, String> env) {
@@ -47,7 +47,7 @@ public final class LiveKitServerBackends {
         ExternalLiveKitServer.Settings external = ExternalLiveKitServer.Settings.fromEnvironment(env);
         if (external != null && !restartable) {
             log.info("Using the external LiveKit server at {} (from LIVEKIT_URL)", external.url());
-            return new ExternalLiveKitServer(external);
+            return watched(new ExternalLiveKitServer(external));
         }
         reasons.add(external == null
                 ? "external: LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET are not all set"
@@ -55,13 +55,13 @@ public final class LiveKitServerBackends {
 
         LocalBinaryLiveKitServer.Availability local = LocalBinaryLiveKitServer.availability();
         if (local.available()) {
-            return LocalBinaryLiveKitServer.launch(local);
+            return watched(LocalBinaryLiveKitServer.launch(local));
         }
         reasons.add("local binary: " + local.reason());
 
         String container = ContainerLiveKitServer.unavailableReason();
         if (container == null) {
-            return ContainerLiveKitServer.launch();
+            return watched(ContainerLiveKitServer.launch());
         }
         reasons.add("container: " + container);
 
@@ -70,5 +70,11 @@ public final class LiveKitServerBackends {
                 `scripts/livekit-server.sh install` (needs Go), or point LIVEKIT_URL, LIVEKIT_API_KEY \
                 and LIVEKIT_API_SECRET at a running server, or run Docker. Tried:
                   - """ + String.join("\n  - ", reasons));
+    }
+
+    /** From here on, no log line of this JVM may hold the server's secret ({@link SecretScan}). */
+    private static LiveKitServer watched(LiveKitServer server) {
+        SecretScan.watch(server.apiSecret());
+        return server;
     }
 }
