@@ -12,6 +12,7 @@ import io.openrtc.test.LiveKitServer;
 import io.openrtc.test.LiveKitServerTest;
 import io.openrtc.test.NodePeer;
 import io.openrtc.test.ScenarioReport;
+import io.openrtc.test.ServerJobLog;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
@@ -25,7 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import livekit.LivekitAgent;
 import livekit.LivekitModels;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,8 +95,15 @@ class ChildKillScenarioTest {
                 // LiveKit is told: the agent's participant leaves the room (the room service's list).
                 await().atMost(WAIT).until(() -> !participants(server, victim.room()).contains(victim.agentIdentity()));
                 report.figure("kill " + k + ": agent participant gone from LiveKit after ms", Duration.between(killedAt, Instant.now()).toMillis());
-                // The job's status as LiveKit's dispatch service shows it (the worker sent JS_FAILED with the message).
-                report.figure("kill " + k + ": job status in LiveKit's dispatch state", jobStatus(server, victim));
+                // The job's end as LiveKit recorded it (its own log: ListDispatch keeps JS_RUNNING in v1.13.5):
+                // the parent sent JS_FAILED with how the child died.
+                List<ServerJobLog.Ended> recorded = await().atMost(WAIT)
+                        .until(() -> ServerJobLog.read(server).endsOf(victim.jobId()), e -> !e.isEmpty());
+                report.figure("kill " + k + ": job end LiveKit recorded", recorded.getFirst().status() + " (" + recorded.getFirst().error() + ")");
+                assertThat(recorded).singleElement().satisfies(e -> {
+                    assertThat(e.status()).isEqualTo("JS_FAILED");
+                    assertThat(e.error()).contains("signal 9");
+                });
                 report.figure("kill " + k + ": bystander call before", bystanderBefore);
                 report.figure("kill " + k + ": bystander call during", bystanderDuring);
                 assertThat(bystanderDuring.minFramesPerSecond()).isGreaterThanOrEqualTo(40);
@@ -161,16 +168,6 @@ class ChildKillScenarioTest {
             logger.detachAppender(this);
             stop();
         }
-    }
-
-    /** The status LiveKit holds for the call's job (its dispatch state, from the agent dispatch service). */
-    private static LivekitAgent.JobStatus jobStatus(LiveKitServer server, ScenarioCalls.Call call) throws Exception {
-        var dispatches = server.agentDispatch().listDispatch(call.room()).execute().body();
-        if (dispatches == null) {
-            return null;
-        }
-        return dispatches.stream().flatMap(d -> d.getState().getJobsList().stream())
-                .filter(j -> j.getId().equals(call.jobId())).map(j -> j.getState().getStatus()).findFirst().orElse(null);
     }
 
     private static List<String> participants(LiveKitServer server, String room) throws Exception {
