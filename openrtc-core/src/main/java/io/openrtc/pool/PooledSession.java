@@ -131,6 +131,11 @@ final class PooledSession implements SessionHandle {
     }
 
     @Override
+    public boolean leftParticipantBehind(SessionOutcome outcome) {
+        return SessionProcessException.diedWhileRunning(outcome);
+    }
+
+    @Override
     public void endReported() {
         endReported.complete(null);
     }

@@ -52,4 +52,21 @@ public final class SessionProcessException extends Exception {
     public long pid() {
         return pid;
     }
+
+    /**
+     * Whether {@code outcome} says a session's child JVM died under it: one that had started (so
+     * its session joined, or may have joined, the room) and ended before reporting.
+     */
+    static boolean diedWhileRunning(io.openrtc.agent.SessionOutcome outcome) {
+        if (!(outcome instanceof io.openrtc.agent.SessionOutcome.Failed failed)) {
+            return false;
+        }
+        int depth = 0;
+        for (Throwable t = failed.error(); t != null && depth < 16; t = t.getCause() == t ? null : t.getCause(), depth++) {
+            if (t instanceof SessionProcessException process && process.pid() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -47,6 +47,7 @@ final class JobTracker {
     private final WorkerLoop loop;
     private final WorkerConnection connection;
     private final Map<String, TrackedJob> jobs = new ConcurrentHashMap<>();
+    private final OrphanedParticipants orphans;
     private WorkerDrain drain;
 
     JobTracker(WorkerOptions options, JobAdmission admission, WorkerLoad load, EventPublisher events,
@@ -58,6 +59,7 @@ final class JobTracker {
         this.endpoint = endpoint;
         this.loop = loop;
         this.connection = connection;
+        this.orphans = new OrphanedParticipants(options);
     }
 
     /** The drain needs the jobs to wait on, and the jobs tell it when they end. */
@@ -368,6 +370,9 @@ final class JobTracker {
             sendJobStatus(job, status, outcome instanceof SessionOutcome.Failed f ? f.message() : "");
         }
         log.info("Job {} in room '{}' ended: {}", job.jobId, job.job.roomName(), outcome.label());
+        if (job.handle != null && job.handle.leftParticipantBehind(outcome)) {
+            orphans.remove(job.job.roomName(), job.participant.identity());
+        }
         drain.sessionEnded(job);
         sendStatus();
         drain.checkDone();

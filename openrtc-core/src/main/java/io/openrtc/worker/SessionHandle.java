@@ -31,6 +31,16 @@ public interface SessionHandle {
     }
 
     /**
+     * Whether a session that ended with {@code outcome} may have left its participant in the room:
+     * the process that held it died without leaving, and LiveKit keeps such a participant,
+     * silent, until its own timeout. The worker then removes it through the room service. By
+     * default, false.
+     */
+    default boolean leftParticipantBehind(SessionOutcome outcome) {
+        return false;
+    }
+
+    /**
      * Asks the session to stop (job termination, drain timeout); it ends as
      * {@link SessionOutcome.Cancelled} with {@code reason} unless it already ended. Idempotent,
      * returns at once.
