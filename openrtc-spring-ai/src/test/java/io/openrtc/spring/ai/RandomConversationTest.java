@@ -10,6 +10,7 @@ import io.openrtc.runtime.AgentPool;
 import io.openrtc.test.Dispatches;
 import io.openrtc.test.LiveKitServer;
 import io.openrtc.test.LiveKitServerTest;
+import io.openrtc.test.ScenarioReport;
 import io.openrtc.test.NodePeer;
 import io.openrtc.test.ScriptedChatServer;
 import io.openrtc.test.SpeechServer;
@@ -48,7 +49,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * threads and native objects must be gone.
  *
  * <p>Each run draws a new seed ({@code -Dopenrtc.random.seed} replays one; {@code
- * -Dopenrtc.random.steps} sets the length, 300 by default, more for a nightly run). A failing
+ * -Dopenrtc.random.steps} sets the length: 100 steps at CI size, 300 with {@code
+ * -Dopenrtc.reliability.size=full}, more for a nightly run; each step costs about 2 s). A failing
  * seed is printed; add it, with the step count printed, to {@code random-conversation-seeds.txt}
  * to keep it as a regression case. The seed fixes what the caller does and the faults' draws,
  * not the machine's timing.
@@ -63,7 +65,7 @@ class RandomConversationTest {
     static Stream<String> seeds() throws IOException {
         List<String> seeds = new ArrayList<>();
         String fixed = System.getProperty("openrtc.random.seed");
-        int steps = Integer.getInteger("openrtc.random.steps", 300);
+        int steps = Integer.getInteger("openrtc.random.steps", ScenarioReport.sized(100, 300));
         seeds.add((fixed != null ? fixed : Long.toString(System.nanoTime() ^ System.currentTimeMillis())) + ":" + steps);
         try (InputStream regressions = RandomConversationTest.class.getResourceAsStream("/random-conversation-seeds.txt")) {
             if (regressions != null && fixed == null) {
