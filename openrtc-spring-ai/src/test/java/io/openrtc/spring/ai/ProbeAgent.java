@@ -106,7 +106,9 @@ final class ProbeAgent implements Agent {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            // the room is closing: nothing to report to
+            // Usually the room is closing; said anyway, since a lost report fails a test far from here.
+            org.slf4j.LoggerFactory.getLogger(ProbeAgent.class).warn("Could not report {} on '{}': {}",
+                    json.path("type").asText("?"), topic, e.toString());
         }
     }
 }
