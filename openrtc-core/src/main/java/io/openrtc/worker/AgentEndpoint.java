@@ -40,6 +40,11 @@ final class AgentEndpoint {
         return agentUri;
     }
 
+    /** The server's {@code http(s)://host:port} address, for LiveKit's room service. */
+    URI httpUrl() {
+        return withScheme(options.url(), false, null);
+    }
+
     /** The server URL in websocket form, which sessions join when an assignment names none. */
     URI serverUrl() {
         return serverUrl;
@@ -118,14 +123,20 @@ final class AgentEndpoint {
     }
 
     private static URI websocketForm(URI url) {
+        return withScheme(url, true, url.getPath());
+    }
+
+    private static URI withScheme(URI url, boolean websocket, String path) {
         String scheme = url.getScheme().toLowerCase(Locale.ROOT);
-        String ws = switch (scheme) {
-            case "http" -> "ws";
-            case "https" -> "wss";
+        String secure = websocket ? "wss" : "https";
+        String plain = websocket ? "ws" : "http";
+        String converted = switch (scheme) {
+            case "http", "ws" -> plain;
+            case "https", "wss" -> secure;
             default -> scheme;
         };
         try {
-            return new URI(ws, null, url.getHost(), url.getPort(), url.getPath(), null, null);
+            return new URI(converted, null, url.getHost(), url.getPort(), path, null, null);
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("url '" + url + "' is not usable: check " + WorkerOptions.URL_SETTING, e);
         }

@@ -59,7 +59,7 @@ final class JobTracker {
         this.endpoint = endpoint;
         this.loop = loop;
         this.connection = connection;
-        this.orphans = new OrphanedParticipants(options);
+        this.orphans = new OrphanedParticipants(endpoint.httpUrl(), options);
     }
 
     /** The drain needs the jobs to wait on, and the jobs tell it when they end. */

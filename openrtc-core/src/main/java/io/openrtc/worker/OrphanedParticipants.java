@@ -2,8 +2,6 @@ package io.openrtc.worker;
 
 import io.livekit.server.RoomServiceClient;
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.Locale;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +19,7 @@ final class OrphanedParticipants {
 
     private final Supplier<RoomServiceClient> rooms;
 
-    OrphanedParticipants(WorkerOptions options) {
-        URI http = httpForm(options.url());
+    OrphanedParticipants(URI http, WorkerOptions options) {
         // Built on first use: most workers never lose a child.
         this.rooms = new Supplier<>() {
             private RoomServiceClient client;
@@ -55,19 +52,5 @@ final class OrphanedParticipants {
                         + "its own timeout", identity, room, e.toString());
             }
         });
-    }
-
-    private static URI httpForm(URI url) {
-        String scheme = url.getScheme().toLowerCase(Locale.ROOT);
-        String http = switch (scheme) {
-            case "ws" -> "http";
-            case "wss" -> "https";
-            default -> scheme;
-        };
-        try {
-            return new URI(http, null, url.getHost(), url.getPort(), null, null, null);
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("url '" + url + "' is not usable: check " + WorkerOptions.URL_SETTING, e);
-        }
     }
 }

@@ -95,13 +95,13 @@ class SampleAppSigtermTest {
         // A scrape of the running sample app shows every OpenRTC meter.
         String scrape = get(base + "/actuator/prometheus").body();
         // Values depend on how many dispatches the registration race took: at least one session ran.
-        assertThat(scrape).containsPattern("openrtc_sessions_active\\{agent=\"restaurant\"} [1-9]")
-                .containsPattern("openrtc_sessions_started_total\\{agent=\"restaurant\"} [1-9]")
+        assertThat(scrape).containsPattern("openrtc_sessions_active\\{agent=\"restaurant\",tenant=\"default\"} [1-9]")
+                .containsPattern("openrtc_sessions_started_total\\{agent=\"restaurant\",tenant=\"default\"} [1-9]")
                 .containsPattern("openrtc_jobs_accepted_total\\{agent=\"restaurant\"} [1-9]");
-        for (String series : List.of("openrtc_sessions_active{agent=\"restaurant\"}", "openrtc_sessions_max",
-                "openrtc_sessions_reserved", "openrtc_sessions_started_total{agent=\"restaurant\"}",
-                "openrtc_sessions_ended_total{agent=\"restaurant\",outcome=\"success\"}",
-                "openrtc_sessions_duration_seconds_count{agent=\"restaurant\",outcome=\"success\"}",
+        for (String series : List.of("openrtc_sessions_active{agent=\"restaurant\",tenant=\"default\"}", "openrtc_sessions_max",
+                "openrtc_sessions_reserved", "openrtc_sessions_started_total{agent=\"restaurant\",tenant=\"default\"}",
+                "openrtc_sessions_ended_total{agent=\"restaurant\",outcome=\"success\",tenant=\"default\"}",
+                "openrtc_sessions_duration_seconds_count{agent=\"restaurant\",outcome=\"success\",tenant=\"default\"}",
                 "openrtc_jobs_offered_total", "openrtc_jobs_accepted_total{agent=\"restaurant\"}",
                 "openrtc_jobs_declined_total{reason=\"draining\"}", "openrtc_dispatch_latency_seconds_bucket{agent=\"restaurant\"",
                 "openrtc_worker_load", "openrtc_worker_connected 1.0", "openrtc_worker_reconnects_total",
@@ -118,7 +118,7 @@ class SampleAppSigtermTest {
         assertThat(JSON.readTree(readiness.body()).path("status").asText()).isEqualTo("OUT_OF_SERVICE");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(get(base + "/actuator/prometheus").body())
                 .contains("openrtc_worker_draining 1.0")
-                .containsPattern("openrtc_sessions_active\\{agent=\"restaurant\"} [1-9]"));
+                .containsPattern("openrtc_sessions_active\\{agent=\"restaurant\",tenant=\"default\"} [1-9]"));
 
         // A job dispatched during the drain runs on the second worker.
         String drainRoom = Dispatches.untilAccepted("during-drain", room -> dispatch(server, room),

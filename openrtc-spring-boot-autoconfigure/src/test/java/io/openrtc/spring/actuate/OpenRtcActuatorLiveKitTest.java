@@ -149,8 +149,8 @@ class OpenRtcActuatorLiveKitTest {
         assertThat(session.path("durationSeconds").asDouble()).isGreaterThanOrEqualTo(0.0);
 
         String scrape = body(get(base + "/actuator/prometheus"), 200);
-        assertThat(scrape).contains("openrtc_sessions_active{agent=\"holder\"} 1.0")
-                .contains("openrtc_sessions_started_total{agent=\"holder\"} 1.0")
+        assertThat(scrape).contains("openrtc_sessions_active{agent=\"holder\",tenant=\"default\"} 1.0")
+                .contains("openrtc_sessions_started_total{agent=\"holder\",tenant=\"default\"} 1.0")
                 .contains("openrtc_jobs_accepted_total{agent=\"holder\"} 1.0")
                 .contains("openrtc_jobs_declined_total{reason=\"at_capacity\"} 0.0")
                 .contains("openrtc_worker_connected 1.0")
@@ -176,14 +176,14 @@ class OpenRtcActuatorLiveKitTest {
         assertThat(json(get(base + "/actuator/health/openrtc"), 503).path("status").asText()).isEqualTo("OUT_OF_SERVICE");
         assertThat(json(get(base + "/actuator/health/liveness"), 200).path("status").asText()).isEqualTo("UP");
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(body(get(base + "/actuator/prometheus"), 200))
-                .contains("openrtc_worker_draining 1.0").contains("openrtc_sessions_active{agent=\"holder\"} 1.0"));
+                .contains("openrtc_worker_draining 1.0").contains("openrtc_sessions_active{agent=\"holder\",tenant=\"default\"} 1.0"));
         assertThat(json(get(base + "/actuator/openrtc"), 200).path("draining").asBoolean()).isTrue();
 
         HolderAgent.release.countDown();
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(body(get(base + "/actuator/prometheus"), 200))
-                .contains("openrtc_sessions_ended_total{agent=\"holder\",outcome=\"success\"} 1.0")
-                .contains("openrtc_sessions_duration_seconds_count{agent=\"holder\",outcome=\"success\"} 1")
-                .contains("openrtc_sessions_active{agent=\"holder\"} 0.0"));
+                .contains("openrtc_sessions_ended_total{agent=\"holder\",outcome=\"success\",tenant=\"default\"} 1.0")
+                .contains("openrtc_sessions_duration_seconds_count{agent=\"holder\",outcome=\"success\",tenant=\"default\"} 1")
+                .contains("openrtc_sessions_active{agent=\"holder\",tenant=\"default\"} 0.0"));
         // Drained: the worker left LiveKit and stays out of service until the application restarts.
         await().atMost(Duration.ofSeconds(20)).until(() -> json(get(base + "/actuator/openrtc"), 200)
                 .path("connection").asText().equals("STOPPED"));
@@ -208,7 +208,7 @@ class OpenRtcActuatorLiveKitTest {
                 .contains("openrtc.consecutive-failure-limit").contains("this agent always fails");
         assertThat(json(get(base + "/actuator/health/liveness"), 200).path("status").asText()).isEqualTo("UP");
         assertThat(body(get(base + "/actuator/prometheus"), 200))
-                .contains("openrtc_sessions_ended_total{agent=\"faulty\",outcome=\"failed\"} 1.0")
+                .contains("openrtc_sessions_ended_total{agent=\"faulty\",outcome=\"failed\",tenant=\"default\"} 1.0")
                 .contains("openrtc_agents_unhealthy{agent=\"faulty\"} 1.0")
                 .contains("openrtc_worker_broken 0.0");
         assertThat(room).isNotEmpty();
