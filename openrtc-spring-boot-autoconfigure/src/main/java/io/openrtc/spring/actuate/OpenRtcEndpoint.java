@@ -42,20 +42,31 @@ public class OpenRtcEndpoint {
 
     private final AgentPool agentPool;
     private final Duration drainTimeout;
+    private final String deploymentVersion;
 
     /**
      * @param agentPool    the runtime to report on and drain
      * @param drainTimeout {@code openrtc.drain-timeout}, for the drain operation
      */
     public OpenRtcEndpoint(AgentPool agentPool, Duration drainTimeout) {
+        this(agentPool, drainTimeout, "");
+    }
+
+    /**
+     * @param agentPool         the runtime to report on and drain
+     * @param drainTimeout      {@code openrtc.drain-timeout}, for the drain operation
+     * @param deploymentVersion {@code openrtc.deployment.version}, empty when not set
+     */
+    public OpenRtcEndpoint(AgentPool agentPool, Duration drainTimeout, String deploymentVersion) {
         this.agentPool = Objects.requireNonNull(agentPool, "agentPool");
         this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
+        this.deploymentVersion = Objects.requireNonNull(deploymentVersion, "deploymentVersion");
     }
 
     /** The worker now; {@code null} (HTTP 404) before it started. */
     @ReadOperation
     public @Nullable OpenRtcStatus status() {
-        return agentPool.isStarted() ? OpenRtcStatus.of(agentPool.snapshot()) : null;
+        return agentPool.isStarted() ? OpenRtcStatus.of(agentPool.snapshot(), deploymentVersion) : null;
     }
 
     /**
