@@ -30,11 +30,13 @@ import org.slf4j.LoggerFactory;
  * ({@code OperatingSystemMXBean.getProcessCpuTime}) is read at each JFR flush (about once a
  * second), and the CPU between two readings is shared out in proportion to the samples taken
  * between them ({@link CpuTimeline}): a session with 30 of that second's 100 samples is charged
- * 30% of it. The figures lag by about 3 s, the time for a second's samples to arrive. Sharing the process's own
+ * 30% of it, but no more than its samples times the period (the time its threads were seen in
+ * Java), unless the sampler was saturated. The figures lag by about 3 s, the time for a second's
+ * samples to arrive. Sharing the process's own
  * measured CPU rather than counting samples times the period keeps the total exact (the figures
  * add up to the JVM's CPU) and is not inflated on a busy machine, where a thread that is in Java
- * but waiting for a core is still sampled. CPU that is no Java thread's (GC, JIT) is shared the
- * same way.
+ * but waiting for a core is still sampled. CPU that is no Java thread's (GC, JIT) is left
+ * unattributed by the cap.
  *
  * <p><b>Allocation.</b> {@code jdk.ObjectAllocationSample} (throttled to
  * {@link CostOptions#allocationSamplesPerSecond}) carries a weight, the bytes its thread
@@ -55,11 +57,14 @@ public final class CostMonitor implements AutoCloseable {
      * How long after an interval ended it is shared out: JFR writes its buffers about once a
      * second and the stream reads them about a second later. CPU figures lag by about this much.
      */
+    /** JFR's execution sampler takes at most 5 Java threads per period; near that it is saturated. */
+    private static final double SATURATED_SAMPLES_PER_PERIOD = 4.5;
     private static final long SETTLE_NANOS = Duration.ofSeconds(3).toNanos();
 
     private final CostOptions options;
     private final UnaryOperator<String> tenantTag;
     private final long windowNanos;
+    private final long periodNanos;
     private final Map<String, Account> sessions = new ConcurrentHashMap<>();
     private final Map<String, Account> agents = new ConcurrentHashMap<>();
     private final Map<String, Account> tenants = new ConcurrentHashMap<>();
@@ -77,6 +82,9 @@ public final class CostMonitor implements AutoCloseable {
     private volatile boolean closed;
     private volatile long flushes;
     private volatile long settledUntil;
+    /** How far JFR's event times are ahead of the wall clock (consumer thread only). */
+    private long skewNanos;
+    private boolean skewKnown;
 
     /**
      * @param options   how to sample
@@ -87,6 +95,7 @@ public final class CostMonitor implements AutoCloseable {
         this.options = Objects.requireNonNull(options, "options");
         this.tenantTag = Objects.requireNonNull(tenantTag, "tenantTag");
         this.windowNanos = options.window().toNanos();
+        this.periodNanos = options.samplingPeriod().toNanos();
     }
 
     /** Starts the JFR stream; idempotent. */
@@ -101,6 +110,8 @@ public final class CostMonitor implements AutoCloseable {
         rs.setMaxAge(Duration.ofSeconds(10));
         rs.onEvent(EXECUTION, this::executionSample);
         rs.onEvent(ALLOCATION, this::allocationSample);
+        rs.enable(ClockMark.class);
+        rs.onEvent("io.openrtc.cost.ClockMark", this::clockMark);
         rs.onFlush(this::flush);
         rs.onError(e -> log.warn("The cost monitor's JFR stream failed", e));
         timeline = new CpuTimeline(SessionThreads.now(), os.getProcessCpuTime());
@@ -118,7 +129,7 @@ public final class CostMonitor implements AutoCloseable {
     private void executionSample(RecordedEvent event) {
         consumer();
         RecordedThread thread = event.getThread("sampledThread");
-        long at = SessionThreads.epochNanos(event.getStartTime());
+        long at = wallTime(event);
         SessionKey key = thread == null ? null : SessionThreads.at(thread.getJavaThreadId(), at);
         timeline().sample(key, at);
     }
@@ -127,8 +138,7 @@ public final class CostMonitor implements AutoCloseable {
         consumer();
         long weight = event.getLong("weight");
         RecordedThread thread = event.getThread();
-        SessionKey key = thread == null ? null
-                : SessionThreads.at(thread.getJavaThreadId(), SessionThreads.epochNanos(event.getStartTime()));
+        SessionKey key = thread == null ? null : SessionThreads.at(thread.getJavaThreadId(), wallTime(event));
         process.addBytes(weight);
         if (key == null) {
             unattributed.addBytes(weight);
@@ -143,6 +153,18 @@ public final class CostMonitor implements AutoCloseable {
         return Objects.requireNonNull(timeline, "started");
     }
 
+    private void clockMark(RecordedEvent event) {
+        long measured = SessionThreads.epochNanos(event.getStartTime()) - event.getLong("epochNanos");
+        // The first mark sets it; later ones move it slowly, one odd mark does not.
+        skewNanos = skewKnown ? skewNanos + (measured - skewNanos) / 4 : measured;
+        skewKnown = true;
+    }
+
+    /** A JFR event time on the wall clock of {@link SessionThreads}. */
+    private long wallTime(RecordedEvent event) {
+        return SessionThreads.epochNanos(event.getStartTime()) - skewNanos;
+    }
+
     private void consumer() {
         if (consumerThreadId < 0) {
             consumerThreadId = Thread.currentThread().threadId();
@@ -155,6 +177,9 @@ public final class CostMonitor implements AutoCloseable {
      */
     private void flush() {
         consumer();
+        ClockMark mark = new ClockMark();
+        mark.epochNanos = SessionThreads.now();
+        mark.commit();
         long wall = System.nanoTime();
         timeline().reading(SessionThreads.now(), os.getProcessCpuTime());
         for (CpuTimeline.Interval interval : timeline().settle(SessionThreads.now() - SETTLE_NANOS)) {
@@ -166,13 +191,24 @@ public final class CostMonitor implements AutoCloseable {
                 unattributed.addCpu(cpu, 0, wall);
                 continue;
             }
-            unattributed.addCpu((double) cpu * interval.unattributed / total, interval.unattributed, wall);
+            // A sample stands for at most one period the thread was seen in Java, unless the sampler
+            // was saturated (it takes at most 5 Java threads per period): the JVM's CPU that is no
+            // Java thread's (GC, JIT) then stays unattributed instead of swelling the sessions
+            // that happened to be the only ones sampled.
+            double ticks = Math.max(1, (double) (interval.end - interval.start) / periodNanos);
+            boolean saturated = total / ticks >= SATURATED_SAMPLES_PER_PERIOD;
+            double[] charged = {0};
             interval.samples.forEach((key, count) -> {
                 double share = (double) cpu * count[0] / total;
+                if (!saturated) {
+                    share = Math.min(share, (double) count[0] * periodNanos);
+                }
+                charged[0] += share;
                 for (Account account : accounts(key)) {
                     account.addCpu(share, count[0], wall);
                 }
             });
+            unattributed.addCpu(Math.max(0, cpu - charged[0]), interval.unattributed, wall);
         }
         childProcesses(wall);
         process.mark(wall, windowNanos);
@@ -213,12 +249,16 @@ public final class CostMonitor implements AutoCloseable {
         }));
     }
 
-    /** Sessions no thread works for any more are dropped once their window has passed. */
+    /**
+     * Every running session has an account (one that was never sampled costs 0); sessions no
+     * thread works for any more are dropped once their window has passed.
+     */
     private void forgetEndedSessions(long wall) {
-        Set<String> open = SessionThreads.openJobs();
+        Map<String, SessionKey> open = SessionThreads.openSessions();
+        open.forEach((job, key) -> sessions.computeIfAbsent(job, id -> new Account(id, key.agent(), key.tenant())));
         Set<String> children = new java.util.HashSet<>();
         SessionThreads.processes().values().forEach(k -> children.add(k.jobId()));
-        sessions.values().removeIf(a -> !open.contains(a.name) && !children.contains(a.name)
+        sessions.values().removeIf(a -> !open.containsKey(a.name) && !children.contains(a.name)
                 && wall - a.lastActiveNanos() > windowNanos);
     }
 

@@ -20,8 +20,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Child JVMs of process isolation are registered by process id ({@link #processStarted}).
  *
- * <p>Nothing is recorded while no monitor runs ({@link #track}): the cost of an {@code enter} is
- * then one volatile read.
+ * <p>Open bindings are always kept, so that a monitor started while sessions run sees them; ended
+ * ones are kept only while a monitor runs ({@link #track}) and dropped at once otherwise. A binding
+ * is made once per thread a session starts (and per task it hands to a pool), not per frame.
  */
 public final class SessionThreads {
 
@@ -48,10 +49,12 @@ public final class SessionThreads {
         }
     }
 
+    private static final long CLOCK_TOLERANCE_NANOS = 500_000_000L;
     private static final AtomicInteger monitors = new AtomicInteger();
     private static volatile boolean tracking;
     private static final Map<Long, List<Binding>> threads = new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
+    private static final Map<String, SessionKey> openKeys = new ConcurrentHashMap<>();
     private static final Map<Long, SessionKey> processes = new ConcurrentHashMap<>();
 
     private SessionThreads() {
@@ -61,19 +64,15 @@ public final class SessionThreads {
     static void track(boolean on) {
         tracking = on ? monitors.incrementAndGet() > 0 : monitors.decrementAndGet() > 0;
         if (!tracking) {
-            threads.clear();
-            open.clear();
+            prune(Long.MAX_VALUE - 1); // the ended bindings; open ones stay
         }
     }
 
     /**
      * Binds the current thread to the session {@code context} (a {@link SessionMdc} map) names;
-     * null, binding nothing, when it names none or no monitor runs.
+     * null, binding nothing, when it names none.
      */
     public static @Nullable Entered enter(Map<String, String> context) {
-        if (!tracking) {
-            return null;
-        }
         String job = context.get(SessionMdc.JOB);
         if (job == null) {
             return null;
@@ -91,6 +90,7 @@ public final class SessionThreads {
             return h;
         });
         open.computeIfAbsent(job, j -> new AtomicInteger()).incrementAndGet();
+        openKeys.put(job, key);
         return new Entered(threadId, binding);
     }
 
@@ -100,9 +100,18 @@ public final class SessionThreads {
             return;
         }
         entered.binding.until = now();
+        if (!tracking) {
+            // No monitor will ask about this past binding.
+            threads.computeIfPresent(entered.threadId, (id, history) -> {
+                synchronized (history) {
+                    history.remove(entered.binding);
+                    return history.isEmpty() ? null : history;
+                }
+            });
+        }
         AtomicInteger count = open.get(entered.binding.key.jobId());
-        if (count != null && count.decrementAndGet() <= 0) {
-            open.remove(entered.binding.key.jobId(), count);
+        if (count != null && count.decrementAndGet() <= 0 && open.remove(entered.binding.key.jobId(), count)) {
+            openKeys.remove(entered.binding.key.jobId());
         }
     }
 
@@ -130,13 +139,25 @@ public final class SessionThreads {
                     return b.key;
                 }
             }
+            // JFR's event times come from its own tick clock and may be off the wall clock by
+            // some milliseconds: a sample just outside the thread's only binding (a virtual thread
+            // works for one session in its life) is still that session's.
+            Binding nearest = null;
+            long distance = CLOCK_TOLERANCE_NANOS;
+            for (Binding b : history) {
+                long d = epochNanos < b.from ? b.from - epochNanos : epochNanos - b.until;
+                if (d >= 0 && d <= distance) {
+                    nearest = b;
+                    distance = d;
+                }
+            }
+            return nearest == null ? null : nearest.key;
         }
-        return null;
     }
 
-    /** The job ids some thread works for right now. */
-    static Set<String> openJobs() {
-        return Set.copyOf(open.keySet());
+    /** The sessions some thread works for right now, by job id. */
+    static Map<String, SessionKey> openSessions() {
+        return Map.copyOf(openKeys);
     }
 
     /** The child JVMs serving sessions, by process id. */
