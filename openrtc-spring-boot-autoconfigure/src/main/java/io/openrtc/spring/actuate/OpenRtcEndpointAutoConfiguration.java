@@ -1,5 +1,6 @@
 package io.openrtc.spring.actuate;
 
+import io.openrtc.cost.CostMonitor;
 import io.openrtc.runtime.AgentPool;
 import io.openrtc.spring.autoconfigure.ConditionalOnWorkerRole;
 import io.openrtc.spring.autoconfigure.OpenRtcAutoConfiguration;
@@ -28,8 +29,9 @@ public class OpenRtcEndpointAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
     OpenRtcEndpoint openRtcEndpoint(AgentPool agentPool, OpenRtcProperties properties,
-                                    ObjectProvider<DeploymentProperties> deployment) {
+                                    ObjectProvider<DeploymentProperties> deployment, ObjectProvider<CostMonitor> cost) {
         DeploymentProperties version = deployment.getIfAvailable();
-        return new OpenRtcEndpoint(agentPool, properties.drainTimeout(), version == null ? "" : version.version());
+        return new OpenRtcEndpoint(agentPool, properties.drainTimeout(), version == null ? "" : version.version(),
+                cost.getIfAvailable());
     }
 }

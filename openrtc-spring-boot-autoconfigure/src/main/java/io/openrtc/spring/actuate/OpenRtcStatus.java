@@ -35,6 +35,7 @@ import java.util.List;
  * @param tenants               the tenants with sessions running now or a circuit breaker that is not
  *                              closed, by id
  * @param deploymentVersion     {@code openrtc.deployment.version}, empty when not set
+ * @param cost                  what sessions cost ({@code openrtc.cost.enabled=true}); absent otherwise
  */
 public record OpenRtcStatus(
         String at,
@@ -54,7 +55,8 @@ public record OpenRtcStatus(
         List<AgentStatus> agents,
         List<RunningSession> sessions,
         List<TenantStatus> tenants,
-        String deploymentVersion) {
+        String deploymentVersion,
+        @org.jspecify.annotations.Nullable CostStatus cost) {
 
     /**
      * One tenant.
@@ -133,11 +135,15 @@ public record OpenRtcStatus(
 
     /** The status that {@code snapshot} describes, of a worker without a deployment version. */
     public static OpenRtcStatus of(OpenRtcSnapshot snapshot) {
-        return of(snapshot, "");
+        return of(snapshot, "", null);
     }
 
-    /** The status that {@code snapshot} describes, of deployment {@code deploymentVersion}. */
-    public static OpenRtcStatus of(OpenRtcSnapshot snapshot, String deploymentVersion) {
+    /**
+     * The status that {@code snapshot} describes, of deployment {@code deploymentVersion}, with
+     * {@code cost} when the cost monitor runs.
+     */
+    public static OpenRtcStatus of(OpenRtcSnapshot snapshot, String deploymentVersion,
+                                   @org.jspecify.annotations.Nullable CostStatus cost) {
         WorkerSnapshot worker = snapshot.worker();
         PoolSnapshot pool = snapshot.pool();
         List<AgentStatus> agents = new ArrayList<>();
@@ -160,7 +166,7 @@ public record OpenRtcStatus(
                 worker.since().toString(), worker.lastError(), worker.failedAttempts(), pool.isolation(), pool.load(),
                 pool.maxConcurrentSessions(), pool.active(), pool.reserved(), snapshot.draining(), broken(snapshot),
                 snapshot.brokenReason(), List.copyOf(agents), List.copyOf(sessions), List.copyOf(tenants),
-                deploymentVersion);
+                deploymentVersion, cost);
     }
 
     /** Broken: declared so, or the pool's supervisor tripped (the declaration follows at once). */
