@@ -56,6 +56,15 @@ class TenantConfigurationMetadataTest {
         documented.forEach(property -> assertInMetadata(properties, property));
     }
 
+    @Test
+    void everyDocumentedCostPropertyIsInTheMetadata() throws Exception {
+        Map<String, JsonNode> properties = metadata();
+        List<String> documented = documented(Path.of("../docs/cost.md"), "## Settings");
+        assertThat(documented).containsExactly("openrtc.cost.enabled", "openrtc.cost.sampling-period",
+                "openrtc.cost.allocation-samples-per-second", "openrtc.cost.window");
+        documented.forEach(property -> assertInMetadata(properties, property));
+    }
+
     private static void assertInMetadata(Map<String, JsonNode> properties, String property) {
         assertThat(properties).as("metadata of %s", property).containsKey(property);
         assertThat(properties.get(property).path("description").asText()).as("description of %s", property).isNotBlank();
