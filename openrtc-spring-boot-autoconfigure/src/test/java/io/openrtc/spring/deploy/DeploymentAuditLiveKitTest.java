@@ -1,37 +1,32 @@
 package io.openrtc.spring.deploy;
 
+import static io.openrtc.spring.actuate.ActuatorHttp.get;
+import static io.openrtc.spring.actuate.ActuatorHttp.post;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.openrtc.agent.Agent;
-import io.openrtc.agent.AgentConfig;
-import io.openrtc.agent.AgentSession;
 import io.openrtc.observe.OpenRtcEvent;
 import io.openrtc.observe.OpenRtcListener;
 import io.openrtc.runtime.AgentPool;
+import io.openrtc.spring.actuate.ActuatorHttp;
+import io.openrtc.spring.actuate.HolderAgent;
 import io.openrtc.test.Dispatches;
 import io.openrtc.test.LiveKitServer;
 import io.openrtc.test.LiveKitServerTest;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.PayloadApplicationEvent;
 import org.springframework.context.annotation.Import;
@@ -49,24 +44,12 @@ import org.springframework.context.annotation.Import;
 class DeploymentAuditLiveKitTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final String VERSION = "green-7";
 
     private final List<OpenRtcEvent> events = new CopyOnWriteArrayList<>();
     private final List<AuditEvent> sunk = new CopyOnWriteArrayList<>();
     private final List<AuditEvent> published = new CopyOnWriteArrayList<>();
     private final List<ConfigurableApplicationContext> apps = new ArrayList<>();
-
-    /** Holds its session until the test releases it (or the drain cancels it). */
-    @AgentConfig(name = "holder")
-    static class HolderAgent implements Agent {
-        static volatile CountDownLatch release = new CountDownLatch(1);
-
-        @Override
-        public void run(AgentSession session) throws InterruptedException {
-            release.await(60, TimeUnit.SECONDS);
-        }
-    }
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
@@ -179,7 +162,7 @@ class DeploymentAuditLiveKitTest {
                 .properties(properties.toArray(String[]::new))
                 .run();
         apps.add(context);
-        return "http://127.0.0.1:" + ((WebServerApplicationContext) context).getWebServer().getPort();
+        return ActuatorHttp.base(context);
     }
 
     private boolean running(String room) {
@@ -190,13 +173,5 @@ class DeploymentAuditLiveKitTest {
         return audit.stream().map(AuditEvent::type).toList();
     }
 
-    private static HttpResponse<String> get(String url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
 
-    private static HttpResponse<String> post(String url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-    }
 }
