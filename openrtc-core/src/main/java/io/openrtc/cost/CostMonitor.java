@@ -236,14 +236,13 @@ public final class CostMonitor implements AutoCloseable {
     }
 
     private void childProcesses(long wall) {
-        Map<Long, SessionKey> children = SessionThreads.processes();
+        Map<Long, SessionThreads.Child> children = SessionThreads.processes();
         childCpuNanos.keySet().retainAll(children.keySet());
-        children.forEach((pid, key) -> ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).ifPresent(total -> {
+        children.forEach((pid, child) -> ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).ifPresent(total -> {
             long now = total.toNanos();
             Long before = childCpuNanos.put(pid, now);
-            // The first reading is the baseline: a prewarmed child's boot is not its session's.
-            long delta = before == null ? 0 : Math.max(0, now - before);
-            for (Account account : accounts(key)) {
+            long delta = Math.max(0, now - (before == null ? child.cpuNanosAtStart() : before));
+            for (Account account : accounts(child.key())) {
                 account.addCpu(delta, 0, wall);
             }
         }));
@@ -257,7 +256,7 @@ public final class CostMonitor implements AutoCloseable {
         Map<String, SessionKey> open = SessionThreads.openSessions();
         open.forEach((job, key) -> sessions.computeIfAbsent(job, id -> new Account(id, key.agent(), key.tenant())));
         Set<String> children = new java.util.HashSet<>();
-        SessionThreads.processes().values().forEach(k -> children.add(k.jobId()));
+        SessionThreads.processes().values().forEach(c -> children.add(c.key().jobId()));
         sessions.values().removeIf(a -> !open.containsKey(a.name) && !children.contains(a.name)
                 && wall - a.lastActiveNanos() > windowNanos);
     }

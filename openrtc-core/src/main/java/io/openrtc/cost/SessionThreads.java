@@ -55,7 +55,14 @@ public final class SessionThreads {
     private static final Map<Long, List<Binding>> threads = new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
     private static final Map<String, SessionKey> openKeys = new ConcurrentHashMap<>();
-    private static final Map<Long, SessionKey> processes = new ConcurrentHashMap<>();
+    private static final Map<Long, Child> processes = new ConcurrentHashMap<>();
+
+    /**
+     * A child JVM serving a session, with its CPU time when it was handed the session (its boot
+     * and a prewarmed wait are not the session's).
+     */
+    record Child(SessionKey key, long cpuNanosAtStart) {
+    }
 
     private SessionThreads() {
     }
@@ -117,7 +124,8 @@ public final class SessionThreads {
 
     /** The child JVM {@code pid} serves the session {@code key} (process isolation). */
     public static void processStarted(SessionKey key, long pid) {
-        processes.put(pid, key);
+        long cpu = ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(java.time.Duration::toNanos).orElse(0L);
+        processes.put(pid, new Child(key, cpu));
     }
 
     /** The child JVM {@code pid} no longer serves a session. */
@@ -161,7 +169,7 @@ public final class SessionThreads {
     }
 
     /** The child JVMs serving sessions, by process id. */
-    static Map<Long, SessionKey> processes() {
+    static Map<Long, Child> processes() {
         return Map.copyOf(processes);
     }
 
