@@ -1,6 +1,7 @@
 package io.openrtc.cost;
 
 import jdk.jfr.Category;
+import jdk.jfr.Enabled;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
@@ -16,6 +17,7 @@ import jdk.jfr.StackTrace;
 @Label("OpenRTC cost monitor clock mark")
 @Category("OpenRTC")
 @StackTrace(false)
+@Enabled(false) // only the monitor's own stream enables it: other recordings of the application get none
 final class ClockMark extends Event {
 
     @Label("Wall clock (ns since the epoch)")
