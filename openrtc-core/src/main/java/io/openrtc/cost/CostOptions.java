@@ -23,7 +23,7 @@ public record CostOptions(Duration samplingPeriod, int allocationSamplesPerSecon
         Objects.requireNonNull(samplingPeriod, "samplingPeriod");
         Objects.requireNonNull(window, "window");
         if (samplingPeriod.compareTo(Duration.ofMillis(10)) < 0 || samplingPeriod.compareTo(Duration.ofSeconds(1)) > 0) {
-            throw new IllegalArgumentException("samplingPeriod must be 10 ms to 1 s, was " + samplingPeriod.toMillis() + " ms");
+            throw new IllegalArgumentException("samplingPeriod must be 10 ms to 1 s, was " + samplingPeriod);
         }
         if (allocationSamplesPerSecond < 1 || allocationSamplesPerSecond > 10_000) {
             throw new IllegalArgumentException("allocationSamplesPerSecond must be 1 to 10000, was " + allocationSamplesPerSecond);

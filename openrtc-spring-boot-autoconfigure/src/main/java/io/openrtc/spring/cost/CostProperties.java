@@ -26,15 +26,21 @@ public record CostProperties(
 
     public CostProperties {
         if (samplingPeriod.compareTo(Duration.ofMillis(10)) < 0 || samplingPeriod.compareTo(Duration.ofSeconds(1)) > 0) {
-            throw new IllegalArgumentException("openrtc.cost.sampling-period must be 10ms to 1s, was " + samplingPeriod.toMillis() + "ms");
+            // Not toMillis(): a huge value would overflow it and hide the property's name.
+            throw new IllegalArgumentException("openrtc.cost.sampling-period must be 10ms to 1s, was " + describe(samplingPeriod));
         }
         if (allocationSamplesPerSecond < 1 || allocationSamplesPerSecond > 10_000) {
             throw new IllegalArgumentException("openrtc.cost.allocation-samples-per-second must be 1 to 10000, was "
                     + allocationSamplesPerSecond);
         }
         if (window.compareTo(Duration.ofSeconds(2)) < 0 || window.compareTo(Duration.ofMinutes(5)) > 0) {
-            throw new IllegalArgumentException("openrtc.cost.window must be 2s to 5m, was " + window);
+            throw new IllegalArgumentException("openrtc.cost.window must be 2s to 5m, was " + describe(window));
         }
+    }
+
+    /** {@code 1ms}, {@code 20ms} for short values, the ISO form otherwise (never overflows). */
+    private static String describe(Duration value) {
+        return value.compareTo(Duration.ofSeconds(1000)) < 0 && !value.isNegative() ? value.toMillis() + "ms" : value.toString();
     }
 
     /** The monitor's options. */
