@@ -66,6 +66,15 @@ public sealed interface OpenRtcEvent {
     }
 
     /**
+     * LiveKit refused the worker's connection (HTTP 401 or 403: it does not accept the key pair).
+     * At startup the worker then stops; later (keys rotated under a running worker) it keeps
+     * retrying, and each refused attempt is one event, followed by its {@link WorkerDisconnected}.
+     * {@code reason} names the API key and the settings, never the secret.
+     */
+    record WorkerRejected(Instant at, String reason) implements OpenRtcEvent {
+    }
+
+    /**
      * The worker lost (or could not open) its connection; {@code attempt} counts consecutive
      * failed attempts, {@code retryIn} is the backoff before the next.
      */

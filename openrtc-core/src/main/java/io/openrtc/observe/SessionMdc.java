@@ -1,5 +1,6 @@
 package io.openrtc.observe;
 
+import io.openrtc.cost.SessionThreads;
 import java.util.Map;
 import java.util.concurrent.ThreadFactory;
 import org.slf4j.MDC;
@@ -35,9 +36,13 @@ public final class SessionMdc {
     public static void runWith(Map<String, String> context, Runnable task) {
         Map<String, String> before = MDC.getCopyOfContextMap();
         context.forEach(MDC::put);
+        // The same place binds the thread to its session for the cost monitor (when one runs):
+        // every thread a session starts goes through here.
+        SessionThreads.Entered entered = SessionThreads.enter(context);
         try {
             task.run();
         } finally {
+            SessionThreads.exit(entered);
             restore(before);
         }
     }

@@ -93,6 +93,9 @@ final class PooledSession implements SessionHandle {
 
     void processId(long pid) {
         this.processId = pid;
+        // The cost monitor reads the child's CPU time by its pid (JFR in this JVM cannot see it).
+        io.openrtc.cost.SessionThreads.processStarted(
+                new io.openrtc.cost.SessionKey(request.job().jobId(), request.agentName(), request.tenant()), pid);
     }
 
     boolean isSettled() {
@@ -214,6 +217,9 @@ final class PooledSession implements SessionHandle {
     boolean settle(SessionOutcome result) {
         if (!settled.compareAndSet(false, true)) {
             return false;
+        }
+        if (processId >= 0) {
+            io.openrtc.cost.SessionThreads.processEnded(processId);
         }
         try {
             listener.sessionEnded(this, result);

@@ -58,8 +58,15 @@ final class AgentEndpoint {
         return token.toJwt();
     }
 
-    /** Why an attempt failed, and whether trying again can help. */
-    record Failure(String message, WorkerStartupException definitive) {
+    /**
+     * Why an attempt failed, and whether trying again can help; {@code rejected} when LiveKit
+     * itself refused the worker (HTTP 401 or 403 to the upgrade), which is worth an audit event.
+     */
+    record Failure(String message, WorkerStartupException definitive, boolean rejected) {
+
+        Failure(String message, WorkerStartupException definitive) {
+            this(message, definitive, false);
+        }
     }
 
     /**
@@ -79,7 +86,7 @@ final class AgentEndpoint {
                         + "' or its secret (HTTP " + status + "): check " + WorkerOptions.API_KEY_SETTING + " and "
                         + WorkerOptions.API_SECRET_SETTING;
                 return new Failure(message, new WorkerStartupException(
-                        "openrtc.livekit.api-key/openrtc.livekit.api-secret", message, null));
+                        "openrtc.livekit.api-key/openrtc.livekit.api-secret", message, null), true);
             }
             if (status >= 500 && status != 501 && status != 505) {
                 return new Failure("HTTP " + status + " from " + agentUri + " (LiveKit unavailable?)", null);

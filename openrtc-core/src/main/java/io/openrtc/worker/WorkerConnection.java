@@ -180,6 +180,9 @@ final class WorkerConnection {
         }
         if (error != null) {
             AgentEndpoint.Failure failure = endpoint.classify(error);
+            if (failure.rejected()) {
+                events.publish(new OpenRtcEvent.WorkerRejected(Instant.now(), failure.message()));
+            }
             lost(failure.message(), failure.definitive());
             return;
         }

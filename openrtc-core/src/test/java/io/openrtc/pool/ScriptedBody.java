@@ -12,6 +12,8 @@ import java.util.List;
  * <ul>
  *   <li>{@code running}: signal running</li>
  *   <li>{@code sleep:MS}: work for MS milliseconds</li>
+ *   <li>{@code spin:MS}: keep a core busy for MS milliseconds</li>
+ *   <li>{@code touch:PATH}: create the file PATH</li>
  *   <li>{@code throw:MSG}: throw an IllegalStateException; {@code error:MSG}: throw an AssertionError</li>
  *   <li>{@code lost:MSG}: fail as the infrastructure's fault (the room or server went away);
  *       {@code worker-fault:MSG}: fail as the worker's own fault</li>
@@ -48,6 +50,8 @@ final class ScriptedBody implements SessionBody {
                 }
                 case "running" -> control.running();
                 case "sleep" -> Thread.sleep(Long.parseLong(arg));
+                case "spin" -> spin(Long.parseLong(arg));
+                case "touch" -> Files.createFile(Path.of(arg));
                 case "throw" -> throw new IllegalStateException(arg);
                 case "error" -> throw new AssertionError(arg);
                 case "lost" -> throw new SessionFailureException(FailureSource.INFRASTRUCTURE, arg, null);
@@ -138,5 +142,21 @@ final class ScriptedBody implements SessionBody {
         if (!ok) {
             throw new IllegalStateException(what + " did not arrive intact");
         }
+    }
+
+    private static volatile long spun;
+
+    /** A loop the JIT cannot remove, for {@code ms} of wall time. */
+    private static void spin(long ms) {
+        long until = System.nanoTime() + ms * 1_000_000;
+        long x = 0x9E3779B97F4A7C15L;
+        while (System.nanoTime() < until) {
+            for (int i = 0; i < 10_000; i++) {
+                x ^= x << 13;
+                x ^= x >>> 7;
+                x ^= x << 17;
+            }
+        }
+        spun = x;
     }
 }

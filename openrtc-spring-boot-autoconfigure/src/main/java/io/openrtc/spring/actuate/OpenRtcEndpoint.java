@@ -1,5 +1,6 @@
 package io.openrtc.spring.actuate;
 
+import io.openrtc.cost.CostMonitor;
 import io.openrtc.runtime.AgentPool;
 import java.time.Duration;
 import java.util.Objects;
@@ -42,20 +43,45 @@ public class OpenRtcEndpoint {
 
     private final AgentPool agentPool;
     private final Duration drainTimeout;
+    private final String deploymentVersion;
+    private final @Nullable CostMonitor costMonitor;
 
     /**
      * @param agentPool    the runtime to report on and drain
      * @param drainTimeout {@code openrtc.drain-timeout}, for the drain operation
      */
     public OpenRtcEndpoint(AgentPool agentPool, Duration drainTimeout) {
+        this(agentPool, drainTimeout, "");
+    }
+
+    /**
+     * @param agentPool         the runtime to report on and drain
+     * @param drainTimeout      {@code openrtc.drain-timeout}, for the drain operation
+     * @param deploymentVersion {@code openrtc.deployment.version}, empty when not set
+     */
+    public OpenRtcEndpoint(AgentPool agentPool, Duration drainTimeout, String deploymentVersion) {
+        this(agentPool, drainTimeout, deploymentVersion, null);
+    }
+
+    /**
+     * @param agentPool         the runtime to report on and drain
+     * @param drainTimeout      {@code openrtc.drain-timeout}, for the drain operation
+     * @param deploymentVersion {@code openrtc.deployment.version}, empty when not set
+     * @param costMonitor       the cost monitor whose figures the snapshot shows, or null
+     */
+    public OpenRtcEndpoint(AgentPool agentPool, Duration drainTimeout, String deploymentVersion,
+                           @Nullable CostMonitor costMonitor) {
+        this.costMonitor = costMonitor;
         this.agentPool = Objects.requireNonNull(agentPool, "agentPool");
         this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
+        this.deploymentVersion = Objects.requireNonNull(deploymentVersion, "deploymentVersion");
     }
 
     /** The worker now; {@code null} (HTTP 404) before it started. */
     @ReadOperation
     public @Nullable OpenRtcStatus status() {
-        return agentPool.isStarted() ? OpenRtcStatus.of(agentPool.snapshot()) : null;
+        return agentPool.isStarted() ? OpenRtcStatus.of(agentPool.snapshot(), deploymentVersion,
+                costMonitor == null ? null : CostStatus.of(costMonitor.snapshot())) : null;
     }
 
     /**

@@ -1,9 +1,12 @@
 package io.openrtc.spring.actuate;
 
+import io.openrtc.cost.CostMonitor;
 import io.openrtc.runtime.AgentPool;
 import io.openrtc.spring.autoconfigure.ConditionalOnWorkerRole;
 import io.openrtc.spring.autoconfigure.OpenRtcAutoConfiguration;
 import io.openrtc.spring.autoconfigure.OpenRtcProperties;
+import io.openrtc.spring.deploy.DeploymentProperties;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -25,7 +28,10 @@ public class OpenRtcEndpointAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
-    OpenRtcEndpoint openRtcEndpoint(AgentPool agentPool, OpenRtcProperties properties) {
-        return new OpenRtcEndpoint(agentPool, properties.drainTimeout());
+    OpenRtcEndpoint openRtcEndpoint(AgentPool agentPool, OpenRtcProperties properties,
+                                    ObjectProvider<DeploymentProperties> deployment, ObjectProvider<CostMonitor> cost) {
+        DeploymentProperties version = deployment.getIfAvailable();
+        return new OpenRtcEndpoint(agentPool, properties.drainTimeout(), version == null ? "" : version.version(),
+                cost.getIfAvailable());
     }
 }

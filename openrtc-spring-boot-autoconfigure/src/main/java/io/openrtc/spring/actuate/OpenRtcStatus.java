@@ -34,6 +34,8 @@ import java.util.List;
  * @param sessions              the running sessions, oldest first
  * @param tenants               the tenants with sessions running now or a circuit breaker that is not
  *                              closed, by id
+ * @param deploymentVersion     {@code openrtc.deployment.version}, empty when not set
+ * @param cost                  what sessions cost ({@code openrtc.cost.enabled=true}); absent otherwise
  */
 public record OpenRtcStatus(
         String at,
@@ -52,7 +54,9 @@ public record OpenRtcStatus(
         String brokenReason,
         List<AgentStatus> agents,
         List<RunningSession> sessions,
-        List<TenantStatus> tenants) {
+        List<TenantStatus> tenants,
+        String deploymentVersion,
+        @org.jspecify.annotations.Nullable CostStatus cost) {
 
     /**
      * One tenant.
@@ -129,8 +133,17 @@ public record OpenRtcStatus(
                                  double durationSeconds) {
     }
 
-    /** The status that {@code snapshot} describes. */
+    /** The status that {@code snapshot} describes, of a worker without a deployment version. */
     public static OpenRtcStatus of(OpenRtcSnapshot snapshot) {
+        return of(snapshot, "", null);
+    }
+
+    /**
+     * The status that {@code snapshot} describes, of deployment {@code deploymentVersion}, with
+     * {@code cost} when the cost monitor runs.
+     */
+    public static OpenRtcStatus of(OpenRtcSnapshot snapshot, String deploymentVersion,
+                                   @org.jspecify.annotations.Nullable CostStatus cost) {
         WorkerSnapshot worker = snapshot.worker();
         PoolSnapshot pool = snapshot.pool();
         List<AgentStatus> agents = new ArrayList<>();
@@ -152,7 +165,8 @@ public record OpenRtcStatus(
         return new OpenRtcStatus(snapshot.at().toString(), worker.workerId(), worker.state().name(),
                 worker.since().toString(), worker.lastError(), worker.failedAttempts(), pool.isolation(), pool.load(),
                 pool.maxConcurrentSessions(), pool.active(), pool.reserved(), snapshot.draining(), broken(snapshot),
-                snapshot.brokenReason(), List.copyOf(agents), List.copyOf(sessions), List.copyOf(tenants));
+                snapshot.brokenReason(), List.copyOf(agents), List.copyOf(sessions), List.copyOf(tenants),
+                deploymentVersion, cost);
     }
 
     /** Broken: declared so, or the pool's supervisor tripped (the declaration follows at once). */

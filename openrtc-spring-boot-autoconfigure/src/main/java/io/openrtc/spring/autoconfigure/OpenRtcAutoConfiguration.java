@@ -14,6 +14,7 @@ import io.openrtc.rtc.RoomOptions;
 import io.openrtc.rtc.RtcRuntimeOptions;
 import io.openrtc.runtime.AgentPool;
 import io.openrtc.runtime.AgentPoolBuilder;
+import io.openrtc.spring.deploy.DeploymentProperties;
 import io.openrtc.tenant.TenantResolver;
 import io.openrtc.voice.VoiceSetup;
 import java.util.ArrayList;
@@ -75,7 +76,8 @@ public class OpenRtcAutoConfiguration {
                                ObjectProvider<ApplicationArguments> applicationArguments,
                                ObjectProvider<OpenRtcPoolOptionsCustomizer> poolCustomizers,
                                ObjectProvider<OpenRtcWorkerOptionsCustomizer> workerCustomizers,
-                               ObjectProvider<OpenRtcRtcRuntimeOptionsCustomizer> rtcCustomizers) {
+                               ObjectProvider<OpenRtcRtcRuntimeOptionsCustomizer> rtcCustomizers,
+                               ObjectProvider<DeploymentProperties> deployment) {
         AgentPoolBuilder builder = AgentPool.builder();
         agents.all().forEach(builder::add);
         strategies.orderedStream().forEach(builder::routingStrategy);
@@ -131,8 +133,13 @@ public class OpenRtcAutoConfiguration {
             rtc = java.util.Objects.requireNonNull(customizer.customize(rtc), () -> customizer + " returned null");
         }
         List<OpenRtcWorkerOptionsCustomizer> workerTuning = workerCustomizers.orderedStream().toList();
+        DeploymentProperties version = deployment.getIfAvailable();
         builder.rtcOptions(rtc)
                 .workerOptions(options -> {
+                    if (version != null && version.hasVersion()) {
+                        // RegisterWorkerRequest.version: LiveKit shows it with the worker.
+                        options.version(version.version());
+                    }
                     workerTuning.forEach(customizer -> customizer.customize(options));
                     return options;
                 });

@@ -1,5 +1,6 @@
 package io.openrtc.spring.playground;
 
+import io.openrtc.spring.json.Json;
 import io.openrtc.agent.SessionOutcome;
 import io.openrtc.observe.OpenRtcEvent;
 import io.openrtc.observe.OpenRtcSnapshot;

@@ -1,5 +1,7 @@
 package io.openrtc.spring.actuate;
 
+import static io.openrtc.spring.actuate.ActuatorHttp.get;
+import static io.openrtc.spring.actuate.ActuatorHttp.post;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -14,16 +16,12 @@ import io.openrtc.runtime.AgentPool;
 import io.openrtc.test.Dispatches;
 import io.openrtc.test.LiveKitServer;
 import io.openrtc.test.LiveKitServerTest;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootConfiguration;
@@ -32,7 +30,6 @@ import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.LivenessState;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
@@ -49,21 +46,9 @@ import org.springframework.context.event.EventListener;
 class OpenRtcActuatorLiveKitTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final List<OpenRtcEvent> events = new CopyOnWriteArrayList<>();
     private final List<ConfigurableApplicationContext> apps = new ArrayList<>();
-
-    /** Holds its session until the test releases it. */
-    @AgentConfig(name = "holder")
-    static class HolderAgent implements Agent {
-        static volatile CountDownLatch release = new CountDownLatch(1);
-
-        @Override
-        public void run(AgentSession session) throws InterruptedException {
-            release.await(60, TimeUnit.SECONDS);
-        }
-    }
 
     /** Fails every session. */
     @AgentConfig(name = "faulty")
@@ -269,7 +254,7 @@ class OpenRtcActuatorLiveKitTest {
                 .properties(properties.toArray(String[]::new))
                 .run();
         apps.add(context);
-        return "http://127.0.0.1:" + ((WebServerApplicationContext) context).getWebServer().getPort();
+        return ActuatorHttp.base(context);
     }
 
     private boolean running(String room) {
@@ -283,15 +268,7 @@ class OpenRtcActuatorLiveKitTest {
                 .filter(r -> r.session().roomName().equals(room)).findFirst().orElseThrow();
     }
 
-    private static HttpResponse<String> get(String url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
 
-    private static HttpResponse<String> post(String url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-    }
 
     private static String body(HttpResponse<String> response, int status) {
         assertThat(response.statusCode()).as("HTTP status of %s: %s", response.uri(), response.body()).isEqualTo(status);

@@ -1,21 +1,19 @@
 package io.openrtc.spring.actuate;
 
+import static io.openrtc.spring.actuate.ActuatorHttp.base;
+import static io.openrtc.spring.actuate.ActuatorHttp.get;
+import static io.openrtc.spring.actuate.ActuatorHttp.post;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.openrtc.agent.Agent;
 import io.openrtc.agent.AgentConfig;
 import io.openrtc.agent.AgentSession;
 import io.openrtc.runtime.AgentPool;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
 
@@ -28,7 +26,6 @@ import org.springframework.context.annotation.Import;
  */
 class OpenRtcEndpointAccessTest {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @AgentConfig(name = "restaurant")
     static class RestaurantAgent implements Agent {
@@ -74,17 +71,6 @@ class OpenRtcEndpointAccessTest {
                 .run();
     }
 
-    private static String base(ConfigurableApplicationContext context) {
-        return "http://127.0.0.1:" + ((WebServerApplicationContext) context).getWebServer().getPort();
-    }
 
-    private static HttpResponse<String> get(String url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
 
-    private static HttpResponse<String> post(String url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-    }
 }

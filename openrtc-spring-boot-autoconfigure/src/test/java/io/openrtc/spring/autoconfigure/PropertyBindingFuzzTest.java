@@ -100,6 +100,12 @@ class PropertyBindingFuzzTest {
                 if (values.keySet().stream().anyMatch(n -> n.startsWith("openrtc.playground."))) {
                     binder.bindOrCreate("openrtc.playground", PlaygroundProperties.class);
                 }
+                if (values.keySet().stream().anyMatch(n -> n.startsWith("openrtc.cost."))) {
+                    binder.bindOrCreate("openrtc.cost", io.openrtc.spring.cost.CostProperties.class);
+                }
+                if (values.keySet().stream().anyMatch(n -> n.startsWith("openrtc.deployment."))) {
+                    binder.bindOrCreate("openrtc.deployment", io.openrtc.spring.deploy.DeploymentProperties.class);
+                }
                 bound++;
             } catch (RuntimeException e) {
                 assertNamesAProperty(e, values, "input " + i + " of seed " + fuzz.seed());

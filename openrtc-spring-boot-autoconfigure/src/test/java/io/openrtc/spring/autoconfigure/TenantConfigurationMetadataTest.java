@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * Every property {@code docs/tenants.md} lists is in the configuration metadata the build
  * generates (IDE completion, descriptions, defaults): {@code openrtc.tenant-breaker.*} and
  * {@code openrtc.routing.tenant-resolver-timeout} by name, {@code openrtc.tenants.<id>.*} as the
- * fields of the map's value type (as {@code openrtc.agents.<name>.*} are).
+ * fields of the map's value type (as {@code openrtc.agents.<name>.*} are). The same for the
+ * settings tables of {@code docs/operations.md} (blue-green deploys) and {@code docs/cost.md}.
  */
 class TenantConfigurationMetadataTest {
 
@@ -30,15 +31,8 @@ class TenantConfigurationMetadataTest {
 
     @Test
     void everyDocumentedTenantPropertyIsInTheMetadata() throws Exception {
-        JsonNode metadata;
-        try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
-            assertThat(in).as("the generated configuration metadata").isNotNull();
-            metadata = new ObjectMapper().readTree(in);
-        }
-        Map<String, JsonNode> properties = new LinkedHashMap<>();
-        metadata.path("properties").forEach(p -> properties.put(p.path("name").asText(), p));
-
-        List<String> documented = documented();
+        Map<String, JsonNode> properties = metadata();
+        List<String> documented = documented(DOC, "## Settings");
         assertThat(documented).hasSizeGreaterThanOrEqualTo(12);
         Set<String> tenantFields = Arrays.stream(OpenRtcProperties.TenantProperties.class.getRecordComponents())
                 .map(c -> c.getName().replaceAll("([A-Z])", "-$1").toLowerCase()).collect(Collectors.toSet());
@@ -48,18 +42,56 @@ class TenantConfigurationMetadataTest {
                         .contains(property.substring("openrtc.tenants.<id>.".length()));
                 continue;
             }
-            assertThat(properties).as("metadata of %s", property).containsKey(property);
-            assertThat(properties.get(property).path("description").asText()).as("description of %s", property).isNotBlank();
-            assertThat(properties.get(property).has("defaultValue")).as("default of %s", property).isTrue();
+            assertInMetadata(properties, property);
         }
         assertThat(properties.get("openrtc.tenants").path("type").asText()).contains("OpenRtcProperties$TenantProperties");
         assertThat(properties.get("openrtc.tenants").path("description").asText()).isNotBlank();
     }
 
-    /** The properties the settings table of docs/tenants.md names, {@code .stt}-style shorthands expanded. */
-    private static List<String> documented() throws Exception {
-        String doc = Files.readString(DOC);
-        doc = doc.substring(doc.indexOf("\n## Settings"), doc.indexOf("\n## ", doc.indexOf("\n## Settings") + 1));
+    @Test
+    void everyDocumentedDeploymentPropertyIsInTheMetadata() throws Exception {
+        Map<String, JsonNode> properties = metadata();
+        List<String> documented = documented(Path.of("../docs/operations.md"), "### Settings");
+        assertThat(documented).contains("openrtc.deployment.version");
+        documented.forEach(property -> assertInMetadata(properties, property));
+    }
+
+    @Test
+    void everyDocumentedCostPropertyIsInTheMetadata() throws Exception {
+        Map<String, JsonNode> properties = metadata();
+        List<String> documented = documented(Path.of("../docs/cost.md"), "## Settings");
+        assertThat(documented).containsExactly("openrtc.cost.enabled", "openrtc.cost.sampling-period",
+                "openrtc.cost.allocation-samples-per-second", "openrtc.cost.window");
+        documented.forEach(property -> assertInMetadata(properties, property));
+    }
+
+    private static void assertInMetadata(Map<String, JsonNode> properties, String property) {
+        assertThat(properties).as("metadata of %s", property).containsKey(property);
+        assertThat(properties.get(property).path("description").asText()).as("description of %s", property).isNotBlank();
+        assertThat(properties.get(property).has("defaultValue")).as("default of %s", property).isTrue();
+    }
+
+    private Map<String, JsonNode> metadata() throws Exception {
+        JsonNode metadata;
+        try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            assertThat(in).as("the generated configuration metadata").isNotNull();
+            metadata = new ObjectMapper().readTree(in);
+        }
+        Map<String, JsonNode> properties = new LinkedHashMap<>();
+        metadata.path("properties").forEach(p -> properties.put(p.path("name").asText(), p));
+        return properties;
+    }
+
+    /**
+     * The properties the settings table under {@code heading} (up to the next heading of any level)
+     * of {@code file} names, {@code .stt}-style shorthands expanded.
+     */
+    private static List<String> documented(Path file, String heading) throws Exception {
+        String doc = Files.readString(file);
+        int start = doc.indexOf("\n" + heading + "\n");
+        assertThat(start).as("%s in %s", heading, file).isNotNegative();
+        int end = doc.indexOf("\n#", start + 1);
+        doc = doc.substring(start, end < 0 ? doc.length() : end);
         List<String> names = new java.util.ArrayList<>();
         Matcher m = PROPERTY.matcher(doc);
         while (m.find()) {

@@ -1,5 +1,6 @@
 package io.openrtc.spring.playground;
 
+import io.openrtc.spring.json.Json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,15 +1,20 @@
-package io.openrtc.spring.playground;
+package io.openrtc.spring.json;
 
 import java.util.Collection;
 import java.util.Map;
 
-/** A few lines of JSON writing, so the panel depends on neither Jackson 2 nor Jackson 3. */
-final class Json {
+/**
+ * A few lines of JSON writing, so the playground panel and the audit log depend on neither
+ * Jackson 2 nor Jackson 3. Writes maps, collections, numbers, booleans and null; anything else as
+ * its string. {@code <}, {@code >} and {@code &} are escaped too, so the output can sit in a page.
+ */
+public final class Json {
 
     private Json() {
     }
 
-    static String write(Object value) {
+    /** {@code value} as one line of JSON. */
+    public static String write(Object value) {
         StringBuilder out = new StringBuilder();
         write(value, out);
         return out.toString();
