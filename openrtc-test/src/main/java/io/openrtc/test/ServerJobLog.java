@@ -36,7 +36,11 @@ public final class ServerJobLog {
 
     /** Reads the server's log as it is now. */
     public static ServerJobLog read(LiveKitServer server) {
-        Path log = server.logFile().orElseThrow(() -> new UnsupportedOperationException(server + " has no log this JVM can read"));
+        return read(server.logFile().orElseThrow(() -> new UnsupportedOperationException(server + " has no log this JVM can read")));
+    }
+
+    /** Reads a livekit-server log file as it is now (a cluster node's: {@link LiveKitCluster#nodeLog}). */
+    public static ServerJobLog read(Path log) {
         ServerJobLog jobs = new ServerJobLog();
         try {
             for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
