@@ -85,9 +85,11 @@ class CallerVoiceTest {
         System.out.printf("[voice] recording: %.0f ms of %.1f Hz, %.0f ms quiet, %.0f ms of %.1f Hz; loudMs %d;"
                 + " its first loud sample at listener audioStarted %+d ms%n", firstMs, firstHz, gapMs, secondMs,
                 secondHz, (long) saved.number("loudMs"), recordedStart - starts.get(0).tMs());
-        assertThat(firstMs).isCloseTo(1000, within(40.0));
-        assertThat(gapMs).isCloseTo(1000, within(40.0));
-        assertThat(secondMs).isCloseTo(500, within(40.0));
+        // Within a few 20 ms packets: the receiver's jitter buffer stretches or shrinks a gap now and
+        // then (50 ms once on a loaded CI machine).
+        assertThat(firstMs).isCloseTo(1000, within(80.0));
+        assertThat(gapMs).isCloseTo(1000, within(80.0));
+        assertThat(secondMs).isCloseTo(500, within(80.0));
         assertThat(firstHz).isCloseTo(440, within(5.0));
         assertThat(secondHz).isCloseTo(660, within(5.0));
         assertThat(saved.number("loudMs")).isCloseTo(1500, within(60.0));
