@@ -107,12 +107,14 @@ for (let k = 0; k < FFT_SIZE / 2; k++) {
 const HANN = new Float64Array(FFT_SIZE);
 for (let i = 0; i < FFT_SIZE; i++) HANN[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (FFT_SIZE - 1));
 const REPORT_EVERY_MS = 200;
-// The microphone: 20 ms frames into a 40 ms native queue. The queue is what absorbs event-loop
-// stalls (a stall longer than it starves the encoder), so it is not made smaller; the play
-// timestamps account for it (see micLoop).
+// The microphone: 20 ms frames into a 200 ms native queue. The queue is what absorbs event-loop
+// stalls: a stall longer than it starves the encoder, and the agent hears the clip stretched by
+// silence. With 40 ms, ten callers in one process on a loaded 2-core machine cut questions into
+// pieces the VAD took for separate utterances (a 3 s question spread over 5 s, "table" lost); the
+// play timestamps account for the queue (see micLoop), so its length costs no accuracy.
 const MIC_FRAME_MS = 20;
 const MIC_FRAME = (SAMPLE_RATE * MIC_FRAME_MS) / 1000;
-const MIC_QUEUE_MS = 40;
+const MIC_QUEUE_MS = 200;
 // The native source hands the encoder 10 ms at a time, one chunk per 10 ms tick.
 const CHUNK_MS = 10;
 const CHUNK = (SAMPLE_RATE * CHUNK_MS) / 1000;

@@ -143,7 +143,10 @@ class ConversationLiveKitTest {
         caller.callers().await(e -> e.is("heard", caller.id()) && e.text("participant").equals(caller.agent())
                 && e.tMs() > answering.tMs() + 1500, VoiceCaller.WAIT);
         caller.play(cough(dir));
-        caller.ask(Wav.read(speech.synthesize("Um, um, um.")), dir);
+        // A breath after the cough: right behind it, the cough's tail falls into the 500 ms of audio
+        // the VAD keeps in front of speech, and Whisper tiny twice heard that "k" and "um" as
+        // "Come, come, come." in CI (real words: a true interruption). Apart, each is what it is.
+        caller.ask(Wav.read(speech.synthesize("Um, um, um.")).padded(1000, 0), dir);
         JsonNode paused = caller.event("AgentPaused", asked);
         JsonNode resumed = caller.event("FalseInterruption", asked);
         assertThat(resumed.path("resumed").asBoolean()).isTrue();

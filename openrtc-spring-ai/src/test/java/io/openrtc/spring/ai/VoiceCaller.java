@@ -72,7 +72,7 @@ final class VoiceCaller {
         Path heard = dir.resolve(caller + "-heard-" + System.nanoTime() + ".wav");
         callers.saveRecording(caller, "speech", heard);
         callers.awaitTagged("recordingSaved", caller, "speech", WAIT);
-        String transcribed = speech.transcribe(Wav.read(heard).toBytes());
+        String transcribed = speech.transcribe(speechIn(heard));
         System.out.printf("[voice] %s heard: \"%s\"%n", caller, transcribed);
         return transcribed;
     }
@@ -102,6 +102,14 @@ final class VoiceCaller {
         return probes(ProbeAgent.EVENTS).stream().filter(j -> j.path("type").asText().equals(type)).toList();
     }
 
+    /** Every voice event the agent reported of this call so far, one line each: a failure's evidence. */
+    String history() {
+        return probes(ProbeAgent.EVENTS).stream().map(j -> {
+            String line = j.toString();
+            return line.length() > 240 ? line.substring(0, 240) + "..." : line;
+        }).collect(java.util.stream.Collectors.joining("\n  ", "  ", ""));
+    }
+
     NodePeer callers() {
         return callers;
     }
@@ -113,6 +121,16 @@ final class VoiceCaller {
     /** When the last clip asked with {@link #ask} reached its first loud sample (epoch ms). */
     long questionSpeechStart() {
         return questionPlayed + question.timeAt(question.firstFrameAbove(300)).toMillis();
+    }
+
+    /**
+     * A recording without its silence before and after the agent spoke. The tenth caller of a
+     * concurrency test waits for nine greetings to be synthesized first: a recording with 25 s of
+     * silence ahead of the speech crosses Whisper's 30 s window, and the second window, written
+     * with the first one's text as context, once came out as the sentence again.
+     */
+    private static byte[] speechIn(Path recording) throws java.io.IOException {
+        return Wav.read(recording).trimmed(300).padded(300, 300).toBytes();
     }
 
     /** Sends a command to the agent on {@value ProbeAgent#CONTROL}. */
@@ -133,7 +151,7 @@ final class VoiceCaller {
         Path heard = dir.resolve(caller + "-speech.wav");
         callers.saveRecording(caller, "speech", heard);
         callers.awaitTagged("recordingSaved", caller, "speech", WAIT);
-        String transcribed = speech.transcribe(Wav.read(heard).toBytes());
+        String transcribed = speech.transcribe(speechIn(heard));
         System.out.printf("[voice] %s heard the agent say: \"%s\"%n", caller, transcribed);
         // Whisper tiny on what crossed WebRTC: a late frame on a busy machine can cost a word or two.
         assertThat(Transcripts.wordErrors(text, transcribed)).as("words wrong in \"%s\"", transcribed).isLessThanOrEqualTo(2);
