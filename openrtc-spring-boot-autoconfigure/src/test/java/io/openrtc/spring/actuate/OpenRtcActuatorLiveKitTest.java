@@ -29,7 +29,6 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.LivenessState;
 import org.springframework.boot.availability.ReadinessState;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
@@ -48,7 +47,7 @@ class OpenRtcActuatorLiveKitTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<OpenRtcEvent> events = new CopyOnWriteArrayList<>();
-    private final List<ConfigurableApplicationContext> apps = new ArrayList<>();
+    private final LiveKitBootApps apps = new LiveKitBootApps();
 
     /** Fails every session. */
     @AgentConfig(name = "faulty")
@@ -84,20 +83,20 @@ class OpenRtcActuatorLiveKitTest {
     @AfterEach
     void closeApps() {
         HolderAgent.release.countDown();
-        apps.forEach(ConfigurableApplicationContext::close);
+        apps.close();
     }
 
     @Test
     void byDefaultOnlyHealthIsServedAndTheDrainIsNotReachable(LiveKitServer server) throws Exception {
         String base = start(HolderApp.class, server, "ops-default");
-        AgentPool pool = apps.getFirst().getBean(AgentPool.class);
+        AgentPool pool = apps.first().getBean(AgentPool.class);
         await().atMost(Duration.ofSeconds(20)).until(() -> get(base + "/actuator/health").statusCode() == 200);
 
         assertThat(post(base + "/actuator/openrtc/drain").statusCode()).isEqualTo(404);
         assertThat(get(base + "/actuator/openrtc").statusCode()).isEqualTo(404);
         assertThat(get(base + "/actuator/prometheus").statusCode()).isEqualTo(404);
         assertThat(pool.snapshot().draining()).isFalse();
-        assertThat(apps.getFirst().getBeansOfType(OpenRtcEndpoint.class)).isEmpty();
+        assertThat(apps.first().getBeansOfType(OpenRtcEndpoint.class)).isEmpty();
     }
 
     @Test
@@ -217,7 +216,7 @@ class OpenRtcActuatorLiveKitTest {
                     }
                 })), "openrtc.consecutive-failure-limit=1", "openrtc.isolation=process",
                 "openrtc.process.idle-processes=0", "openrtc.process.main-class=io.openrtc.NoSuchMain");
-        ConfigurableApplicationContext context = apps.getLast();
+        ConfigurableApplicationContext context = apps.last();
         assertThat(context.isActive()).isTrue();
 
         Dispatches.dispatchUntilAccepted(server, "ops-broken", "", r -> running(r));
@@ -236,25 +235,17 @@ class OpenRtcActuatorLiveKitTest {
     private String start(Class<?> app, LiveKitServer server, String agentName,
                          List<ApplicationContextInitializer<ConfigurableApplicationContext>> initializers, String... extra) {
         List<String> properties = new ArrayList<>(List.of(
-                "server.port=0",
-                "spring.main.banner-mode=off",
-                "openrtc.livekit.url=" + server.url(),
-                "openrtc.livekit.api-key=" + server.apiKey(),
-                "openrtc.livekit.api-secret=" + server.apiSecret(),
-                "openrtc.agent-name=" + agentName,
-                "openrtc.max-concurrent-sessions=4",
                 "openrtc.drain-timeout=30s",
                 "management.endpoint.health.show-details=always",
                 "management.endpoint.health.probes.enabled=true",
                 "management.endpoint.health.group.readiness.include=readinessState,openrtc"));
         properties.addAll(List.of(extra));
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(app)
-                .initializers(c -> c.getBeanFactory().registerSingleton("testEvents", (OpenRtcListener) events::add))
-                .initializers(initializers.toArray(ApplicationContextInitializer[]::new))
-                .properties(properties.toArray(String[]::new))
-                .run();
-        apps.add(context);
-        return ActuatorHttp.base(context);
+        List<ApplicationContextInitializer<ConfigurableApplicationContext>> all = new ArrayList<>();
+        all.add(c -> c.getBeanFactory().registerSingleton("testEvents", (OpenRtcListener) events::add));
+        all.addAll(initializers);
+        @SuppressWarnings("unchecked")
+        ApplicationContextInitializer<ConfigurableApplicationContext>[] array = all.toArray(ApplicationContextInitializer[]::new);
+        return apps.start(app, server, agentName, properties, array);
     }
 
     private boolean running(String room) {

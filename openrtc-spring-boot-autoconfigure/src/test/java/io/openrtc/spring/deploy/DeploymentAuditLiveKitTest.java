@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openrtc.observe.OpenRtcEvent;
 import io.openrtc.observe.OpenRtcListener;
 import io.openrtc.runtime.AgentPool;
-import io.openrtc.spring.actuate.ActuatorHttp;
+import io.openrtc.spring.actuate.LiveKitBootApps;
 import io.openrtc.spring.actuate.HolderAgent;
 import io.openrtc.test.Dispatches;
 import io.openrtc.test.LiveKitServer;
@@ -26,7 +26,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.PayloadApplicationEvent;
 import org.springframework.context.annotation.Import;
@@ -49,7 +48,7 @@ class DeploymentAuditLiveKitTest {
     private final List<OpenRtcEvent> events = new CopyOnWriteArrayList<>();
     private final List<AuditEvent> sunk = new CopyOnWriteArrayList<>();
     private final List<AuditEvent> published = new CopyOnWriteArrayList<>();
-    private final List<ConfigurableApplicationContext> apps = new ArrayList<>();
+    private final LiveKitBootApps apps = new LiveKitBootApps();
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
@@ -65,14 +64,14 @@ class DeploymentAuditLiveKitTest {
     @AfterEach
     void closeApps() {
         HolderAgent.release.countDown();
-        apps.forEach(ConfigurableApplicationContext::close);
+        apps.close();
     }
 
     @Test
     void aShutdownDrainWhoseSessionEndsInTimeIsStartedDrainStartedCompleted(LiveKitServer server) throws Exception {
         String base = start(server, "deploy-green", "openrtc.drain-timeout=30s",
                 "management.endpoints.web.exposure.include=health,prometheus,openrtc");
-        ConfigurableApplicationContext app = apps.getFirst();
+        ConfigurableApplicationContext app = apps.first();
         AgentPool pool = app.getBean(AgentPool.class);
         assertThat(pool.workerOptions().version()).as("the version LiveKit is told at registration").isEqualTo(VERSION);
         await().atMost(Duration.ofSeconds(20)).until(() -> types(sunk).contains(AuditType.DEPLOYMENT_STARTED));
@@ -139,30 +138,17 @@ class DeploymentAuditLiveKitTest {
     }
 
     private String start(LiveKitServer server, String agentName, String... extra) {
-        List<String> properties = new ArrayList<>(List.of(
-                "server.port=0",
-                "spring.main.banner-mode=off",
-                "openrtc.livekit.url=" + server.url(),
-                "openrtc.livekit.api-key=" + server.apiKey(),
-                "openrtc.livekit.api-secret=" + server.apiSecret(),
-                "openrtc.agent-name=" + agentName,
-                "openrtc.max-concurrent-sessions=4",
-                "openrtc.deployment.version=" + VERSION));
+        List<String> properties = new ArrayList<>(List.of("openrtc.deployment.version=" + VERSION));
         properties.addAll(List.of(extra));
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(HolderApp.class)
-                .initializers(c -> {
-                    c.getBeanFactory().registerSingleton("testEvents", (OpenRtcListener) events::add);
-                    c.getBeanFactory().registerSingleton("testAuditSink", (AuditSink) sunk::add);
-                    c.addApplicationListener(event -> {
-                        if (event instanceof PayloadApplicationEvent<?> payload && payload.getPayload() instanceof AuditEvent audit) {
-                            published.add(audit);
-                        }
-                    });
-                })
-                .properties(properties.toArray(String[]::new))
-                .run();
-        apps.add(context);
-        return ActuatorHttp.base(context);
+        return apps.start(HolderApp.class, server, agentName, properties, c -> {
+            c.getBeanFactory().registerSingleton("testEvents", (OpenRtcListener) events::add);
+            c.getBeanFactory().registerSingleton("testAuditSink", (AuditSink) sunk::add);
+            c.addApplicationListener(event -> {
+                if (event instanceof PayloadApplicationEvent<?> payload && payload.getPayload() instanceof AuditEvent audit) {
+                    published.add(audit);
+                }
+            });
+        });
     }
 
     private boolean running(String room) {
