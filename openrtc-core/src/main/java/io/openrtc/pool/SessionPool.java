@@ -155,6 +155,15 @@ public final class SessionPool implements WorkerLoad, AutoCloseable {
     }
 
     /**
+     * Loads what {@link #tryClaim} needs beyond this pool's own state (a tenant's circuit
+     * breaker) on a breaker no tenant uses, so a fresh JVM's first offer does not pay for it
+     * within LiveKit's ~3 s. Claims nothing.
+     */
+    public void warmUpAdmission() {
+        tenants.warmUp();
+    }
+
+    /**
      * Reserves a slot for {@code job} of {@code tenant}; see {@link #tryClaim(JobInfo, String, ParticipantSpec)}.
      * The tenant's own cap is reserved atomically with the worker's slot
      * ({@link DeclineReason#TENANT_AT_CAPACITY}), and its circuit breaker must let the job through

@@ -60,6 +60,16 @@ final class TenantGate {
         }
     };
 
+    /** Builds and asks a breaker of this gate's settings that no tenant uses, then drops it. */
+    void warmUp() {
+        CircuitBreaker breaker = CircuitBreaker.of("openrtc-warm-up", config);
+        breaker.getEventPublisher().onStateTransition(event -> { });
+        if (breaker.tryAcquirePermission()) {
+            breaker.onSuccess(0, TimeUnit.NANOSECONDS);
+        }
+        breaker.getMetrics().getFailureRate();
+    }
+
     /** One tenant's breaker and when it last changed state. */
     private final class Tenant {
         final String id;

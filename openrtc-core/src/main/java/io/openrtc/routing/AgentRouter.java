@@ -114,6 +114,16 @@ public final class AgentRouter {
     }
 
     /**
+     * Asks the built-in strategies about {@code job} and forgets their answers, so their code is
+     * loaded before the first real offer; user strategies are not called and see real jobs only.
+     */
+    public void warmUp(JobInfo job) {
+        for (int i = customCount; i < chain.size(); i++) {
+            chain.get(i).route(job, agents);
+        }
+    }
+
+    /**
      * Routes {@code job}. Never throws: a failing custom strategy, or one past its time limit,
      * declines the job with ERROR.
      */

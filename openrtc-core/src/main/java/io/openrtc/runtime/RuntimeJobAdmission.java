@@ -78,6 +78,23 @@ final class RuntimeJobAdmission implements JobAdmission {
     /** The default {@code openrtc.routing.tenant-resolver-timeout}. */
     static final Duration DEFAULT_TENANT_RESOLVER_TIMEOUT = Duration.ofMillis(500);
 
+    /**
+     * The tenant from metadata, the built-in routing strategies, the tenant's settings, the
+     * participant and a breaker, once on a made-up job. The request filter, a user tenant resolver
+     * and user routing strategies are not called, and no slot or permission is held afterwards.
+     */
+    @Override
+    public void warmUp() {
+        JobInfo job = JobInfo.forRoom("AJ_warm_up", "warm-up", "{}", "{}");
+        if (tenantResolver == TenantResolver.fromMetadata()) {
+            resolveTenant(job);
+        }
+        router.warmUp(job);
+        tenants.settings(Tenants.DEFAULT);
+        router.agents().names().stream().findFirst().ifPresent(name -> participantFor(job, name));
+        pool.warmUpAdmission();
+    }
+
     @Override
     public Admission admit(JobInfo job) {
         String tenant = "";

@@ -426,6 +426,28 @@ final class JobTracker {
                 .build());
     }
 
+    /**
+     * Before the worker registers: the offer path once on a made-up job, nothing sent, nothing
+     * reserved (see {@link JobAdmission#warmUp()}). A failure here is only logged: the worker
+     * works without it, just with a slower first offer.
+     */
+    void warmUp() {
+        long start = System.nanoTime();
+        try {
+            LivekitAgent.Job offered = LivekitAgent.Job.newBuilder().setId("AJ_warm_up").setType(LivekitAgent.JobType.JT_ROOM)
+                    .setMetadata("{}").setRoom(livekit.LivekitModels.Room.newBuilder().setName("warm-up").setMetadata("{}"))
+                    .build();
+            JobInfo info = ProtoJobs.toJobInfo(LivekitAgent.Job.parseFrom(offered.toByteArray()));
+            WorkerMessage.newBuilder().setAvailability(AvailabilityResponse.newBuilder().setJobId(info.jobId()).setAvailable(true)
+                    .setParticipantIdentity("agent-" + info.jobId()).putAllParticipantAttributes(Map.of("lk.agent.name", "")))
+                    .build().toByteArray();
+            admission.warmUp();
+        } catch (Exception | LinkageError e) {
+            log.debug("Warming up the offer path failed; the first offer will be slower", e);
+        }
+        log.debug("Offer path warmed up in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
     /** Reports the load, and forgets jobs settled long enough ago that LiveKit will not ask again. */
     void statusTick() {
         sendStatus();

@@ -126,6 +126,7 @@ public final class Worker implements AutoCloseable {
         }
         log.info("Connecting LiveKit worker to {} (agent name '{}', {} jobs, version {})", endpoint.agentUri(),
                 options.agentName(), options.jobType(), options.version());
+        jobs.warmUp();
         loop.post(connection::connect);
         Duration bound = options.connectTimeout().plus(options.registerTimeout()).plusSeconds(2);
         try {

@@ -61,6 +61,33 @@ class RuntimeJobAdmissionTest {
     }
 
     @Test
+    void theWarmUpBeforeRegisteringCallsNoUserCodeAndHoldsNothing() {
+        java.util.concurrent.atomic.AtomicInteger userCalls = new java.util.concurrent.atomic.AtomicInteger();
+        RoutingStrategy strategy = (job, registered) -> {
+            userCalls.incrementAndGet();
+            return RouteDecision.NO_MATCH;
+        };
+        RequestFilter filter = job -> {
+            userCalls.incrementAndGet();
+            return true;
+        };
+        AgentRouter router = new AgentRouter(agents, List.of(strategy), RoutingOptions.defaults());
+        RuntimeJobAdmission admission = new RuntimeJobAdmission(filter, Duration.ofMillis(300), router, pool);
+
+        admission.warmUp();
+
+        assertThat(userCalls).hasValue(0);
+        assertThat(pool.snapshot().active()).isZero();
+        assertThat(pool.snapshot().reserved()).isZero();
+        assertThat(router.invalidMetadata(RouteSignal.JOB_METADATA) + router.invalidMetadata(RouteSignal.ROOM_METADATA)).isZero();
+        // The whole capacity is still there: as many claims as the pool holds slots.
+        int slots = pool.snapshot().maxConcurrentSessions();
+        List<Admission> claims = java.util.stream.IntStream.range(0, slots).mapToObj(i -> admission.admit(job("after-" + i))).toList();
+        assertThat(claims).allMatch(Admission.Accepted.class::isInstance);
+        claims.forEach(RuntimeJobAdmissionTest::release);
+    }
+
+    @Test
     void aStrategyThatTakesItsTimeForOneOfferDoesNotHoldUpTheOthers() throws Exception {
         CountDownLatch slowEntered = new CountDownLatch(1);
         CountDownLatch letSlowAnswer = new CountDownLatch(1);
